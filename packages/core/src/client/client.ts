@@ -1,0 +1,290 @@
+import type { CredentialsOptions } from './credentials.ts';
+import { isGone } from './errors.ts';
+import type { KubeConfigSource } from './kubeconfig.ts';
+import type { KubeList, KubeObject } from './object.ts';
+import { type ResourceDescriptor, apiVersionOf, resourcePath } from './resource.ts';
+import { PatchType, type QueryValue, RestClient, type RestClientOptions } from './rest-client.ts';
+
+/** Options every call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's timeout for this call. */
+  timeoutMs?: number;
+}
+
+/** Where an object lives: namespace for namespaced resources. */
+export interface NamespacedOptions extends CallOptions {
+  namespace?: string;
+}
+
+/** Options for list calls. */
+export interface ListOptions extends NamespacedOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size for paged LISTs. Default 500. */
+  limit?: number;
+  /** `resourceVersion` semantics for the list (e.g. `'0'` to allow a cached answer). */
+  resourceVersion?: string;
+  resourceVersionMatch?: 'NotOlderThan' | 'Exact';
+}
+
+/** Options for writes. */
+export interface WriteOptions extends NamespacedOptions {
+  fieldManager?: string;
+  /** `'All'` to validate and admit without persisting. */
+  dryRun?: 'All';
+}
+
+/** Options for patches. */
+export interface PatchOptions extends WriteOptions {
+  /** Patch content type. Default JSON merge patch. */
+  type?: PatchType;
+  /** For server-side apply: take ownership of conflicting fields. */
+  force?: boolean;
+  /** Patch a subresource such as `status`. */
+  subresource?: string;
+}
+
+/** Options for deletes. */
+export interface DeleteOptions extends NamespacedOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  gracePeriodSeconds?: number;
+  /** Delete only if the object still has this uid / resourceVersion. */
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: 'All';
+}
+
+/** Options for server-side apply. */
+export interface ApplyOptions extends CallOptions {
+  /** Required: who owns the applied fields. */
+  fieldManager: string;
+  /** Take ownership of fields another manager owns. Controllers usually want true. */
+  force?: boolean;
+  subresource?: string;
+  dryRun?: 'All';
+}
+
+/**
+ * Typed verbs over {@link ResourceDescriptor}s. Objects in and out are plain JSON; list items get
+ * `apiVersion` and `kind` filled in so that they look exactly like watch events.
+ */
+export class Client {
+  readonly rest: RestClient;
+
+  constructor(rest: RestClient) {
+    this.rest = rest;
+  }
+
+  /** A client for a kubeconfig's current context. */
+  static fromKubeConfig(
+    source: KubeConfigSource = {},
+    options: Omit<RestClientOptions, 'credentials'> & CredentialsOptions = {},
+  ): Client {
+    return new Client(RestClient.fromKubeConfig(source, options));
+  }
+
+  /** The same client pointed at another base URL (see {@link RestClient.withServer}). */
+  withServer(url: string): Client {
+    return new Client(this.rest.withServer(url));
+  }
+
+  /** Reads one object. Throws ApiError 404 if it does not exist (see `isNotFound`). */
+  get<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, options: NamespacedOptions = {}): Promise<T> {
+    return this.rest
+      .request<T>({
+        path: resourcePath(resource, { namespace: options.namespace, name }),
+        ...call(options),
+      })
+      .then((obj) => fillType(resource, obj));
+  }
+
+  /**
+   * Lists every object, following `continue` tokens page by page (limit 500). If a continue token expires
+   * mid-way (410), the list starts over, so the result is always one consistent snapshot.
+   */
+  async list<T extends KubeObject>(resource: ResourceDescriptor<T>, options: ListOptions = {}): Promise<KubeList<T>> {
+    for (let restarts = 0; ; restarts++) {
+      const items: T[] = [];
+      let continueToken: string | undefined;
+      let first: KubeList<T> | undefined;
+      try {
+        do {
+          const page = await this.listPage(resource, { ...options, continue: continueToken });
+          first ??= page;
+          for (const item of page.items) items.push(item);
+          continueToken = page.metadata.continue || undefined;
+        } while (continueToken);
+      } catch (err) {
+        if (continueToken && isGone(err) && restarts < 3) continue;
+        throw err;
+      }
+      const { continue: _done, ...metadata } = (first as KubeList<T>).metadata;
+      return { ...(first as KubeList<T>), metadata, items };
+    }
+  }
+
+  /** Reads one page of a list. */
+  async listPage<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    options: ListOptions & { continue?: string | undefined } = {},
+  ): Promise<KubeList<T>> {
+    const query: Record<string, QueryValue> = {
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+      limit: options.limit ?? 500,
+      continue: options.continue,
+      resourceVersion: options.continue ? undefined : options.resourceVersion,
+      resourceVersionMatch: options.continue ? undefined : options.resourceVersionMatch,
+    };
+    const list = await this.rest.request<KubeList<T>>({
+      path: resourcePath(resource, { namespace: options.namespace }),
+      query,
+      ...call(options),
+    });
+    list.items ??= [];
+    list.metadata ??= {};
+    for (const item of list.items) fillType(resource, item);
+    return list;
+  }
+
+  /** Creates an object; namespace is taken from `obj.metadata.namespace` unless given. */
+  create<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.rest
+      .request<T>({
+        method: 'POST',
+        path: resourcePath(resource, { namespace: options.namespace ?? obj.metadata?.namespace }),
+        query: writeQuery(options),
+        body: withType(resource, obj),
+        ...call(options),
+      })
+      .then((o) => fillType(resource, o));
+  }
+
+  /** Replaces an object (PUT). Its `metadata.resourceVersion` makes this an optimistic-concurrency update. */
+  update<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.#put(resource, obj, options, undefined);
+  }
+
+  /** Replaces an object's status subresource. */
+  updateStatus<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+    return this.#put(resource, obj, options, 'status');
+  }
+
+  /** Patches an object. Default content type is JSON merge patch; see {@link PatchType}. */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: unknown,
+    options: PatchOptions = {},
+  ): Promise<T> {
+    const type = options.type ?? PatchType.Merge;
+    if (type === PatchType.Apply && !options.fieldManager) {
+      throw new TypeError(`server-side apply of ${resource.kind} ${name} needs a fieldManager`);
+    }
+    return this.rest
+      .request<T>({
+        method: 'PATCH',
+        path: resourcePath(resource, { namespace: options.namespace, name, subresource: options.subresource }),
+        query: { ...writeQuery(options), force: options.force },
+        body: patch,
+        contentType: type,
+        ...call(options),
+      })
+      .then((o) => fillType(resource, o));
+  }
+
+  /**
+   * Server-side apply: sends the fully specified intent `obj` (name, namespace and the fields you own).
+   * `apiVersion` and `kind` are filled in from the descriptor.
+   */
+  apply<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: ApplyOptions): Promise<T> {
+    const name = obj.metadata?.name;
+    if (!name) throw new TypeError(`server-side apply of a ${resource.kind} needs metadata.name`);
+    return this.patch(resource, name, withType(resource, obj), {
+      ...options,
+      ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
+      type: PatchType.Apply,
+    });
+  }
+
+  /** Deletes an object. Resolves with the server's answer (the object while finalizers run, or a Status). */
+  delete(resource: ResourceDescriptor, name: string, options: DeleteOptions = {}): Promise<unknown> {
+    return this.rest.request({
+      method: 'DELETE',
+      path: resourcePath(resource, { namespace: options.namespace, name }),
+      body: deleteBody(options),
+      ...call(options),
+    });
+  }
+
+  /** Deletes every object matching the selectors in a namespace (or cluster-wide for cluster-scoped resources). */
+  deleteCollection(
+    resource: ResourceDescriptor,
+    options: DeleteOptions & { labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<unknown> {
+    return this.rest.request({
+      method: 'DELETE',
+      path: resourcePath(resource, { namespace: options.namespace }),
+      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
+      body: deleteBody(options),
+      ...call(options),
+    });
+  }
+
+  #put<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    obj: T,
+    options: WriteOptions,
+    subresource: string | undefined,
+  ): Promise<T> {
+    const name = obj.metadata?.name;
+    if (!name) throw new TypeError(`update of a ${resource.kind} needs metadata.name`);
+    return this.rest
+      .request<T>({
+        method: 'PUT',
+        path: resourcePath(resource, {
+          namespace: options.namespace ?? obj.metadata?.namespace,
+          name,
+          subresource,
+        }),
+        query: writeQuery(options),
+        body: withType(resource, obj),
+        ...call(options),
+      })
+      .then((o) => fillType(resource, o));
+  }
+}
+
+function call(options: CallOptions): { signal?: AbortSignal; timeoutMs?: number } {
+  return {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
+}
+
+function writeQuery(options: { fieldManager?: string; dryRun?: string }): Record<string, QueryValue> {
+  return { fieldManager: options.fieldManager, dryRun: options.dryRun };
+}
+
+function deleteBody(options: DeleteOptions): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'DeleteOptions',
+    ...(options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : {}),
+    ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+    ...(options.preconditions ? { preconditions: options.preconditions } : {}),
+    ...(options.dryRun ? { dryRun: [options.dryRun] } : {}),
+  };
+}
+
+function withType<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T): T {
+  return { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(resource), kind: obj.kind ?? resource.kind };
+}
+
+function fillType<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T): T {
+  if (obj && typeof obj === 'object') {
+    obj.apiVersion ??= apiVersionOf(resource);
+    obj.kind ??= resource.kind;
+  }
+  return obj;
+}

@@ -1,0 +1,161 @@
+/**
+ * Errors raised by the client. Every error names what failed (verb, URL, kubeconfig, context) and what to
+ * do about it; none ever carries a credential.
+ */
+
+/** The `Status` object a Kubernetes API server returns with a failed request. */
+export interface Status {
+  kind?: 'Status';
+  apiVersion?: string;
+  status?: 'Failure' | 'Success';
+  message?: string;
+  reason?: string;
+  details?: StatusDetails;
+  code?: number;
+}
+
+/** Extra detail in a {@link Status}: which object failed and why, field by field. */
+export interface StatusDetails {
+  name?: string;
+  group?: string;
+  kind?: string;
+  uid?: string;
+  causes?: Array<{ type?: string; message?: string; field?: string }>;
+  retryAfterSeconds?: number;
+}
+
+/**
+ * The API server answered with an error status. `code` is the HTTP status, `reason` the machine-readable
+ * `Status.reason` (e.g. `NotFound`, `Conflict`, `AlreadyExists`, `Expired`), and `status` the full body.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  /** HTTP status code. */
+  readonly code: number;
+  /** `Status.reason`, or a reason derived from the HTTP code when the body is not a Status. */
+  readonly reason: string;
+  /** The parsed `Status` body (a synthetic one when the server sent something else). */
+  readonly status: Status;
+  /** HTTP method of the failed request. */
+  readonly method: string;
+  /** URL of the failed request (never contains credentials). */
+  readonly url: string;
+
+  constructor(init: { code: number; status: Status; method: string; url: string }) {
+    const reason = init.status.reason || reasonForCode(init.code);
+    const message = init.status.message || `the server answered ${init.code} ${reason}`;
+    super(`${init.method} ${init.url}: ${init.code} ${reason}: ${message}`);
+    this.code = init.code;
+    this.reason = reason;
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+  }
+
+  /** `Status.details`, if the server sent any. */
+  get details(): StatusDetails | undefined {
+    return this.status.details;
+  }
+}
+
+/** The server could not be reached, or the connection broke before a response arrived. */
+export class ConnectionError extends Error {
+  override readonly name = 'ConnectionError';
+  readonly method: string;
+  readonly url: string;
+
+  constructor(method: string, url: string, cause: unknown) {
+    super(`${method} ${url}: cannot reach the server: ${describeCause(cause)}`, { cause });
+    this.method = method;
+    this.url = url;
+  }
+}
+
+/** The request did not finish within its timeout. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  constructor(method: string, url: string, timeoutMs: number) {
+    super(
+      `${method} ${url}: no answer within ${timeoutMs} ms; the server may be overloaded, or raise the timeout (timeoutMs)`,
+    );
+  }
+}
+
+/**
+ * A kubeconfig could not be used: missing file, unknown context, no cluster, or a credential plugin that
+ * failed. The message names the kubeconfig source and the context.
+ */
+export class KubeConfigError extends Error {
+  override readonly name = 'KubeConfigError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+function reasonForCode(code: number): string {
+  switch (code) {
+    case 400:
+      return 'BadRequest';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'NotFound';
+    case 405:
+      return 'MethodNotAllowed';
+    case 406:
+      return 'NotAcceptable';
+    case 409:
+      return 'Conflict';
+    case 410:
+      return 'Gone';
+    case 415:
+      return 'UnsupportedMediaType';
+    case 422:
+      return 'Invalid';
+    case 429:
+      return 'TooManyRequests';
+    case 500:
+      return 'InternalError';
+    case 503:
+      return 'ServiceUnavailable';
+    case 504:
+      return 'Timeout';
+    default:
+      return code >= 500 ? 'InternalError' : 'Unknown';
+  }
+}
+
+/** Short description of an underlying network error, including nested `cause` codes such as ECONNREFUSED. */
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    const inner = cause.cause instanceof Error ? `: ${describeCause(cause.cause)}` : '';
+    return `${typeof code === 'string' ? `${code} ` : ''}${cause.message}${inner}`;
+  }
+  return String(cause);
+}
+
+function hasCode(err: unknown, code: number): boolean {
+  return err instanceof ApiError && err.code === code;
+}
+
+/** True for a 404 NotFound. */
+export const isNotFound = (err: unknown): boolean => hasCode(err, 404);
+/** True for a 409 Conflict that is not an AlreadyExists (i.e. a stale resourceVersion). */
+export const isConflict = (err: unknown): boolean => hasCode(err, 409) && (err as ApiError).reason === 'Conflict';
+/** True for a 409 AlreadyExists. */
+export const isAlreadyExists = (err: unknown): boolean =>
+  hasCode(err, 409) && (err as ApiError).reason === 'AlreadyExists';
+/** True for a 410 Gone / Expired: the resourceVersion or continue token is too old. */
+export const isGone = (err: unknown): boolean =>
+  hasCode(err, 410) || (err instanceof ApiError && err.reason === 'Expired');
+/** True for a 403 Forbidden. */
+export const isForbidden = (err: unknown): boolean => hasCode(err, 403);
+/** True for a 401 Unauthorized. */
+export const isUnauthorized = (err: unknown): boolean => hasCode(err, 401);
+/** True for a 422 Invalid. */
+export const isInvalid = (err: unknown): boolean => hasCode(err, 422);
+/** True for a 429 TooManyRequests. */
+export const isTooManyRequests = (err: unknown): boolean => hasCode(err, 429);

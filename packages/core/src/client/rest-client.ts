@@ -1,0 +1,324 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+import { request as undiciRequest } from 'undici';
+import { ConnectionPool } from './connection-pool.ts';
+import { Credentials, type CredentialsOptions } from './credentials.ts';
+import { ApiError, ConnectionError, type Status, TimeoutError } from './errors.ts';
+import type { KubeConfigSource } from './kubeconfig.ts';
+import { redact } from './redact.ts';
+import { type RetryPolicy, defaultRetryPolicy, isRetryable, retryDelayMs } from './retry.ts';
+
+/** HTTP verbs the Kubernetes API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
+
+/** A query parameter value; `undefined` and `null` are left out. */
+export type QueryValue = string | number | boolean | undefined | null;
+
+/** One request to the API server. */
+export interface RequestOptions {
+  method?: HttpMethod;
+  /** Path below the client's server URL, starting with `/` (e.g. `/api/v1/namespaces`). */
+  path: string;
+  query?: Readonly<Record<string, QueryValue>>;
+  /** Sent as JSON (strings are sent as they are). */
+  body?: unknown;
+  /** Content-Type of the body. Default `application/json`. */
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Overrides the client's timeout for this call. For streams it bounds only the wait for response headers. */
+  timeoutMs?: number;
+}
+
+/** Told about every request a client sends; used for metrics and for asserting connection counts in tests. */
+export interface RequestObserver {
+  /** A request is about to be sent. `stream` is true for long-lived responses such as watches. */
+  requestStarted?(info: RequestInfo): void;
+  /** A request finished (for streams: the stream closed). */
+  requestFinished?(info: RequestInfo & { status: number | undefined; durationMs: number }): void;
+}
+
+/** What a {@link RequestObserver} learns about a request. Never contains credentials. */
+export interface RequestInfo {
+  method: string;
+  url: string;
+  stream: boolean;
+}
+
+/** Options for {@link RestClient}. */
+export interface RestClientOptions {
+  credentials: Credentials;
+  /** Base URL; default the kubeconfig cluster's server. May end in a path prefix such as `/clusters/root`. */
+  server?: string;
+  /** Shared connection pool; default a pool of the client's own (shared with every client derived from it). */
+  pool?: ConnectionPool;
+  /** Per-request timeout in ms. Default 60 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  observer?: RequestObserver;
+  userAgent?: string;
+}
+
+/** An open streaming response (e.g. a watch). Read `body`; call `close()` to end it early. */
+export interface ResponseStream {
+  readonly status: number;
+  readonly body: Readable;
+  close(): void;
+}
+
+/** Content types for PATCH. */
+export const PatchType = {
+  /** RFC 7386 JSON merge patch. */
+  Merge: 'application/merge-patch+json',
+  /** RFC 6902 JSON patch (a list of operations). */
+  Json: 'application/json-patch+json',
+  /** Kubernetes strategic merge patch (built-in types only). */
+  StrategicMerge: 'application/strategic-merge-patch+json',
+  /** Server-side apply. Needs a `fieldManager`. */
+  Apply: 'application/apply-patch+yaml',
+} as const;
+/** One of the {@link PatchType} content types. */
+export type PatchType = (typeof PatchType)[keyof typeof PatchType];
+
+const userAgentDefault = `kubeloom/0.1 (node ${process.version})`;
+
+/**
+ * Low-level HTTP client for a Kubernetes-style API server: JSON in, JSON out, typed errors.
+ *
+ * - credentials come from a kubeconfig and are resolved single-flight (see {@link Credentials});
+ * - connections are pooled per (origin, credential) and shared by every client derived with
+ *   {@link RestClient.withServer}, so re-basing onto `/clusters/<name>` or a virtual-workspace URL is free;
+ * - 429 (any verb) and 5xx (safe verbs) are retried honouring Retry-After; a 401 refreshes credentials once;
+ * - every call takes an AbortSignal and has a timeout.
+ */
+export class RestClient {
+  /** Base URL every path is appended to, without a trailing slash. */
+  readonly server: string;
+  readonly credentials: Credentials;
+  readonly pool: ConnectionPool;
+  readonly #timeoutMs: number;
+  readonly #retry: RetryPolicy;
+  readonly #observer: RequestObserver | undefined;
+  readonly #userAgent: string;
+  readonly #options: RestClientOptions;
+
+  constructor(options: RestClientOptions) {
+    this.#options = options;
+    this.credentials = options.credentials;
+    this.server = (options.server ?? options.credentials.server).replace(/\/+$/, '');
+    this.pool = options.pool ?? new ConnectionPool();
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    this.#observer = options.observer;
+    this.#userAgent = options.userAgent ?? userAgentDefault;
+  }
+
+  /** A client for a kubeconfig's current context (see {@link loadKubeConfig} for `source`). */
+  static fromKubeConfig(
+    source: KubeConfigSource = {},
+    options: Omit<RestClientOptions, 'credentials'> & CredentialsOptions = {},
+  ): RestClient {
+    const credentials = Credentials.fromKubeConfig(
+      source,
+      options.refreshIntervalMs !== undefined ? { refreshIntervalMs: options.refreshIntervalMs } : {},
+    );
+    return new RestClient({ ...options, credentials });
+  }
+
+  /**
+   * The same client pointed at another base URL (same credentials, same connection pool). `url` is either
+   * absolute (`https://host:6443/services/apiexport/...`) or a path that replaces this client's path on the
+   * same origin (`/clusters/root:org`).
+   */
+  withServer(url: string): RestClient {
+    const server = url.startsWith('/') ? new URL(this.server).origin + url : url;
+    return new RestClient({ ...this.#options, server, pool: this.pool });
+  }
+
+  /** The same client with another request observer. */
+  withObserver(observer: RequestObserver | undefined): RestClient {
+    const { observer: _old, ...rest } = this.#options;
+    return new RestClient({ ...rest, ...(observer ? { observer } : {}), server: this.server, pool: this.pool });
+  }
+
+  /** Full URL for a path and query. */
+  url(path: string, query?: Readonly<Record<string, QueryValue>>): string {
+    let url = this.server + path;
+    if (query) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) {
+        if (v !== undefined && v !== null) params.append(k, String(v));
+      }
+      const qs = params.toString();
+      if (qs) url += (url.includes('?') ? '&' : '?') + qs;
+    }
+    return url;
+  }
+
+  /** Sends a request and parses the JSON response; `undefined` for an empty body. Throws {@link ApiError} on non-2xx. */
+  async request<T = unknown>(options: RequestOptions): Promise<T> {
+    const method = options.method ?? 'GET';
+    const url = this.url(options.path, options.query);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      const info: RequestInfo = { method, url, stream: false };
+      this.#observer?.requestStarted?.(info);
+      let status: number | undefined;
+      try {
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+        const res = await this.#send(method, url, options, signal, timeout, timeoutMs);
+        status = res.statusCode;
+        if (status >= 200 && status < 300) {
+          const text = await res.body.text();
+          return (text ? JSON.parse(text) : undefined) as T;
+        }
+        const error = await this.#toApiError(method, url, status, res.body);
+        if (status === 401 && !refreshed) {
+          refreshed = true;
+          this.credentials.invalidate();
+          continue;
+        }
+        if (isRetryable(method, status) && attempt < this.#retry.maxRetries) {
+          const retryAfter =
+            headerValue(res.headers['retry-after']) ??
+            (error.details?.retryAfterSeconds !== undefined ? String(error.details.retryAfterSeconds) : undefined);
+          await sleep(retryDelayMs(attempt, retryAfter, this.#retry), undefined, options.signal ? { signal: options.signal } : {});
+          continue;
+        }
+        throw error;
+      } catch (err) {
+        if (err instanceof ApiError || err instanceof TimeoutError) throw err;
+        if (options.signal?.aborted) throw options.signal.reason ?? err;
+        throw err instanceof Error && err.name === 'KubeConfigError' ? err : new ConnectionError(method, url, err);
+      } finally {
+        this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
+      }
+    }
+  }
+
+  /**
+   * Opens a streaming request (a watch) and returns once response headers arrived. The body has no
+   * overall timeout; detecting a silent stream is the caller's job (see the watcher's inactivity timeout).
+   */
+  async stream(options: RequestOptions): Promise<ResponseStream> {
+    const method = options.method ?? 'GET';
+    const url = this.url(options.path, options.query);
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const controller = new AbortController();
+    const onAbort = (): void => controller.abort(options.signal?.reason);
+    if (options.signal?.aborted) throw options.signal.reason;
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const info: RequestInfo = { method, url, stream: true };
+    const started = performance.now();
+    this.#observer?.requestStarted?.(info);
+    let status: number | undefined;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
+    };
+    const headerTimer = setTimeout(() => controller.abort(new TimeoutError(method, url, timeoutMs)), timeoutMs);
+    try {
+      let res = await this.#send(method, url, options, controller.signal, undefined, timeoutMs, true);
+      if (res.statusCode === 401) {
+        await res.body.dump();
+        this.credentials.invalidate();
+        res = await this.#send(method, url, options, controller.signal, undefined, timeoutMs, true);
+      }
+      status = res.statusCode;
+      clearTimeout(headerTimer);
+      if (status < 200 || status >= 300) {
+        throw await this.#toApiError(method, url, status, res.body);
+      }
+      const body = res.body as unknown as Readable;
+      body.once('close', finish);
+      return {
+        status,
+        body,
+        close: () => {
+          controller.abort();
+          body.destroy();
+          finish();
+        },
+      };
+    } catch (err) {
+      clearTimeout(headerTimer);
+      finish();
+      if (err instanceof ApiError) throw err;
+      if (controller.signal.reason instanceof TimeoutError) throw controller.signal.reason;
+      if (options.signal?.aborted) throw options.signal.reason ?? err;
+      throw err instanceof Error && err.name === 'KubeConfigError' ? err : new ConnectionError(method, url, err);
+    }
+  }
+
+  async #send(
+    method: HttpMethod,
+    url: string,
+    options: RequestOptions,
+    signal: AbortSignal,
+    timeoutSignal: AbortSignal | undefined,
+    timeoutMs: number,
+    stream = false,
+  ) {
+    const creds = await this.credentials.resolve();
+    const headers: Record<string, string> = {
+      ...creds.headers,
+      Accept: 'application/json',
+      'User-Agent': this.#userAgent,
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+    }
+    try {
+      return await undiciRequest(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal,
+        dispatcher: this.pool.dispatcher(new URL(url).origin, creds),
+        headersTimeout: timeoutMs,
+        // Streams are watched for inactivity by their reader; plain requests are bounded by the timeout signal.
+        bodyTimeout: stream ? 0 : timeoutMs,
+      });
+    } catch (err) {
+      if (timeoutSignal?.aborted && !options.signal?.aborted) throw new TimeoutError(method, url, timeoutMs);
+      throw err;
+    }
+  }
+
+  async #toApiError(
+    method: string,
+    url: string,
+    code: number,
+    body: { text(): Promise<string> },
+  ): Promise<ApiError> {
+    let text = '';
+    try {
+      text = await body.text();
+    } catch {
+      // The status line is enough to report.
+    }
+    let status: Status;
+    try {
+      const parsed = JSON.parse(text) as Status;
+      status = parsed && typeof parsed === 'object' ? parsed : { message: text };
+    } catch {
+      status = { message: text.slice(0, 500) };
+    }
+    if (status.message) status.message = redact(status.message, this.credentials.secrets());
+    if (code === 401) {
+      status.message = `${status.message ? `${status.message}; ` : ''}the credentials from ${this.credentials.description} were rejected (expired or revoked token, or a certificate the server does not trust)`;
+    }
+    return new ApiError({ code, status, method, url });
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,10 @@
+/**
+ * kubeloom core: the multicluster controller runtime. This entry point re-exports every public symbol;
+ * each concept lives in its own folder (client/, watch/, cache/, ...).
+ *
+ * @packageDocumentation
+ */
+export * from './client/index.ts';
+export * from './util/wait-for.ts';
+export * from './watch/json-lines.ts';
+export * from './watch/raw-watch-event.ts';

@@ -1,0 +1,13 @@
+/**
+ * kubeloom's kcp provider: typed kcp APIs, workspace and APIExport helpers, and (from
+ * `@kubeloom/kcp-provider/testing`) a test environment that runs a real kcp.
+ *
+ * @packageDocumentation
+ */
+export * from './apis/apis.ts';
+export * from './apis/conditions.ts';
+export * from './apis/core.ts';
+export * from './apis/tenancy.ts';
+export * from './apis/urls.ts';
+export * from './workspaces/api-exports.ts';
+export * from './workspaces/workspaces.ts';

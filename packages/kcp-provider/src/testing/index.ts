@@ -1,0 +1,3 @@
+export * from './kcp-binary.ts';
+export * from './kcp-release.ts';
+export * from './kcp-test-environment.ts';

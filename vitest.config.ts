@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` is fast and never touches the network; `e2e` runs against one real kcp
+// started by test/e2e/global-setup.ts for the whole run (each test creates its own workspaces).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/e2e/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // One kcp serves every file; files run in parallel against their own workspaces.
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+});
