@@ -15,9 +15,13 @@ try {
   console.log(`One LIST on ${result.endpointUrl}/clusters/* returned ${result.listed.length} widgets:`);
   for (const w of result.listed) {
     const workspace = result.consumers.find((c) => c.clusterName === clusterOf(w))?.path ?? '?';
-    console.log(`  ${w.metadata.namespace}/${w.metadata.name}  kcp.io/cluster=${clusterOf(w)}  (workspace ${workspace})`);
+    console.log(
+      `  ${w.metadata.namespace}/${w.metadata.name}  kcp.io/cluster=${clusterOf(w)}  (workspace ${workspace})`,
+    );
   }
-  console.log(`The WATCH saw ${result.watched.metadata.namespace}/${result.watched.metadata.name} from ${clusterOf(result.watched)}.`);
+  console.log(
+    `The WATCH saw ${result.watched.metadata.namespace}/${result.watched.metadata.name} from ${clusterOf(result.watched)}.`,
+  );
   console.log(`Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
 } finally {
   await kcp.stop();

@@ -20,7 +20,10 @@ export interface SmokeResult {
  * same namespace/name. One wildcard LIST through the export's virtual workspace returns both, told apart by
  * `kcp.io/cluster`; a WATCH from the list's resourceVersion then sees a third widget created afterwards.
  */
-export async function runSmokeScenario(kcp: KcpTestEnvironment, log: (line: string) => void = () => {}): Promise<SmokeResult> {
+export async function runSmokeScenario(
+  kcp: KcpTestEnvironment,
+  log: (line: string) => void = () => {},
+): Promise<SmokeResult> {
   const exportName = 'widgets.example.io';
   const provider = await kcp.createWorkspace({ generateName: 'smoke-provider-' });
   log(`provider workspace ${provider.path} (logical cluster ${provider.clusterName})`);
@@ -49,10 +52,15 @@ export async function runSmokeScenario(kcp: KcpTestEnvironment, log: (line: stri
 
   const watch = await everywhere.rest.stream({
     path: resourcePath(WidgetResource),
-    query: { watch: true, resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 60 },
+    query: {
+      watch: true,
+      resourceVersion: list.metadata.resourceVersion,
+      allowWatchBookmarks: true,
+      timeoutSeconds: 60,
+    },
   });
   try {
-    const [first] = consumers as [KcpWorkspace, KcpWorkspace];
+    const first = consumers[0];
     await kcp.clientFor(first.path).create(WidgetResource, {
       metadata: { name: 'third', namespace: 'default' },
       spec: { size: 3 },

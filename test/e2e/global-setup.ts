@@ -20,7 +20,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     env = await KcpTestEnvironment.attach({ kubeconfigPath: existing });
   } else {
     const kcp = await ensureKcpBinary({ log });
-    log(`kcp binary: ${kcp.path} (${kcp.version}) from ${kcp.source} in ${(kcp.durationMs / 1000).toFixed(2)} s`);
+    log(
+      `kcp binary: ${kcp.path} (${kcp.version}) from ${kcp.source} in ${(kcp.durationMs / 1000).toFixed(2)} s`,
+    );
     env = await KcpTestEnvironment.start({ binary: kcp.path, log });
     log(`kcp started and ready in ${(env.startupMs / 1000).toFixed(1)} s at ${env.baseUrl}`);
   }

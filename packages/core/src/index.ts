@@ -4,7 +4,8 @@
  *
  * @packageDocumentation
  */
+export * from './cache/index.ts';
 export * from './client/index.ts';
+export * from './queue/index.ts';
 export * from './util/wait-for.ts';
-export * from './watch/json-lines.ts';
-export * from './watch/raw-watch-event.ts';
+export * from './watch/index.ts';

@@ -89,7 +89,11 @@ export class Client {
   }
 
   /** Reads one object. Throws ApiError 404 if it does not exist (see `isNotFound`). */
-  get<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, options: NamespacedOptions = {}): Promise<T> {
+  get<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    options: NamespacedOptions = {},
+  ): Promise<T> {
     return this.rest
       .request<T>({
         path: resourcePath(resource, { namespace: options.namespace, name }),
@@ -102,7 +106,10 @@ export class Client {
    * Lists every object, following `continue` tokens page by page (limit 500). If a continue token expires
    * mid-way (410), the list starts over, so the result is always one consistent snapshot.
    */
-  async list<T extends KubeObject>(resource: ResourceDescriptor<T>, options: ListOptions = {}): Promise<KubeList<T>> {
+  async list<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    options: ListOptions = {},
+  ): Promise<KubeList<T>> {
     for (let restarts = 0; ; restarts++) {
       const items: T[] = [];
       let continueToken: string | undefined;
@@ -118,8 +125,9 @@ export class Client {
         if (continueToken && isGone(err) && restarts < 3) continue;
         throw err;
       }
-      const { continue: _done, ...metadata } = (first as KubeList<T>).metadata;
-      return { ...(first as KubeList<T>), metadata, items };
+      if (!first) throw new Error('unreachable: a list always has a first page');
+      const { continue: _done, ...metadata } = first.metadata;
+      return { ...first, metadata, items };
     }
   }
 
@@ -148,7 +156,11 @@ export class Client {
   }
 
   /** Creates an object; namespace is taken from `obj.metadata.namespace` unless given. */
-  create<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+  create<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    obj: T,
+    options: WriteOptions = {},
+  ): Promise<T> {
     return this.rest
       .request<T>({
         method: 'POST',
@@ -161,12 +173,20 @@ export class Client {
   }
 
   /** Replaces an object (PUT). Its `metadata.resourceVersion` makes this an optimistic-concurrency update. */
-  update<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+  update<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    obj: T,
+    options: WriteOptions = {},
+  ): Promise<T> {
     return this.#put(resource, obj, options, undefined);
   }
 
   /** Replaces an object's status subresource. */
-  updateStatus<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: WriteOptions = {}): Promise<T> {
+  updateStatus<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    obj: T,
+    options: WriteOptions = {},
+  ): Promise<T> {
     return this.#put(resource, obj, options, 'status');
   }
 
@@ -184,7 +204,11 @@ export class Client {
     return this.rest
       .request<T>({
         method: 'PATCH',
-        path: resourcePath(resource, { namespace: options.namespace, name, subresource: options.subresource }),
+        path: resourcePath(resource, {
+          namespace: options.namespace,
+          name,
+          subresource: options.subresource,
+        }),
         query: { ...writeQuery(options), force: options.force },
         body: patch,
         contentType: type,

@@ -120,7 +120,7 @@ export class Credentials {
       auth?: string;
     } = {};
     await this.#kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
-    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const headers: Record<string, string> = { ...opts.headers };
     if (opts.auth && !headers.Authorization) {
       headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     }

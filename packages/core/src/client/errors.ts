@@ -20,7 +20,7 @@ export interface StatusDetails {
   group?: string;
   kind?: string;
   uid?: string;
-  causes?: Array<{ type?: string; message?: string; field?: string }>;
+  causes?: Array<{ type?: string; reason?: string; message?: string; field?: string }>;
   retryAfterSeconds?: number;
 }
 
@@ -40,8 +40,16 @@ export class ApiError extends Error {
   readonly method: string;
   /** URL of the failed request (never contains credentials). */
   readonly url: string;
+  /** How long the server asked us to wait before retrying (Retry-After header or `details.retryAfterSeconds`). */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(init: { code: number; status: Status; method: string; url: string }) {
+  constructor(init: {
+    code: number;
+    status: Status;
+    method: string;
+    url: string;
+    retryAfterMs?: number | undefined;
+  }) {
     const reason = init.status.reason || reasonForCode(init.code);
     const message = init.status.message || `the server answered ${init.code} ${reason}`;
     super(`${init.method} ${init.url}: ${init.code} ${reason}: ${message}`);
@@ -50,6 +58,8 @@ export class ApiError extends Error {
     this.status = init.status;
     this.method = init.method;
     this.url = init.url;
+    const fromDetails = init.status.details?.retryAfterSeconds;
+    this.retryAfterMs = init.retryAfterMs ?? (fromDetails !== undefined ? fromDetails * 1000 : undefined);
   }
 
   /** `Status.details`, if the server sent any. */
@@ -87,9 +97,6 @@ export class TimeoutError extends Error {
  */
 export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }
 
 function reasonForCode(code: number): string {
@@ -144,7 +151,8 @@ function hasCode(err: unknown, code: number): boolean {
 /** True for a 404 NotFound. */
 export const isNotFound = (err: unknown): boolean => hasCode(err, 404);
 /** True for a 409 Conflict that is not an AlreadyExists (i.e. a stale resourceVersion). */
-export const isConflict = (err: unknown): boolean => hasCode(err, 409) && (err as ApiError).reason === 'Conflict';
+export const isConflict = (err: unknown): boolean =>
+  hasCode(err, 409) && (err as ApiError).reason === 'Conflict';
 /** True for a 409 AlreadyExists. */
 export const isAlreadyExists = (err: unknown): boolean =>
   hasCode(err, 409) && (err as ApiError).reason === 'AlreadyExists';

@@ -40,7 +40,9 @@ export function loadKubeConfig(source: KubeConfigSource = {}): LoadedKubeConfig 
     }
     wrapLoad(origin, () => kc.loadFromFile(source.path as string));
   } else {
-    origin = process.env.KUBECONFIG ? `kubeconfig from $KUBECONFIG (${process.env.KUBECONFIG})` : 'default kubeconfig';
+    origin = process.env.KUBECONFIG
+      ? `kubeconfig from $KUBECONFIG (${process.env.KUBECONFIG})`
+      : 'default kubeconfig';
     wrapLoad(origin, () => kc.loadFromDefault());
   }
   if (source.context !== undefined) {
@@ -57,7 +59,9 @@ export function loadKubeConfig(source: KubeConfigSource = {}): LoadedKubeConfig 
   const context = kc.getContextObject(contextName);
   // client-node's in-cluster and localhost fallbacks create clusters without a context; accept those.
   if (!context && kc.getContexts().length > 0) {
-    throw new KubeConfigError(`${origin}: current-context "${contextName}" is not defined; set current-context or pass context`);
+    throw new KubeConfigError(
+      `${origin}: current-context "${contextName}" is not defined; set current-context or pass context`,
+    );
   }
   const cluster = kc.getCurrentCluster();
   if (!cluster) {
@@ -68,13 +72,15 @@ export function loadKubeConfig(source: KubeConfigSource = {}): LoadedKubeConfig 
   if (!cluster.server) {
     throw new KubeConfigError(`${description}: cluster "${cluster.name}" has no server URL`);
   }
-  try {
-    new URL(cluster.server);
-  } catch {
-    throw new KubeConfigError(`${description}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`);
+  if (!URL.canParse(cluster.server)) {
+    throw new KubeConfigError(
+      `${description}: cluster "${cluster.name}" has an invalid server URL "${cluster.server}"`,
+    );
   }
   if (context && !kc.getCurrentUser()) {
-    throw new KubeConfigError(`${description}: the context names user "${context.user}", which is not defined`);
+    throw new KubeConfigError(
+      `${description}: the context names user "${context.user}", which is not defined`,
+    );
   }
   return { kubeConfig: kc, description };
 }

@@ -137,7 +137,12 @@ export class RestClient {
   /** The same client with another request observer. */
   withObserver(observer: RequestObserver | undefined): RestClient {
     const { observer: _old, ...rest } = this.#options;
-    return new RestClient({ ...rest, ...(observer ? { observer } : {}), server: this.server, pool: this.pool });
+    return new RestClient({
+      ...rest,
+      ...(observer ? { observer } : {}),
+      server: this.server,
+      pool: this.pool,
+    });
   }
 
   /** Full URL for a path and query. */
@@ -174,7 +179,7 @@ export class RestClient {
           const text = await res.body.text();
           return (text ? JSON.parse(text) : undefined) as T;
         }
-        const error = await this.#toApiError(method, url, status, res.body);
+        const error = await this.#toApiError(method, url, status, res.body, res.headers['retry-after']);
         if (status === 401 && !refreshed) {
           refreshed = true;
           this.credentials.invalidate();
@@ -183,15 +188,23 @@ export class RestClient {
         if (isRetryable(method, status) && attempt < this.#retry.maxRetries) {
           const retryAfter =
             headerValue(res.headers['retry-after']) ??
-            (error.details?.retryAfterSeconds !== undefined ? String(error.details.retryAfterSeconds) : undefined);
-          await sleep(retryDelayMs(attempt, retryAfter, this.#retry), undefined, options.signal ? { signal: options.signal } : {});
+            (error.details?.retryAfterSeconds !== undefined
+              ? String(error.details.retryAfterSeconds)
+              : undefined);
+          await sleep(
+            retryDelayMs(attempt, retryAfter, this.#retry),
+            undefined,
+            options.signal ? { signal: options.signal } : {},
+          );
           continue;
         }
         throw error;
       } catch (err) {
         if (err instanceof ApiError || err instanceof TimeoutError) throw err;
         if (options.signal?.aborted) throw options.signal.reason ?? err;
-        throw err instanceof Error && err.name === 'KubeConfigError' ? err : new ConnectionError(method, url, err);
+        throw err instanceof Error && err.name === 'KubeConfigError'
+          ? err
+          : new ConnectionError(method, url, err);
       } finally {
         this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
       }
@@ -221,7 +234,10 @@ export class RestClient {
       options.signal?.removeEventListener('abort', onAbort);
       this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
     };
-    const headerTimer = setTimeout(() => controller.abort(new TimeoutError(method, url, timeoutMs)), timeoutMs);
+    const headerTimer = setTimeout(
+      () => controller.abort(new TimeoutError(method, url, timeoutMs)),
+      timeoutMs,
+    );
     try {
       let res = await this.#send(method, url, options, controller.signal, undefined, timeoutMs, true);
       if (res.statusCode === 401) {
@@ -232,7 +248,7 @@ export class RestClient {
       status = res.statusCode;
       clearTimeout(headerTimer);
       if (status < 200 || status >= 300) {
-        throw await this.#toApiError(method, url, status, res.body);
+        throw await this.#toApiError(method, url, status, res.body, res.headers['retry-after']);
       }
       const body = res.body as unknown as Readable;
       body.once('close', finish);
@@ -251,7 +267,9 @@ export class RestClient {
       if (err instanceof ApiError) throw err;
       if (controller.signal.reason instanceof TimeoutError) throw controller.signal.reason;
       if (options.signal?.aborted) throw options.signal.reason ?? err;
-      throw err instanceof Error && err.name === 'KubeConfigError' ? err : new ConnectionError(method, url, err);
+      throw err instanceof Error && err.name === 'KubeConfigError'
+        ? err
+        : new ConnectionError(method, url, err);
     }
   }
 
@@ -297,6 +315,7 @@ export class RestClient {
     url: string,
     code: number,
     body: { text(): Promise<string> },
+    retryAfter?: string | string[],
   ): Promise<ApiError> {
     let text = '';
     try {
@@ -315,7 +334,15 @@ export class RestClient {
     if (code === 401) {
       status.message = `${status.message ? `${status.message}; ` : ''}the credentials from ${this.credentials.description} were rejected (expired or revoked token, or a certificate the server does not trust)`;
     }
-    return new ApiError({ code, status, method, url });
+    const after = headerValue(retryAfter);
+    const seconds = after !== undefined ? Number(after) : Number.NaN;
+    return new ApiError({
+      code,
+      status,
+      method,
+      url,
+      retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
+    });
   }
 }
 

@@ -43,7 +43,8 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const seen = options.describe?.();
-      const last = lastError instanceof Error ? lastError.message : lastError ? String(lastError) : undefined;
+      const last =
+        lastError instanceof Error ? lastError.message : lastError ? JSON.stringify(lastError) : undefined;
       throw new WaitTimeoutError(
         `timed out after ${timeoutMs} ms waiting for ${options.what}${seen ? `; last seen: ${seen}` : ''}${last ? `; last error: ${last}` : ''}`,
       );

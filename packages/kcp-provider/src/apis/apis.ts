@@ -19,7 +19,14 @@ export interface APIResourceSchema extends KubeObject {
   metadata: ObjectMeta;
   spec: {
     group: string;
-    names: { plural: string; singular?: string; kind: string; listKind?: string; shortNames?: string[]; categories?: string[] };
+    names: {
+      plural: string;
+      singular?: string;
+      kind: string;
+      listKind?: string;
+      shortNames?: string[];
+      categories?: string[];
+    };
     scope: 'Cluster' | 'Namespaced';
     versions: APIResourceVersion[];
     nameValidation?: 'DNS1123Subdomain' | 'PathSegmentName';

@@ -10,7 +10,14 @@ export interface LogicalCluster extends KubeObject {
   metadata: ObjectMeta;
   spec?: {
     directlyDeletable?: boolean;
-    owner?: { apiVersion: string; resource: string; name: string; namespace?: string; cluster: string; uid: string };
+    owner?: {
+      apiVersion: string;
+      resource: string;
+      name: string;
+      namespace?: string;
+      cluster: string;
+      uid: string;
+    };
     initializers?: string[];
     terminators?: string[];
   };

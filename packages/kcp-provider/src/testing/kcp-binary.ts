@@ -1,6 +1,16 @@
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +78,9 @@ export async function ensureKcpBinary(options: EnsureKcpBinaryOptions = {}): Pro
 
   if (env.KCP_BIN) {
     if (!isExecutable(env.KCP_BIN)) {
-      throw new KcpBinaryError(`KCP_BIN=${env.KCP_BIN} is not an executable file; point it at a kcp binary or unset it`);
+      throw new KcpBinaryError(
+        `KCP_BIN=${env.KCP_BIN} is not an executable file; point it at a kcp binary or unset it`,
+      );
     }
     return done(env.KCP_BIN, 'KCP_BIN');
   }
@@ -160,7 +172,9 @@ async function downloadRelease(version: string, target: string, timeoutMs: numbe
     tarball = Buffer.from(await res.arrayBuffer());
   } catch (err) {
     const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    throw new Error(`cannot fetch ${url}: ${err instanceof Error ? err.message : String(err)}${cause}`);
+    throw new Error(`cannot fetch ${url}: ${err instanceof Error ? err.message : String(err)}${cause}`, {
+      cause: err,
+    });
   }
   const sums = await fetch(kcpChecksumsUrl(version), { signal }).then(
     (r) => (r.ok ? r.text() : undefined),
@@ -173,7 +187,8 @@ async function downloadRelease(version: string, target: string, timeoutMs: numbe
     .find(([, name]) => name === asset)?.[0];
   if (!expected) throw new Error(`the release has no checksum for ${asset}; refusing an unverified binary`);
   const actual = createHash('sha256').update(tarball).digest('hex');
-  if (actual !== expected) throw new Error(`checksum mismatch for ${asset}: expected ${expected}, got ${actual}`);
+  if (actual !== expected)
+    throw new Error(`checksum mismatch for ${asset}: expected ${expected}, got ${actual}`);
   const scratch = join(tmpdir(), `kubeloom-kcp-${process.pid}-${Date.now()}`);
   mkdirSync(scratch, { recursive: true });
   try {
@@ -195,10 +210,16 @@ function defaultBuildModuleDir(): string {
     fileURLToPath(new URL('../../kcp-build/', import.meta.url)),
     fileURLToPath(new URL('../../../../tools/kcp-build/', import.meta.url)),
   ];
-  return candidates.find((dir) => existsSync(join(dir, 'go.mod'))) ?? (candidates[0] as string);
+  const [shipped, inRepo] = candidates as [string, string];
+  return existsSync(join(shipped, 'go.mod')) ? shipped : inRepo;
 }
 
-async function goBuild(version: string, target: string, moduleDir: string, log: (line: string) => void): Promise<void> {
+async function goBuild(
+  version: string,
+  target: string,
+  moduleDir: string,
+  log: (line: string) => void,
+): Promise<void> {
   if (!existsSync(join(moduleDir, 'go.mod'))) {
     throw new Error(`the Go module that builds kcp is missing (${moduleDir}/go.mod)`);
   }
@@ -228,8 +249,11 @@ async function goBuild(version: string, target: string, moduleDir: string, log: 
   }
   const args = ['build', '-mod=readonly', '-trimpath', '-ldflags', ldflags.join(' '), '-o', `${target}.tmp`];
   args.push('github.com/kcp-dev/kcp/cmd/kcp');
-  log(`kcp ${version}: go ${args.slice(0, 3).join(' ')} … github.com/kcp-dev/kcp/cmd/kcp (first build takes 10-20 min on 2 cores)`);
+  log(
+    `kcp ${version}: go ${args.slice(0, 3).join(' ')} … github.com/kcp-dev/kcp/cmd/kcp (first build takes 10-20 min on 2 cores)`,
+  );
   const tail: string[] = [];
+  const collect = (chunk: Buffer): void => keepTail(tail, chunk);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(go, args, {
       cwd: workDir,
@@ -238,13 +262,6 @@ async function goBuild(version: string, target: string, moduleDir: string, log: 
       env: { ...process.env, GOWORK: 'off', CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const collect = (chunk: Buffer): void => {
-      for (const line of chunk.toString().split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-      }
-    };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
@@ -256,4 +273,13 @@ async function goBuild(version: string, target: string, moduleDir: string, log: 
   }
   renameSync(`${target}.tmp`, target);
   rmSync(workDir, { recursive: true, force: true });
+}
+
+/** Keeps the last 30 non-empty lines of a child's output, for the error message. */
+function keepTail(tail: string[], chunk: Buffer): void {
+  for (const line of chunk.toString().split('\n')) {
+    if (!line.trim()) continue;
+    tail.push(line);
+    if (tail.length > 30) tail.shift();
+  }
 }

@@ -2,10 +2,10 @@
  * The kcp release kubeloom tests and demos run against. The Go module under `tools/kcp-build` (shipped in
  * this package as `kcp-build/`) pins the same version; change both together.
  */
-export const KCP_VERSION = 'v0.32.3';
+export const KCP_VERSION = 'v0.30.0';
 
 /** Kubernetes version the kcp release is built on (reported by `kcp --version`). */
-export const KCP_KUBERNETES_VERSION = 'v1.36.0';
+export const KCP_KUBERNETES_VERSION = 'v1.34.2';
 
 /** URL of the release tarball for a platform, as published on the kcp project's GitHub releases page. */
 export function kcpReleaseUrl(version: string, os: string, arch: string): string {

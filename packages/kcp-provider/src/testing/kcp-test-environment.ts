@@ -97,7 +97,9 @@ export class KcpTestEnvironment {
   /** Attaches if `KUBELOOM_KCP_KUBECONFIG` is set, otherwise starts a new kcp. */
   static fromEnvironment(options: KcpStartOptions = {}): Promise<KcpTestEnvironment> {
     const existing = process.env[EXISTING_KCP_KUBECONFIG_ENV];
-    return existing ? KcpTestEnvironment.attach({ kubeconfigPath: existing }) : KcpTestEnvironment.start(options);
+    return existing
+      ? KcpTestEnvironment.attach({ kubeconfigPath: existing })
+      : KcpTestEnvironment.start(options);
   }
 
   /** What another process needs to attach to this kcp. */
@@ -140,7 +142,8 @@ export class KcpTestEnvironment {
    * using {@link kubeconfigPath}. `downtimeMs` keeps it down that long in between.
    */
   async restart(options: { downtimeMs?: number } = {}): Promise<void> {
-    if (!this.#process) throw new Error('restart() needs a kcp started by this environment, not an attached one');
+    if (!this.#process)
+      throw new Error('restart() needs a kcp started by this environment, not an attached one');
     await this.#process.stop();
     if (options.downtimeMs) await sleep(options.downtimeMs);
     await this.#process.start();
@@ -148,8 +151,12 @@ export class KcpTestEnvironment {
     await this.#waitForRootNamespace();
   }
 
-  /** Stops a kcp this environment started (SIGTERM, then SIGKILL) and removes its temporary root directory. */
+  /**
+   * Closes this environment's connections; if it started kcp, also stops it (SIGTERM, then SIGKILL) and
+   * removes its temporary root directory. An attached kcp keeps running.
+   */
   async stop(): Promise<void> {
+    await this.client.rest.pool.close();
     await this.#process?.stop();
     this.#process?.cleanup();
   }
@@ -198,7 +205,9 @@ class KcpProcess {
   async start(): Promise<void> {
     this.#ports ??= { secure: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
     const tokenFile = join(this.rootDir, 'kubeloom-tokens.csv');
-    writeFileSync(tokenFile, `${this.#token},kubeloom-admin,kubeloom-admin,"system:kcp:admin"\n`, { mode: 0o600 });
+    writeFileSync(tokenFile, `${this.#token},kubeloom-admin,kubeloom-admin,"system:kcp:admin"\n`, {
+      mode: 0o600,
+    });
     const args = [
       'start',
       `--root-directory=${this.rootDir}`,
@@ -230,7 +239,8 @@ class KcpProcess {
     const timeoutMs = this.#options.startTimeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
     while (!(await readyz(this.#ports.secure))) {
-      if (exitInfo) throw new Error(`kcp ${exitInfo} before becoming ready; last log lines:\n${this.logTail(30)}`);
+      if (exitInfo)
+        throw new Error(`kcp ${exitInfo} before becoming ready; last log lines:\n${this.logTail(30)}`);
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(`kcp was not ready within ${timeoutMs} ms; last log lines:\n${this.logTail(30)}`);
@@ -275,7 +285,8 @@ class KcpProcess {
     const cluster = admin.getCluster('base') ?? admin.getCurrentCluster();
     if (!cluster) throw new Error(`${this.rootDir}/admin.kubeconfig has no cluster`);
     const base = serverBase(cluster.server);
-    const ca = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
+    const ca =
+      cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [
@@ -304,7 +315,8 @@ function normaliseKubeconfig(path: string): string {
   const user = kc.getCurrentUser();
   if (!cluster || !user) throw new Error(`cannot attach to kcp: ${path} has no current cluster or user`);
   const base = serverBase(cluster.server);
-  if (cluster.server.replace(/\/+$/, '') === `${base}/clusters/root` && kc.getContextObject('root')) return path;
+  if (cluster.server.replace(/\/+$/, '') === `${base}/clusters/root` && kc.getContextObject('root'))
+    return path;
   const out = new KubeConfig();
   out.loadFromOptions({
     clusters: [
@@ -329,7 +341,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

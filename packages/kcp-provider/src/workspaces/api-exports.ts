@@ -1,4 +1,11 @@
-import { type Client, type CustomResourceDefinition, isAlreadyExists, isForbidden, isNotFound, waitFor } from '@kubeloom/core';
+import {
+  type Client,
+  type CustomResourceDefinition,
+  isAlreadyExists,
+  isForbidden,
+  isNotFound,
+  waitFor,
+} from '@kubeloom/core';
 import {
   type APIBinding,
   APIBindingResource,
@@ -7,7 +14,6 @@ import {
   APIExportResource,
   type APIResourceSchema,
   APIResourceSchemaResource,
-  type APIResourceVersion,
   type AcceptablePermissionClaim,
   type PermissionClaim,
   type ResourceSchema,
@@ -21,7 +27,9 @@ import { clusterUrl } from '../apis/urls.ts';
  */
 export function apiResourceSchemaFromCrd(crd: CustomResourceDefinition, prefix: string): APIResourceSchema {
   if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(prefix)) {
-    throw new TypeError(`APIResourceSchema prefix "${prefix}" must be a lower-case DNS label (e.g. v1 or today's date)`);
+    throw new TypeError(
+      `APIResourceSchema prefix "${prefix}" must be a lower-case DNS label (e.g. v1 or today's date)`,
+    );
   }
   const spec = crd.spec;
   if (!spec?.group || !spec.names?.plural || !spec.versions?.length) {
@@ -33,18 +41,18 @@ export function apiResourceSchemaFromCrd(crd: CustomResourceDefinition, prefix: 
     metadata: { name: `${prefix}.${spec.names.plural}.${spec.group}` },
     spec: {
       group: spec.group,
-      names: spec.names as APIResourceSchema['spec']['names'],
+      names: spec.names,
       scope: spec.scope as 'Cluster' | 'Namespaced',
       versions: spec.versions.map((v) => ({
         name: v.name,
         served: v.served,
         storage: v.storage,
-        schema: (v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }) as Record<
-          string,
-          unknown
-        >,
-        ...(v.subresources ? { subresources: v.subresources as NonNullable<APIResourceVersion['subresources']> } : {}),
-        ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns as Array<Record<string, unknown>> } : {}),
+        schema: (v.schema?.openAPIV3Schema ?? {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+        }) as Record<string, unknown>,
+        ...(v.subresources ? { subresources: v.subresources } : {}),
+        ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns } : {}),
         ...(v.deprecated !== undefined ? { deprecated: v.deprecated } : {}),
       })),
     },
@@ -83,7 +91,10 @@ export async function createApiExport(client: Client, options: CreateApiExportOp
   await createIgnoringExisting(() =>
     ws.create(APIExportResource, {
       metadata: { name: options.name },
-      spec: { resources, ...(options.permissionClaims ? { permissionClaims: options.permissionClaims } : {}) },
+      spec: {
+        resources,
+        ...(options.permissionClaims ? { permissionClaims: options.permissionClaims } : {}),
+      },
     }),
   );
   let last: APIExport | undefined;
@@ -128,14 +139,16 @@ export async function bindApiExport(client: Client, options: BindApiExportOption
   const exporter = client.withServer(clusterUrl(client.rest.server, options.exportPath));
   const apiExport = await exporter.get(APIExportResource, options.exportName);
   const accept = options.acceptClaim ?? (() => true);
-  const permissionClaims: AcceptablePermissionClaim[] = (apiExport.spec?.permissionClaims ?? []).map((claim) => ({
-    group: claim.group,
-    resource: claim.resource,
-    verbs: [...claim.verbs],
-    identityHash: claim.identityHash ?? '',
-    selector: { matchAll: true },
-    state: accept(claim) ? 'Accepted' : 'Rejected',
-  }));
+  const permissionClaims: AcceptablePermissionClaim[] = (apiExport.spec?.permissionClaims ?? []).map(
+    (claim) => ({
+      group: claim.group,
+      resource: claim.resource,
+      verbs: [...claim.verbs],
+      identityHash: claim.identityHash ?? '',
+      selector: { matchAll: true },
+      state: accept(claim) ? 'Accepted' : 'Rejected',
+    }),
+  );
   const name = options.name ?? options.exportName;
   const consumer = client.withServer(clusterUrl(client.rest.server, options.workspace));
   // A binding right after workspace creation can briefly be refused while authorization caches catch up.
@@ -144,7 +157,10 @@ export async function bindApiExport(client: Client, options: BindApiExportOption
       createIgnoringExisting(() =>
         consumer.create(APIBindingResource, {
           metadata: { name },
-          spec: { reference: { export: { path: options.exportPath, name: options.exportName } }, permissionClaims },
+          spec: {
+            reference: { export: { path: options.exportPath, name: options.exportName } },
+            permissionClaims,
+          },
         }),
       ).then(() => true),
     {
@@ -171,7 +187,11 @@ export async function bindApiExport(client: Client, options: BindApiExportOption
 }
 
 /** The virtual-workspace URLs in an APIExportEndpointSlice (one per shard; empty until something binds). */
-export async function endpointSliceUrls(client: Client, workspace: string, sliceName: string): Promise<string[]> {
+export async function endpointSliceUrls(
+  client: Client,
+  workspace: string,
+  sliceName: string,
+): Promise<string[]> {
   const slice = await client
     .withServer(clusterUrl(client.rest.server, workspace))
     .get(APIExportEndpointSliceResource, sliceName);
@@ -185,10 +205,16 @@ export function waitForEndpointSliceUrls(
   sliceName: string,
   timeoutMs = 60_000,
 ): Promise<string[]> {
-  return waitFor(async () => {
-    const urls = await endpointSliceUrls(client, workspace, sliceName);
-    return urls.length ? urls : undefined;
-  }, { what: `APIExportEndpointSlice ${workspace}:${sliceName} to list an endpoint (it stays empty until an APIBinding exists)`, timeoutMs });
+  return waitFor(
+    async () => {
+      const urls = await endpointSliceUrls(client, workspace, sliceName);
+      return urls.length ? urls : undefined;
+    },
+    {
+      what: `APIExportEndpointSlice ${workspace}:${sliceName} to list an endpoint (it stays empty until an APIBinding exists)`,
+      timeoutMs,
+    },
+  );
 }
 
 /** Reason text of a binding's failing condition, for error messages. */

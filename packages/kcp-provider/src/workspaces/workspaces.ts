@@ -1,4 +1,11 @@
-import { CLUSTER_ANNOTATION, type Client, isAlreadyExists, isForbidden, isNotFound, waitFor } from '@kubeloom/core';
+import {
+  CLUSTER_ANNOTATION,
+  type Client,
+  isAlreadyExists,
+  isForbidden,
+  isNotFound,
+  waitFor,
+} from '@kubeloom/core';
 import { LogicalClusterResource, PATH_ANNOTATION } from '../apis/core.ts';
 import { type Workspace, WorkspaceResource, type WorkspaceTypeReference } from '../apis/tenancy.ts';
 import { clusterUrl } from '../apis/urls.ts';
@@ -41,7 +48,10 @@ export interface CreateWorkspaceOptions {
  * Creates a child workspace and waits until it is usable: phase Ready, and its LogicalCluster answers both
  * by name and by path (kcp's path index lags behind the phase). `client` may point anywhere on the shard.
  */
-export async function createWorkspace(client: Client, options: CreateWorkspaceOptions = {}): Promise<KcpWorkspace> {
+export async function createWorkspace(
+  client: Client,
+  options: CreateWorkspaceOptions = {},
+): Promise<KcpWorkspace> {
   const parent = options.parent ?? 'root';
   const timeoutMs = options.timeoutMs ?? 60_000;
   const inParent = client.withServer(clusterUrl(client.rest.server, parent));
@@ -91,11 +101,17 @@ export async function createWorkspace(client: Client, options: CreateWorkspaceOp
   if (untilPhase === 'Ready') {
     await waitFor(
       async () => {
-        await client.withServer(clusterUrl(client.rest.server, clusterName)).get(LogicalClusterResource, 'cluster');
+        await client
+          .withServer(clusterUrl(client.rest.server, clusterName))
+          .get(LogicalClusterResource, 'cluster');
         await client.withServer(clusterUrl(client.rest.server, path)).get(LogicalClusterResource, 'cluster');
         return true;
       },
-      { what: `logical cluster of ${path} to answer by name and by path`, timeoutMs, ...signalOpt(options.signal) },
+      {
+        what: `logical cluster of ${path} to answer by name and by path`,
+        timeoutMs,
+        ...signalOpt(options.signal),
+      },
     );
   }
   return { path, clusterName, name, url: ready.spec?.URL ?? clusterUrl(client.rest.server, path) };
@@ -106,7 +122,9 @@ export async function deleteWorkspace(client: Client, path: string): Promise<voi
   const i = path.lastIndexOf(':');
   if (i < 0) throw new TypeError(`cannot delete ${path}: not a child workspace path`);
   try {
-    await client.withServer(clusterUrl(client.rest.server, path.slice(0, i))).delete(WorkspaceResource, path.slice(i + 1));
+    await client
+      .withServer(clusterUrl(client.rest.server, path.slice(0, i)))
+      .delete(WorkspaceResource, path.slice(i + 1));
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
@@ -114,7 +132,9 @@ export async function deleteWorkspace(client: Client, path: string): Promise<voi
 
 /** The logical cluster name of a workspace path (reads its LogicalCluster's `kcp.io/cluster`). */
 export async function logicalClusterName(client: Client, path: string): Promise<string> {
-  const lc = await client.withServer(clusterUrl(client.rest.server, path)).get(LogicalClusterResource, 'cluster');
+  const lc = await client
+    .withServer(clusterUrl(client.rest.server, path))
+    .get(LogicalClusterResource, 'cluster');
   const name = lc.metadata.annotations?.[CLUSTER_ANNOTATION];
   if (!name) throw new Error(`the LogicalCluster of ${path} carries no ${CLUSTER_ANNOTATION} annotation`);
   return name;
@@ -122,7 +142,9 @@ export async function logicalClusterName(client: Client, path: string): Promise<
 
 /** The workspace path of a logical cluster (reads its LogicalCluster's `kcp.io/path`). */
 export async function workspacePath(client: Client, clusterName: string): Promise<string> {
-  const lc = await client.withServer(clusterUrl(client.rest.server, clusterName)).get(LogicalClusterResource, 'cluster');
+  const lc = await client
+    .withServer(clusterUrl(client.rest.server, clusterName))
+    .get(LogicalClusterResource, 'cluster');
   const path = lc.metadata.annotations?.[PATH_ANNOTATION];
   if (!path) throw new Error(`the LogicalCluster ${clusterName} carries no ${PATH_ANNOTATION} annotation`);
   return path;

@@ -1,0 +1,3 @@
+export * from './scoped-cache.ts';
+export * from './shared-informer.ts';
+export * from './store.ts';

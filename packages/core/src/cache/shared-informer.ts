@@ -1,0 +1,255 @@
+import type { Subscription } from 'rxjs';
+import type { Client } from '../client/client.ts';
+import { parseLabelSelector } from '../client/label-selector.ts';
+import { type KubeObject, clusterOf } from '../client/object.ts';
+import type { ResourceDescriptor } from '../client/resource.ts';
+import { waitFor } from '../util/wait-for.ts';
+import type { WatchEvent } from '../watch/watch-event.ts';
+import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
+import { type CacheListOptions, ScopedCache } from './scoped-cache.ts';
+import { CLUSTER_INDEX, type IndexFunc, Store, objectKey } from './store.ts';
+
+/** Callbacks for changes in an informer's store. They run synchronously: keep them cheap (enqueue work). */
+export interface EventHandler<T extends KubeObject = KubeObject> {
+  /** A new object, or (with `initial` true) one replayed or found by the initial list. */
+  onAdd?(object: T, initial: boolean): void;
+  /** An object changed (its resourceVersion differs). */
+  onUpdate?(oldObject: T, newObject: T): void;
+  /** An object was deleted, or vanished during a relist; `object` is its last known state. */
+  onDelete?(object: T): void;
+}
+
+/** A handler registration; `remove()` stops delivery. */
+export interface HandlerRegistration {
+  remove(): void;
+}
+
+/** Options for a {@link SharedInformer}. */
+export interface InformerOptions<T extends KubeObject = KubeObject> extends WatcherOptions {
+  /**
+   * Applied to every object before it is stored. Default: drop `metadata.managedFields`, which is often
+   * half an object's size and useless to controllers. The object may be modified in place.
+   */
+  transform?: (object: T) => T;
+  /** Told about watch errors (the informer keeps going) and about exceptions thrown by handlers. */
+  onError?: (error: Error) => void;
+}
+
+/** Default transform: strips `metadata.managedFields`. */
+export function stripManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+  return object;
+}
+
+/**
+ * One watcher feeding one store, shared by every controller that needs the resource.
+ *
+ * Handlers register for one cluster or for all; delivering an event costs one map lookup plus one call per
+ * interested handler, however many clusters and handlers exist. A handler added late is first replayed the
+ * objects it is interested in (for a cluster handler: that cluster's, found through the cluster index).
+ * Objects are keyed `cluster|namespace/name`, so the same name in two kcp workspaces never collides.
+ */
+export class SharedInformer<T extends KubeObject = KubeObject> {
+  readonly store = new Store<T>();
+  readonly resource: ResourceDescriptor<T>;
+  readonly #client: Client;
+  readonly #options: InformerOptions<T>;
+  readonly #transform: (object: T) => T;
+  readonly #byCluster = new Map<string, Set<EventHandler<T>>>();
+  readonly #allClusters = new Set<EventHandler<T>>();
+  #subscription: Subscription | undefined;
+  #synced = false;
+  #relistSeen: Set<string> | undefined;
+  #lastError: Error | undefined;
+
+  constructor(client: Client, resource: ResourceDescriptor<T>, options: InformerOptions<T> = {}) {
+    this.#client = client;
+    this.resource = resource;
+    this.#options = options;
+    this.#transform = options.transform ?? stripManagedFields;
+  }
+
+  /** Starts listing and watching (idempotent). Stops when `signal` aborts or {@link stop} is called. */
+  start(signal?: AbortSignal): void {
+    if (this.#subscription || signal?.aborted) return;
+    this.#subscription = watchResource(this.#client, this.resource, this.#options).subscribe((event) =>
+      this.#onEvent(event),
+    );
+    signal?.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  /** Stops the watch. The store keeps its contents. */
+  stop(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+  }
+
+  /** Whether the informer is running. */
+  get running(): boolean {
+    return this.#subscription !== undefined;
+  }
+
+  /** True once the first list has been stored. */
+  get hasSynced(): boolean {
+    return this.#synced;
+  }
+
+  /** The last watch error, if any (cleared by the next successful list). */
+  get lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  /** Resolves once the first list is stored. */
+  waitForSync(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+    if (this.#synced) return Promise.resolve();
+    return waitFor(() => this.#synced, {
+      what: `the ${this.resource.kind} informer on ${this.#client.rest.server} to sync`,
+      intervalMs: 20,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      describe: () => (this.#lastError ? `last error: ${this.#lastError.message}` : 'no error yet'),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }).then(() => undefined);
+  }
+
+  /**
+   * Registers a handler for every cluster (`cluster` undefined) or for one. Unless `replay` is false, the
+   * handler first receives `onAdd(object, true)` for the objects already stored that it is interested in.
+   */
+  addHandler(
+    handler: EventHandler<T>,
+    options: { cluster?: string; replay?: boolean } = {},
+  ): HandlerRegistration {
+    const { cluster } = options;
+    if (cluster === undefined) {
+      this.#allClusters.add(handler);
+    } else {
+      let set = this.#byCluster.get(cluster);
+      if (!set) {
+        set = new Set();
+        this.#byCluster.set(cluster, set);
+      }
+      set.add(handler);
+    }
+    if (options.replay !== false && handler.onAdd) {
+      const existing =
+        cluster === undefined ? this.store.values() : this.store.byIndex(CLUSTER_INDEX, cluster);
+      for (const object of existing) this.#call(() => handler.onAdd?.(object, true));
+    }
+    return {
+      remove: () => {
+        if (cluster === undefined) {
+          this.#allClusters.delete(handler);
+          return;
+        }
+        const set = this.#byCluster.get(cluster);
+        set?.delete(handler);
+        if (set?.size === 0) this.#byCluster.delete(cluster);
+      },
+    };
+  }
+
+  /** Number of registered handlers (all clusters plus per cluster). */
+  get handlerCount(): number {
+    let n = this.#allClusters.size;
+    for (const set of this.#byCluster.values()) n += set.size;
+    return n;
+  }
+
+  /** Adds a per-cluster index (see {@link Store.addIndex}); works before and after start. */
+  addIndex(name: string, fn: IndexFunc<T>): void {
+    this.store.addIndex(name, fn);
+  }
+
+  /** A read-only view of one cluster. */
+  scoped(cluster: string): ScopedCache<T> {
+    return new ScopedCache(this.store, cluster, () => this.#synced);
+  }
+
+  /** Objects across every cluster, optionally filtered by namespace and labels. */
+  list(options: CacheListOptions = {}): T[] {
+    const selector = options.labelSelector ? parseLabelSelector(options.labelSelector) : undefined;
+    const out: T[] = [];
+    for (const object of this.store.values()) {
+      if (options.namespace !== undefined && (object.metadata?.namespace ?? '') !== options.namespace)
+        continue;
+      if (selector && !selector.matches(object.metadata?.labels)) continue;
+      out.push(object);
+    }
+    return out;
+  }
+
+  #onEvent(event: WatchEvent<T>): void {
+    switch (event.type) {
+      case 'init':
+        this.#relistSeen = new Set();
+        return;
+      case 'initApply':
+        this.#apply(event.object, true);
+        return;
+      case 'initDone':
+        this.#finishRelist();
+        return;
+      case 'apply':
+        this.#apply(event.object, false);
+        return;
+      case 'delete': {
+        const key = objectKey(event.object);
+        const old = this.store.delete(key);
+        this.#dispatchDelete(old ?? this.#transform(event.object));
+        return;
+      }
+      case 'error':
+        this.#lastError = event.error;
+        this.#options.onError?.(event.error);
+        return;
+    }
+  }
+
+  #apply(incoming: T, fromList: boolean): void {
+    const object = this.#transform(incoming);
+    const key = objectKey(object);
+    if (fromList) this.#relistSeen?.add(key);
+    const old = this.store.get(key);
+    if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
+    this.store.upsert(object, key);
+    const cluster = clusterOf(object);
+    const initial = fromList && !this.#synced;
+    const perCluster = this.#byCluster.get(cluster);
+    if (old) {
+      if (perCluster) for (const h of perCluster) this.#call(() => h.onUpdate?.(old, object));
+      for (const h of this.#allClusters) this.#call(() => h.onUpdate?.(old, object));
+    } else {
+      if (perCluster) for (const h of perCluster) this.#call(() => h.onAdd?.(object, initial));
+      for (const h of this.#allClusters) this.#call(() => h.onAdd?.(object, initial));
+    }
+  }
+
+  #finishRelist(): void {
+    const seen = this.#relistSeen;
+    this.#relistSeen = undefined;
+    if (seen && seen.size !== this.store.size) {
+      const vanished: string[] = [];
+      for (const key of this.store.keys()) if (!seen.has(key)) vanished.push(key);
+      for (const key of vanished) {
+        const old = this.store.delete(key);
+        if (old) this.#dispatchDelete(old);
+      }
+    }
+    this.#lastError = undefined;
+    this.#synced = true;
+  }
+
+  #dispatchDelete(object: T): void {
+    const perCluster = this.#byCluster.get(clusterOf(object));
+    if (perCluster) for (const h of perCluster) this.#call(() => h.onDelete?.(object));
+    for (const h of this.#allClusters) this.#call(() => h.onDelete?.(object));
+  }
+
+  #call(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#options.onError?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+const repo = join(import.meta.dirname, '..', '..');
+const scratch = mkdtempSync(join(tmpdir(), 'kubeloom-consumer-'));
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('published packages', () => {
+  it('pack, install with npm outside the workspace, type-check and run a controller', {
+    timeout: 600_000,
+  }, async () => {
+    // 1. pnpm pack each package (workspace:^ becomes a real version range).
+    const tarballs: string[] = [];
+    for (const pkg of ['core', 'kcp-provider', 'kind-provider']) {
+      await run('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(repo, 'packages', pkg) });
+    }
+    for (const file of readdirSync(scratch)) if (file.endsWith('.tgz')) tarballs.push(`./${file}`);
+    expect(tarballs).toHaveLength(3);
+
+    // 2. A fresh npm project that depends on the tarballs, as a user's would.
+    writeFileSync(
+      join(scratch, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
+    );
+    writeFileSync(
+      join(scratch, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          skipLibCheck: false,
+          allowImportingTsExtensions: true,
+        },
+        files: ['consumer.ts'],
+      }),
+    );
+    copyFileSync(join(import.meta.dirname, 'packaging', 'consumer.ts'), join(scratch, 'consumer.ts'));
+    // Peers as a user installs them. @types/ws: client-node's own typings import 'ws', and we type-check
+    // every .d.ts (skipLibCheck false) so that our published declarations are checked too.
+    const extras = [
+      '@kubernetes/client-node@^2.0.1',
+      'rxjs@^7.8.2',
+      'typescript@7.0.2',
+      '@types/node@^24',
+      '@types/ws',
+    ];
+    await run('npm', ['install', '--no-audit', '--no-fund', ...tarballs, ...extras], {
+      cwd: scratch,
+      timeout: 300_000,
+    });
+
+    // 3. Type-check against the published .d.ts files, then run.
+    await run(join(scratch, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: scratch });
+    const { stdout } = await run(process.execPath, ['consumer.ts'], {
+      cwd: scratch,
+      env: { ...process.env, KUBELOOM_KCP_KUBECONFIG: inject('kcp').kubeconfigPath },
+      timeout: 120_000,
+    });
+    const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+    expect(result.workspaceIsPath).toBe(true);
+    expect(result.cachedUid).toBe(result.createdUid);
+    expect(result.cachedData).toEqual({ from: 'tarball' });
+  });
+});
