@@ -6,6 +6,10 @@
  */
 export * from './cache/index.ts';
 export * from './client/index.ts';
+export * from './cluster/index.ts';
+export * from './log/logger.ts';
+export * from './metrics/controller-metrics.ts';
 export * from './queue/index.ts';
+export * from './reconcile/index.ts';
 export * from './util/wait-for.ts';
 export * from './watch/index.ts';

@@ -1,0 +1,80 @@
+import type { ScopedCache } from '../cache/scoped-cache.ts';
+import type { SharedInformer } from '../cache/shared-informer.ts';
+import type { Client } from '../client/client.ts';
+import type { KubeObject } from '../client/object.ts';
+import type { ResourceDescriptor } from '../client/resource.ts';
+
+/** Name of a cluster within a provider. `''` is the manager's own (local) cluster. */
+export type ClusterName = string;
+
+/**
+ * The informers of a cluster. For an ordinary cluster each resource has an informer of its own; for a kcp
+ * workspace the informer is shared by every workspace of an endpoint, and `scope` picks this workspace's
+ * objects out of it (the value of their `kcp.io/cluster`).
+ */
+export interface ClusterCache {
+  /** `kcp.io/cluster` of this cluster's objects in the informers; `''` outside kcp. */
+  readonly scope: string;
+  /** The informer for a resource, created and started on first use. */
+  informer<T extends KubeObject>(resource: ResourceDescriptor<T>): SharedInformer<T>;
+  /** This cluster's read-only view of a resource (starts its informer if needed). */
+  reader<T extends KubeObject>(resource: ResourceDescriptor<T>): ScopedCache<T>;
+}
+
+/** What an event is about and what happened, for an {@link EventRecorder}. */
+export interface EventRecord {
+  type: 'Normal' | 'Warning';
+  /** Short UpperCamelCase reason, e.g. `Provisioned`. */
+  reason: string;
+  message: string;
+  /** What was done, e.g. `Reconcile`. Default the reason. */
+  action?: string;
+}
+
+/** Records Kubernetes Events about objects of one cluster. Recording never throws; failures are logged. */
+export interface EventRecorder {
+  record(object: KubeObject, event: EventRecord): void;
+}
+
+/** One cluster: a client for writes and uncached reads, a cache for watched reads, an event recorder. */
+export interface Cluster {
+  readonly name: ClusterName;
+  readonly client: Client;
+  readonly cache: ClusterCache;
+  readonly events: EventRecorder;
+}
+
+/**
+ * Something that works on clusters as they come and go (controllers are). `engage` is called once per
+ * cluster; the engagement lasts until `signal` aborts, and everything set up for that cluster must hang off
+ * that signal. There is no disengage call.
+ */
+export interface Aware {
+  engage(name: ClusterName, cluster: Cluster, signal: AbortSignal): Promise<void>;
+}
+
+/** A field index a provider applies to the clusters it has and will have. */
+export type IndexExtractor<T extends KubeObject = KubeObject> = (object: T) => readonly string[];
+
+/** A source of clusters: kcp workspaces, kind clusters, kubeconfig files, a static list... */
+export interface Provider {
+  /** The cluster of that name; throws {@link ClusterNotFoundError} if it is not (or no longer) engaged. */
+  get(name: ClusterName): Promise<Cluster>;
+  /**
+   * Discovers clusters and engages each with `aware` until `signal` aborts. Providers without discovery (a
+   * fixed list) may omit it.
+   */
+  start?(aware: Aware, signal: AbortSignal): Promise<void>;
+  /** Adds a field index to every current and future cluster's informer of `resource`. */
+  indexField?<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, extract: IndexExtractor<T>): Promise<void>;
+}
+
+/** The provider does not know (or no longer has) a cluster of that name. */
+export class ClusterNotFoundError extends Error {
+  override readonly name = 'ClusterNotFoundError';
+  readonly cluster: ClusterName;
+  constructor(cluster: ClusterName, detail = '') {
+    super(`cluster "${cluster}" is not engaged${detail ? `: ${detail}` : ''}`);
+    this.cluster = cluster;
+  }
+}
