@@ -30,7 +30,7 @@ export class InformerCache implements ClusterCache {
     const key = resourceKey(resource);
     let informer = this.#informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
-      informer = new SharedInformer(this.#client, resource, this.#options as InformerOptions<T>);
+      informer = new SharedInformer(this.#client, resource, this.#options as unknown as InformerOptions<T>);
       for (const index of this.#pendingIndexes.get(key) ?? []) informer.addIndex(index.name, index.extract as IndexExtractor<T>);
       this.#informers.set(key, informer as unknown as SharedInformer);
       informer.start(this.#signal);
