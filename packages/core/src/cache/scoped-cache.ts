@@ -1,6 +1,6 @@
 import { parseLabelSelector } from '../client/label-selector.ts';
 import type { KubeObject } from '../client/object.ts';
-import { CLUSTER_INDEX, CLUSTER_NAMESPACE_INDEX, type Store, clusterNamespaceKey, keyOf } from './store.ts';
+import type { Store } from './store.ts';
 
 /** Options for {@link ScopedCache.list}. */
 export interface CacheListOptions {
@@ -10,7 +10,7 @@ export interface CacheListOptions {
 
 /**
  * Read-only view of one cluster's objects in a shared store: what a reconciler for that cluster reads.
- * Every query goes through the cluster index, so its cost depends on this cluster's objects only.
+ * Every query reads only this cluster's part of the store, so its cost depends on this cluster's objects only.
  * Returned objects are the cached ones: do not modify them.
  */
 export class ScopedCache<T extends KubeObject = KubeObject> {
@@ -32,20 +32,25 @@ export class ScopedCache<T extends KubeObject = KubeObject> {
 
   /** One object by name (and namespace, for namespaced resources). */
   get(name: string, namespace?: string): T | undefined {
-    return this.#store.get(keyOf(this.cluster, namespace, name));
+    return this.#store.get(this.cluster, namespace, name);
   }
 
   /** Objects of this cluster, optionally in one namespace and matching a label selector. */
   list(options: CacheListOptions = {}): T[] {
     const bucket =
       options.namespace !== undefined
-        ? this.#store.byIndex(CLUSTER_NAMESPACE_INDEX, clusterNamespaceKey(this.cluster, options.namespace))
-        : this.#store.byIndex(CLUSTER_INDEX, this.cluster);
+        ? this.#store.inNamespace(this.cluster, options.namespace)
+        : this.#store.inCluster(this.cluster);
     if (!options.labelSelector) return [...bucket];
     const selector = parseLabelSelector(options.labelSelector);
     const out: T[] = [];
     for (const object of bucket) if (selector.matches(object.metadata?.labels)) out.push(object);
     return out;
+  }
+
+  /** Number of objects of this cluster. */
+  get size(): number {
+    return this.#store.countInCluster(this.cluster);
   }
 
   /** Objects of this cluster whose user index `name` has `value`. */

@@ -7,7 +7,7 @@ import { waitFor } from '../util/wait-for.ts';
 import type { WatchEvent } from '../watch/watch-event.ts';
 import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
 import { type CacheListOptions, ScopedCache } from './scoped-cache.ts';
-import { CLUSTER_INDEX, type IndexFunc, Store, objectKey } from './store.ts';
+import { type IndexFunc, Store, objectKey } from './store.ts';
 
 /** Callbacks for changes in an informer's store. They run synchronously: keep them cheap (enqueue work). */
 export interface EventHandler<T extends KubeObject = KubeObject> {
@@ -46,7 +46,7 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  *
  * Handlers register for one cluster or for all; delivering an event costs one map lookup plus one call per
  * interested handler, however many clusters and handlers exist. A handler added late is first replayed the
- * objects it is interested in (for a cluster handler: that cluster's, found through the cluster index).
+ * objects it is interested in (for a cluster handler: only that cluster's part of the store).
  * Objects are keyed `cluster|namespace/name`, so the same name in two kcp workspaces never collides.
  */
 export class SharedInformer<T extends KubeObject = KubeObject> {
@@ -131,8 +131,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       set.add(handler);
     }
     if (options.replay !== false && handler.onAdd) {
-      const existing =
-        cluster === undefined ? this.store.values() : this.store.byIndex(CLUSTER_INDEX, cluster);
+      const existing = cluster === undefined ? this.store.values() : this.store.inCluster(cluster);
       for (const object of existing) this.#call(() => handler.onAdd?.(object, true));
     }
     return {
@@ -193,8 +192,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         this.#apply(event.object, false);
         return;
       case 'delete': {
-        const key = objectKey(event.object);
-        const old = this.store.delete(key);
+        const old = this.store.deleteObject(event.object);
         this.#dispatchDelete(old ?? this.#transform(event.object));
         return;
       }
@@ -207,12 +205,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   #apply(incoming: T, fromList: boolean): void {
     const object = this.#transform(incoming);
-    const key = objectKey(object);
-    if (fromList) this.#relistSeen?.add(key);
-    const old = this.store.get(key);
-    if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
-    this.store.upsert(object, key);
+    if (fromList) this.#relistSeen?.add(objectKey(object));
     const cluster = clusterOf(object);
+    const old = this.store.get(cluster, object.metadata?.namespace, object.metadata?.name ?? '');
+    if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
+    this.store.upsert(object);
     const initial = fromList && !this.#synced;
     const perCluster = this.#byCluster.get(cluster);
     if (old) {
@@ -228,11 +225,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const seen = this.#relistSeen;
     this.#relistSeen = undefined;
     if (seen && seen.size !== this.store.size) {
-      const vanished: string[] = [];
-      for (const key of this.store.keys()) if (!seen.has(key)) vanished.push(key);
-      for (const key of vanished) {
-        const old = this.store.delete(key);
-        if (old) this.#dispatchDelete(old);
+      const vanished: T[] = [];
+      for (const object of this.store.values()) if (!seen.has(objectKey(object))) vanished.push(object);
+      for (const object of vanished) {
+        this.store.deleteObject(object);
+        this.#dispatchDelete(object);
       }
     }
     this.#lastError = undefined;

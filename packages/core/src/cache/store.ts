@@ -3,11 +3,6 @@ import { type KubeObject, clusterOf } from '../client/object.ts';
 /** Computes index values for an object (several values are allowed, e.g. every owner's name). */
 export type IndexFunc<T extends KubeObject = KubeObject> = (object: T) => readonly string[];
 
-/** Index of objects by their logical cluster (`kcp.io/cluster`; `''` outside kcp). */
-export const CLUSTER_INDEX = 'cluster';
-/** Index of objects by `<cluster>|<namespace>`. */
-export const CLUSTER_NAMESPACE_INDEX = 'cluster-namespace';
-
 /** The store key of an object: `cluster|namespace/name` (kcp's cluster-aware key; namespace may be empty). */
 export function objectKey(object: KubeObject): string {
   const meta = object.metadata;
@@ -19,90 +14,142 @@ export function keyOf(cluster: string, namespace: string | undefined, name: stri
   return `${cluster}|${namespace ?? ''}/${name}`;
 }
 
-/** `<cluster>|<namespace>`, the value of {@link CLUSTER_NAMESPACE_INDEX}. */
+/** `<cluster>|<namespace>`: one namespace of one cluster. */
 export function clusterNamespaceKey(cluster: string, namespace: string | undefined): string {
   return `${cluster}|${namespace ?? ''}`;
 }
 
-/** Internal key of a user index value: user indexes are always per cluster, so one cluster's values never leak into another's. */
-function userIndexKey(cluster: string, value: string): string {
-  return `${cluster}\u0000${value}`;
-}
-
 interface Index<T extends KubeObject> {
   readonly fn: IndexFunc<T>;
-  /** Whether values are partitioned by cluster (user indexes) or global (built-in ones already include it). */
-  readonly perCluster: boolean;
+  /** `cluster\0value` → objects: user indexes are per cluster, so values never match across clusters. */
   readonly buckets: Map<string, Set<T>>;
 }
 
+const emptySet: ReadonlySet<never> = new Set();
+
 /**
- * Objects keyed `cluster|namespace/name`, with indexes. The built-in indexes (by cluster and by
- * cluster+namespace) make per-cluster reads and replays proportional to that cluster's size, not the
- * store's. Objects are stored as given (plain parsed JSON) and handed out by reference: treat them as
- * read-only, and copy before changing one.
+ * Objects of one resource, identified by (cluster, namespace, name).
+ *
+ * The primary structure is one map per namespace of each cluster, keyed by the object's own name string,
+ * so an object costs a single map entry: no key strings, no extra index entries. Reading one cluster or one
+ * namespace is proportional to its own size, never the store's. User indexes can be added at any time
+ * and are per cluster.
+ *
+ * Objects are stored as given (plain parsed JSON) and handed out by reference: treat them as read-only,
+ * and copy one before changing it.
  */
 export class Store<T extends KubeObject = KubeObject> {
-  readonly #objects = new Map<string, T>();
+  /** `cluster|namespace` → name → object. */
+  readonly #namespaces = new Map<string, Map<string, T>>();
+  /** cluster → its `cluster|namespace` keys that have objects. */
+  readonly #clusters = new Map<string, Set<string>>();
   readonly #indexes = new Map<string, Index<T>>();
-
-  constructor() {
-    this.#indexes.set(CLUSTER_INDEX, { fn: (o) => [clusterOf(o)], perCluster: false, buckets: new Map() });
-    this.#indexes.set(CLUSTER_NAMESPACE_INDEX, {
-      fn: (o) => [clusterNamespaceKey(clusterOf(o), o.metadata?.namespace)],
-      perCluster: false,
-      buckets: new Map(),
-    });
-  }
+  #size = 0;
 
   /** Number of objects. */
   get size(): number {
-    return this.#objects.size;
+    return this.#size;
   }
 
-  /** The object with this key, if any. */
-  get(key: string): T | undefined {
-    return this.#objects.get(key);
-  }
-
-  /** Every key. */
-  keys(): IterableIterator<string> {
-    return this.#objects.keys();
+  /** One object by its coordinates. */
+  get(cluster: string, namespace: string | undefined, name: string): T | undefined {
+    return this.#namespaces.get(clusterNamespaceKey(cluster, namespace))?.get(name);
   }
 
   /** Every object. */
-  values(): IterableIterator<T> {
-    return this.#objects.values();
+  *values(): IterableIterator<T> {
+    for (const objects of this.#namespaces.values()) yield* objects.values();
+  }
+
+  /** Every object's key (`cluster|namespace/name`). */
+  *keys(): IterableIterator<string> {
+    for (const [nsKey, objects] of this.#namespaces)
+      for (const name of objects.keys()) yield `${nsKey}/${name}`;
+  }
+
+  /** Objects of one cluster. */
+  *inCluster(cluster: string): IterableIterator<T> {
+    const nsKeys = this.#clusters.get(cluster);
+    if (!nsKeys) return;
+    for (const nsKey of nsKeys) {
+      const objects = this.#namespaces.get(nsKey);
+      if (objects) yield* objects.values();
+    }
+  }
+
+  /** Number of objects in one cluster. */
+  countInCluster(cluster: string): number {
+    let n = 0;
+    for (const nsKey of this.#clusters.get(cluster) ?? []) n += this.#namespaces.get(nsKey)?.size ?? 0;
+    return n;
+  }
+
+  /** Objects of one namespace of one cluster (`''` for cluster-scoped objects). */
+  inNamespace(cluster: string, namespace: string | undefined): IterableIterator<T> {
+    return (this.#namespaces.get(clusterNamespaceKey(cluster, namespace)) ?? new Map<string, T>()).values();
+  }
+
+  /** The clusters that currently have objects. */
+  clusters(): string[] {
+    return [...this.#clusters.keys()];
   }
 
   /** Inserts or replaces an object; returns the previous one. */
-  upsert(object: T, key: string = objectKey(object)): T | undefined {
-    const old = this.#objects.get(key);
-    this.#objects.set(key, object);
-    for (const index of this.#indexes.values()) {
-      if (old) removeFromIndex(index, old);
-      addToIndex(index, object);
+  upsert(object: T): T | undefined {
+    const cluster = clusterOf(object);
+    const nsKey = clusterNamespaceKey(cluster, object.metadata?.namespace);
+    const name = object.metadata?.name ?? '';
+    let objects = this.#namespaces.get(nsKey);
+    if (!objects) {
+      objects = new Map();
+      this.#namespaces.set(nsKey, objects);
+      let nsKeys = this.#clusters.get(cluster);
+      if (!nsKeys) {
+        nsKeys = new Set();
+        this.#clusters.set(cluster, nsKeys);
+      }
+      nsKeys.add(nsKey);
+    }
+    const old = objects.get(name);
+    objects.set(name, object);
+    if (!old) this.#size++;
+    if (this.#indexes.size) {
+      for (const index of this.#indexes.values()) {
+        if (old) removeFromIndex(index, old);
+        addToIndex(index, object);
+      }
     }
     return old;
   }
 
-  /** Removes an object by key; returns it. */
-  delete(key: string): T | undefined {
-    const old = this.#objects.get(key);
-    if (!old) return undefined;
-    this.#objects.delete(key);
+  /** Removes an object; returns it. */
+  delete(cluster: string, namespace: string | undefined, name: string): T | undefined {
+    const nsKey = clusterNamespaceKey(cluster, namespace);
+    const objects = this.#namespaces.get(nsKey);
+    const old = objects?.get(name);
+    if (!objects || !old) return undefined;
+    objects.delete(name);
+    this.#size--;
+    if (objects.size === 0) {
+      this.#namespaces.delete(nsKey);
+      const nsKeys = this.#clusters.get(cluster);
+      nsKeys?.delete(nsKey);
+      if (nsKeys?.size === 0) this.#clusters.delete(cluster);
+    }
     for (const index of this.#indexes.values()) removeFromIndex(index, old);
     return old;
   }
 
-  /**
-   * Adds an index, computed for the objects already stored and kept up to date from now on. User indexes
-   * are per cluster: query them with the cluster the values belong to.
-   */
+  /** Removes the object with the same coordinates as `object`; returns the stored one. */
+  deleteObject(object: KubeObject): T | undefined {
+    return this.delete(clusterOf(object), object.metadata?.namespace, object.metadata?.name ?? '');
+  }
+
+  /** Adds an index, computed for the objects already stored and kept up to date from now on. */
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.#indexes.has(name)) throw new Error(`index "${name}" already exists`);
-    const index: Index<T> = { fn, perCluster: true, buckets: new Map() };
-    for (const object of this.#objects.values()) addToIndex(index, object);
+    const index: Index<T> = { fn, buckets: new Map() };
+    for (const object of this.values()) addToIndex(index, object);
     this.#indexes.set(name, index);
   }
 
@@ -111,48 +158,34 @@ export class Store<T extends KubeObject = KubeObject> {
     return this.#indexes.has(name);
   }
 
-  /**
-   * Objects whose index `name` has `value`. For user indexes pass the cluster (default `''`); the
-   * built-in indexes take their full value ({@link CLUSTER_INDEX}: the cluster; {@link CLUSTER_NAMESPACE_INDEX}:
-   * `cluster|namespace`).
-   */
+  /** Objects of `cluster` whose index `name` has `value`. */
   byIndex(name: string, value: string, cluster = ''): ReadonlySet<T> {
     const index = this.#indexes.get(name);
     if (!index) throw new Error(`no index "${name}"; add it with addIndex() first`);
-    return index.buckets.get(index.perCluster ? userIndexKey(cluster, value) : value) ?? emptySet;
+    return index.buckets.get(`${cluster}\u0000${value}`) ?? emptySet;
   }
-
-  /** The clusters that currently have objects. */
-  clusters(): string[] {
-    return [...(this.#indexes.get(CLUSTER_INDEX) as Index<T>).buckets.keys()];
-  }
-}
-
-const emptySet: ReadonlySet<never> = new Set();
-
-function indexKeys<T extends KubeObject>(index: Index<T>, object: T): readonly string[] {
-  const values = index.fn(object);
-  if (!index.perCluster) return values;
-  const cluster = clusterOf(object);
-  return values.map((v) => userIndexKey(cluster, v));
 }
 
 function addToIndex<T extends KubeObject>(index: Index<T>, object: T): void {
-  for (const value of indexKeys(index, object)) {
-    let bucket = index.buckets.get(value);
+  const cluster = clusterOf(object);
+  for (const value of index.fn(object)) {
+    const key = `${cluster}\u0000${value}`;
+    let bucket = index.buckets.get(key);
     if (!bucket) {
       bucket = new Set();
-      index.buckets.set(value, bucket);
+      index.buckets.set(key, bucket);
     }
     bucket.add(object);
   }
 }
 
 function removeFromIndex<T extends KubeObject>(index: Index<T>, object: T): void {
-  for (const value of indexKeys(index, object)) {
-    const bucket = index.buckets.get(value);
+  const cluster = clusterOf(object);
+  for (const value of index.fn(object)) {
+    const key = `${cluster}\u0000${value}`;
+    const bucket = index.buckets.get(key);
     if (!bucket) continue;
     bucket.delete(object);
-    if (bucket.size === 0) index.buckets.delete(value);
+    if (bucket.size === 0) index.buckets.delete(key);
   }
 }
