@@ -1,1 +1,6 @@
+export * from './apply.ts';
+export * from './conditions.ts';
+export * from './create-or-update.ts';
+export * from './finalizers.ts';
+export * from './owner-references.ts';
 export * from './request.ts';
