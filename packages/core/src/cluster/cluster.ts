@@ -65,8 +65,18 @@ export interface Provider {
    * fixed list) may omit it.
    */
   start?(aware: Aware, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the clusters that existed when the provider started have been engaged (its initial set),
+   * so that the manager reports ready only then and reconcilers do not mistake a not-yet-engaged cluster
+   * for a vanished one. A provider without it counts as complete as soon as it starts.
+   */
+  readonly ready?: Promise<void>;
   /** Adds a field index to every current and future cluster's informer of `resource`. */
-  indexField?<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, extract: IndexExtractor<T>): Promise<void>;
+  indexField?<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    extract: IndexExtractor<T>,
+  ): Promise<void>;
 }
 
 /** The provider does not know (or no longer has) a cluster of that name. */

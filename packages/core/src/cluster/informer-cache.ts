@@ -31,7 +31,7 @@ export class InformerCache implements ClusterCache {
     let informer = this.#informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer(this.#client, resource, this.#options as unknown as InformerOptions<T>);
-      for (const index of this.#pendingIndexes.get(key) ?? []) informer.addIndex(index.name, index.extract as IndexExtractor<T>);
+      for (const index of this.#pendingIndexes.get(key) ?? []) informer.addIndex(index.name, index.extract);
       this.#informers.set(key, informer as unknown as SharedInformer);
       informer.start(this.#signal);
     }
@@ -43,7 +43,11 @@ export class InformerCache implements ClusterCache {
   }
 
   /** Adds a field index now (if the informer exists) and to the informer created later. */
-  indexField<T extends KubeObject>(resource: ResourceDescriptor<T>, name: string, extract: IndexExtractor<T>): void {
+  indexField<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    extract: IndexExtractor<T>,
+  ): void {
     const key = resourceKey(resource);
     const existing = this.#informers.get(key) as SharedInformer<T> | undefined;
     if (existing) {

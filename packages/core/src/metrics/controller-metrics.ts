@@ -9,7 +9,12 @@ export type ReconcileOutcome = 'success' | 'error' | 'requeue' | 'requeue_after'
  */
 export interface ControllerMetrics {
   /** A reconcile finished. `cluster` is given only when the manager opted in to a cluster label. */
-  reconcileFinished(controller: string, outcome: ReconcileOutcome, durationSeconds: number, cluster?: string): void;
+  reconcileFinished(
+    controller: string,
+    outcome: ReconcileOutcome,
+    durationSeconds: number,
+    cluster?: string,
+  ): void;
   /** A reconcile failed (counted in addition to `reconcileFinished(..., 'error')`); `terminal` for TerminalError. */
   reconcileError(controller: string, terminal: boolean): void;
   /** A reconcile exceeded its timeout. */

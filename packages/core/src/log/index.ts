@@ -1,0 +1,4 @@
+export * from './flush-logger.ts';
+export * from './json-logger.ts';
+export * from './logger.ts';
+export * from './redact-fields.ts';

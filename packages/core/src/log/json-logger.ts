@@ -1,0 +1,168 @@
+import { redact } from '../client/redact.ts';
+import type { Logger } from './logger.ts';
+import { DEFAULT_REDACTED_KEYS, normaliseKey, redactFields } from './redact-fields.ts';
+
+/** Severity of a log line, lowest first. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const severity: Record<LogLevel | 'silent', number> = {
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  silent: 100,
+};
+
+/** Where a {@link JsonLogger} writes: `process.stdout` or any Node Writable (the callback form is used to flush). */
+export interface LogDestination {
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean | undefined | void;
+}
+
+/** Options for {@link JsonLogger}. */
+export interface JsonLoggerOptions {
+  /** Lines below this level are dropped; `silent` drops everything. Default `info`. */
+  level?: LogLevel | 'silent';
+  /** Default `process.stdout`. */
+  destination?: LogDestination;
+  /** Fields on every line (e.g. `{ name: 'shop-operator' }`). */
+  bindings?: Record<string, unknown>;
+  /** Field names to redact in addition to {@link DEFAULT_REDACTED_KEYS}. */
+  redactKeys?: readonly string[];
+  /** Clock for the `time` field; tests pin it. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** Set by `child()` just before it calls the constructor, so that children share state without a public constructor parameter. */
+let deriving: { shared: Shared; prefix: string } | undefined;
+
+interface Shared {
+  readonly destination: LogDestination;
+  readonly threshold: number;
+  readonly level: LogLevel | 'silent';
+  readonly keys: ReadonlySet<string>;
+  readonly now: () => number;
+}
+
+/**
+ * The logger kubeloom uses when none is given: one JSON object per line, pino-style
+ * (`{"level":"info","time":"…","controller":"shop","msg":"…"}`), so that log shippers parse it without
+ * configuration and a pino logger can replace it without changing call sites.
+ *
+ * It exists so that core does not depend on pino. Secrets never reach the output: fields named like
+ * credentials are redacted at any depth, and bearer tokens, JWTs and `token=…` pairs are scrubbed from the
+ * message and from every string value. Child bindings are redacted and serialised once, when the child is
+ * made, because a controller logs through the same child for its whole life.
+ */
+export class JsonLogger implements Logger {
+  readonly #shared: Shared;
+  /** The bindings, already redacted and serialised: `"k":v,"k2":v2` (or empty). */
+  readonly #prefix: string;
+
+  constructor(options: JsonLoggerOptions = {}) {
+    if (deriving) {
+      // child(): share the parent's destination, level and redaction keys; skip rebuilding them.
+      this.#shared = deriving.shared;
+      this.#prefix = deriving.prefix;
+      deriving = undefined;
+      return;
+    }
+    const level = options.level ?? 'info';
+    this.#shared = {
+      destination: options.destination ?? process.stdout,
+      threshold: severity[level],
+      level,
+      keys: new Set([...DEFAULT_REDACTED_KEYS, ...(options.redactKeys ?? [])].map(normaliseKey)),
+      now: options.now ?? Date.now,
+    };
+    this.#prefix = options.bindings ? this.#serialiseBindings(options.bindings) : '';
+  }
+
+  /** The lowest level written. */
+  get level(): LogLevel | 'silent' {
+    return this.#shared.level;
+  }
+
+  /** Whether lines of `level` are written; use it to skip building expensive log fields. */
+  isLevelEnabled(level: LogLevel): boolean {
+    return severity[level] >= this.#shared.threshold;
+  }
+
+  debug(obj: object | string, msg?: string): void {
+    this.#write('debug', obj, msg);
+  }
+
+  info(obj: object | string, msg?: string): void {
+    this.#write('info', obj, msg);
+  }
+
+  warn(obj: object | string, msg?: string): void {
+    this.#write('warn', obj, msg);
+  }
+
+  error(obj: object | string, msg?: string): void {
+    this.#write('error', obj, msg);
+  }
+
+  child(bindings: Record<string, unknown>): JsonLogger {
+    const extra = this.#serialiseBindings(bindings);
+    const prefix = this.#prefix && extra ? `${this.#prefix},${extra}` : this.#prefix || extra;
+    deriving = { shared: this.#shared, prefix };
+    return new JsonLogger();
+  }
+
+  /**
+   * Resolves once everything written so far has been handed to the operating system, so that a process
+   * that exits right after shutdown does not lose its last lines (stdout to a pipe is asynchronous in Node).
+   * Accepts pino's callback form as well.
+   */
+  flush(callback?: (error?: Error) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (error?: Error | null): void => {
+        callback?.(error ?? undefined);
+        resolve();
+      };
+      try {
+        // An empty write is queued behind every pending one; its callback runs when they all have been flushed.
+        this.#shared.destination.write('', done);
+      } catch (error) {
+        done(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
+  }
+
+  #serialiseBindings(bindings: Record<string, unknown>): string {
+    const json = JSON.stringify(redactFields(bindings, this.#shared.keys));
+    return json && json.length > 2 ? json.slice(1, -1) : '';
+  }
+
+  #write(level: LogLevel, obj: object | string, msg: string | undefined): void {
+    const shared = this.#shared;
+    if (severity[level] < shared.threshold) return;
+    let message: string | undefined;
+    let fields = '';
+    try {
+      if (typeof obj === 'string') {
+        message = obj;
+      } else if (obj instanceof Error) {
+        message = msg ?? obj.message;
+        fields = JSON.stringify({ err: redactFields(obj, shared.keys) }).slice(1, -1);
+      } else {
+        message = msg;
+        const json = JSON.stringify(redactFields(obj, shared.keys));
+        fields = json && json.length > 2 ? json.slice(1, -1) : '';
+      }
+    } catch (error) {
+      fields = `"logError":${JSON.stringify(error instanceof Error ? error.message : String(error))}`;
+    }
+    let line = `{"level":"${level}","time":"${new Date(shared.now()).toISOString()}"`;
+    if (this.#prefix) line += `,${this.#prefix}`;
+    if (fields) line += `,${fields}`;
+    if (message !== undefined) line += `,"msg":${JSON.stringify(redact(message))}`;
+    line += '}\n';
+    try {
+      shared.destination.write(line);
+    } catch {
+      // A broken stdout must not take the controller down; there is nowhere left to report it.
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import type { Aware, Cluster, ClusterName } from '../cluster/cluster.ts';
+import { type Logger, silentLogger } from '../log/logger.ts';
+
+/** Options for {@link ClusterEngagements}. */
+export interface ClusterEngagementsOptions {
+  logger?: Logger;
+  /** Told the number of engaged clusters whenever it changes. */
+  onCountChanged?: (count: number) => void;
+  /** First delay before retrying an engage that failed. Default 1 s, doubling up to {@link maxRetryDelayMs}. */
+  initialRetryDelayMs?: number;
+  /** Default 60 s. */
+  maxRetryDelayMs?: number;
+}
+
+/** A cluster-aware runnable attached while it runs. */
+interface Attachment {
+  readonly aware: Aware;
+  readonly name: string;
+  /** The runnable's run: when it aborts, every engagement into it ends. */
+  readonly signal: AbortSignal;
+}
+
+interface ClusterEntry {
+  readonly name: ClusterName;
+  readonly cluster: Cluster;
+  readonly signal: AbortSignal;
+  /** Live engagements of this cluster, per attachment; aborting one ends that engagement only. */
+  readonly engagements: Map<Attachment, AbortController>;
+}
+
+/**
+ * The manager's side of engagement (multicluster-runtime's basic coordinator, with its gaps closed):
+ *
+ * - `engage` records the cluster at once (so `get` finds it) and queues the fan-out; the caller, usually
+ *   a provider reacting to a watch event, never waits for any runnable;
+ * - every (runnable, cluster) engagement runs on its own, so a slow cluster or runnable never holds up
+ *   another; a failed engagement is retried with backoff while both are alive;
+ * - runnables attached later get every cluster already engaged (the replay multicluster-runtime lacks);
+ * - each engagement's signal combines the provider's cluster signal, the runnable's run signal and a
+ *   per-engagement abort, so disengaging, stopping the runnable or replacing the cluster all end it.
+ */
+export class ClusterEngagements {
+  readonly #clusters = new Map<ClusterName, ClusterEntry>();
+  readonly #attachments = new Set<Attachment>();
+  readonly #logger: Logger;
+  readonly #onCountChanged: (count: number) => void;
+  readonly #initialRetryMs: number;
+  readonly #maxRetryMs: number;
+  readonly #queue: Array<() => void> = [];
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  #drainScheduled = false;
+  #pending = 0;
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(options: ClusterEngagementsOptions = {}) {
+    this.#logger = options.logger ?? silentLogger;
+    this.#onCountChanged = options.onCountChanged ?? (() => {});
+    this.#initialRetryMs = options.initialRetryDelayMs ?? 1000;
+    this.#maxRetryMs = options.maxRetryDelayMs ?? 60_000;
+  }
+
+  /**
+   * Records `cluster` as engaged until `signal` aborts and queues its engagement into every attached
+   * runnable. Engaging the same cluster instance with the same signal again is a no-op; anything else
+   * under a known name replaces the old engagement.
+   */
+  engage(name: ClusterName, cluster: Cluster, signal: AbortSignal): void {
+    if (this.#closed || signal.aborted) return;
+    const existing = this.#clusters.get(name);
+    if (existing && existing.cluster === cluster && existing.signal === signal) return;
+    if (existing) this.#forget(existing, 'replaced');
+    const entry: ClusterEntry = { name, cluster, signal, engagements: new Map() };
+    this.#clusters.set(name, entry);
+    this.#onCountChanged(this.#clusters.size);
+    signal.addEventListener('abort', () => this.#forget(entry, 'disengaged'), { once: true });
+    for (const attachment of this.#attachments) void this.#schedule(attachment, entry, 0);
+  }
+
+  /** The engaged cluster of that name. */
+  get(name: ClusterName): Cluster | undefined {
+    return this.#clusters.get(name)?.cluster;
+  }
+
+  /** Names of the engaged clusters, sorted. */
+  names(): ClusterName[] {
+    return [...this.#clusters.keys()].toSorted();
+  }
+
+  /** Number of engaged clusters. */
+  get size(): number {
+    return this.#clusters.size;
+  }
+
+  /**
+   * Engages every current and future cluster into `aware` until `signal` aborts. Resolves when the
+   * engagements of the clusters engaged so far have finished (successfully or not), which is when a
+   * controller's `waitForCacheSync` becomes meaningful.
+   */
+  attach(aware: Aware, name: string, signal: AbortSignal): Promise<void> {
+    if (this.#closed || signal.aborted) return Promise.resolve();
+    const attachment: Attachment = { aware, name, signal };
+    this.#attachments.add(attachment);
+    signal.addEventListener(
+      'abort',
+      () => {
+        this.#attachments.delete(attachment);
+        for (const entry of this.#clusters.values()) entry.engagements.delete(attachment);
+      },
+      { once: true },
+    );
+    return Promise.all(
+      [...this.#clusters.values()].map((entry) => this.#schedule(attachment, entry, 0)),
+    ).then(() => undefined);
+  }
+
+  /** Resolves when no engagement is queued or running (retries waiting for their delay do not count). */
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Stops retrying and forgets every cluster and runnable; engagements already live end with their signals. */
+  close(): void {
+    this.#closed = true;
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
+    this.#attachments.clear();
+    this.#clusters.clear();
+    this.#onCountChanged(0);
+  }
+
+  #forget(entry: ClusterEntry, why: string): void {
+    for (const controller of entry.engagements.values())
+      controller.abort(new Error(`cluster "${entry.name}" ${why}`));
+    entry.engagements.clear();
+    if (this.#clusters.get(entry.name) !== entry) return;
+    this.#clusters.delete(entry.name);
+    this.#onCountChanged(this.#clusters.size);
+  }
+
+  /** Queues one engagement attempt; resolves when it has finished. Never rejects. */
+  #schedule(attachment: Attachment, entry: ClusterEntry, attempt: number): Promise<void> {
+    this.#pending++;
+    return new Promise<void>((resolve) => {
+      this.#queue.push(() => {
+        void this.#engageInto(attachment, entry, attempt).finally(() => {
+          resolve();
+          if (--this.#pending === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+        });
+      });
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        // Off the caller's stack: a provider's watch callback must never run a controller's engage.
+        setImmediate(() => {
+          this.#drainScheduled = false;
+          for (const start of this.#queue.splice(0)) start();
+        });
+      }
+    });
+  }
+
+  async #engageInto(attachment: Attachment, entry: ClusterEntry, attempt: number): Promise<void> {
+    if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
+    if (this.#clusters.get(entry.name) !== entry || entry.engagements.has(attachment)) return;
+    if (!this.#attachments.has(attachment)) return;
+    const controller = new AbortController();
+    entry.engagements.set(attachment, controller);
+    const signal = AbortSignal.any([entry.signal, attachment.signal, controller.signal]);
+    try {
+      await attachment.aware.engage(entry.name, entry.cluster, signal);
+    } catch (error) {
+      controller.abort(error);
+      if (entry.engagements.get(attachment) === controller) entry.engagements.delete(attachment);
+      if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
+      const delay = Math.min(this.#initialRetryMs * 2 ** attempt, this.#maxRetryMs);
+      this.#logger.error(
+        { err: error, cluster: entry.name, runnable: attachment.name, retryInMs: delay },
+        `engaging cluster "${entry.name}" into ${attachment.name} failed; retrying`,
+      );
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(timer);
+        void this.#schedule(attachment, entry, attempt + 1);
+      }, delay);
+      timer.unref();
+      this.#retryTimers.add(timer);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { Aware } from '../cluster/cluster.ts';
+
+/**
+ * Anything the manager runs: controllers, providers' helpers, periodic jobs. `start` runs until `signal`
+ * aborts and then finishes its work (a controller drains its in-flight reconciles) before resolving.
+ * Rejecting while the signal is not aborted is a fatal error: the manager shuts down and `start` rejects.
+ */
+export interface Runnable {
+  start(signal: AbortSignal): Promise<void>;
+  /**
+   * Run only on the elected leader (started when leadership is won, aborted when it is lost). Default true,
+   * as in controller-runtime: work that writes must not run twice.
+   */
+  readonly needLeaderElection?: boolean;
+  /** For log lines and for naming what did not stop in time. */
+  readonly name?: string;
+}
+
+/** A runnable that also works per cluster (a controller): the manager engages every cluster into it. */
+export interface ClusterAwareRunnable extends Runnable, Aware {}
+
+/** A runnable whose informers must have synced before the manager reports ready (a controller). */
+export interface CacheSyncingRunnable extends Runnable {
+  /** Resolves when the informers it watches on every cluster engaged so far have synced. */
+  waitForCacheSync(signal: AbortSignal): Promise<void>;
+}
+
+/** Whether the manager should engage clusters into `runnable`. */
+export function isClusterAware(runnable: Runnable): runnable is ClusterAwareRunnable {
+  return typeof (runnable as Partial<Aware>).engage === 'function';
+}
+
+/** Whether readiness should wait for `runnable`'s informers. */
+export function isCacheSyncing(runnable: Runnable): runnable is CacheSyncingRunnable {
+  return typeof (runnable as Partial<CacheSyncingRunnable>).waitForCacheSync === 'function';
+}
+
+/** A runnable's name for logs: its `name`, else its class name. */
+export function runnableName(runnable: Runnable): string {
+  return runnable.name ?? runnable.constructor?.name ?? 'runnable';
+}

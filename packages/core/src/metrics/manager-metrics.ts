@@ -1,0 +1,32 @@
+import { Gauge, type Registry } from 'prom-client';
+
+/** The manager's own series: leader election status (client-go's name) and the number of engaged clusters. */
+export class ManagerMetrics {
+  readonly #leader: Gauge<'name'>;
+  readonly #engaged: Gauge;
+
+  constructor(registry: Registry) {
+    this.#leader = new Gauge({
+      name: 'leader_election_master_status',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
+      labelNames: ['name'],
+      registers: [registry],
+    });
+    this.#engaged = new Gauge({
+      name: 'kubeloom_engaged_clusters',
+      help: 'Number of clusters the provider has engaged and not yet disengaged (the local cluster is not counted)',
+      registers: [registry],
+    });
+    this.#engaged.set(0);
+  }
+
+  /** Whether this process holds the Lease `name`. */
+  leaderStatus(name: string, leading: boolean): void {
+    this.#leader.set({ name }, leading ? 1 : 0);
+  }
+
+  /** The number of engaged provider clusters. */
+  engagedClusters(count: number): void {
+    this.#engaged.set(count);
+  }
+}
