@@ -1,0 +1,247 @@
+import {
+  type Aware,
+  Client,
+  ClientEventRecorder,
+  type Cluster,
+  type ClusterCache,
+  ClusterNotFoundError,
+  type ClusterName,
+  type InformerOptions,
+  InformerCache,
+  type KubeConfigSource,
+  type KubeObject,
+  type Logger,
+  type RequestObserver,
+  type ResourceDescriptor,
+  type ScopedCache,
+  SharedInformer,
+  clusterOf,
+  resourceKey,
+  silentLogger,
+  untilAborted,
+} from '@kubeloom/core';
+import { type LogicalCluster, LogicalClusterResource } from '../apis/core.ts';
+import { type WorkspaceType, WorkspaceTypeResource } from '../apis/tenancy.ts';
+import { Endpoint } from './endpoint.ts';
+
+/** Which lifecycle virtual workspace a provider follows. */
+export type WorkspaceLifecyclePhase = 'initializing' | 'terminating';
+
+/** Options for {@link InitializingWorkspacesProvider} and {@link TerminatingWorkspacesProvider}. */
+export interface WorkspaceLifecycleProviderOptions {
+  /** A client for the workspace that holds the WorkspaceType. Give this or `kubeconfig`. */
+  client?: Client;
+  kubeconfig?: KubeConfigSource;
+  /** Name of the WorkspaceType (with `spec.initializer: true` or `spec.terminator: true`). */
+  workspaceType: string;
+  informerOptions?: InformerOptions;
+  logger?: Logger;
+  observer?: RequestObserver;
+  /** Component name on recorded Events. Default `kubeloom`. */
+  eventComponent?: string;
+}
+
+interface Engagement {
+  readonly cluster: Cluster;
+  readonly controller: AbortController;
+}
+
+/**
+ * The cache of a workspace engaged through a lifecycle virtual workspace. Its LogicalCluster comes from the
+ * endpoint's shared wildcard informer (the VW lists and watches LogicalClusters only across workspaces);
+ * anything else is watched through the workspace's own proxy URL, which the VW serves only while the
+ * workspace is in that phase — these workspaces are few and short-lived, so per-workspace watches are fine.
+ */
+class LifecycleClusterCache implements ClusterCache {
+  readonly scope: string;
+  readonly #endpoint: Endpoint;
+  readonly #own: InformerCache;
+
+  constructor(
+    endpoint: Endpoint,
+    clusterName: string,
+    client: Client,
+    signal: AbortSignal,
+    options: InformerOptions,
+  ) {
+    this.scope = clusterName;
+    this.#endpoint = endpoint;
+    this.#own = new InformerCache(client, signal, { ...options, scope: clusterName });
+  }
+
+  informer<T extends KubeObject>(resource: ResourceDescriptor<T>): SharedInformer<T> {
+    return resourceKey(resource) === resourceKey(LogicalClusterResource)
+      ? this.#endpoint.informer(resource)
+      : this.#own.informer(resource);
+  }
+
+  reader<T extends KubeObject>(resource: ResourceDescriptor<T>): ScopedCache<T> {
+    return this.informer(resource).scoped(this.scope);
+  }
+}
+
+/**
+ * Engages the workspaces that wait for a WorkspaceType's initializer (or terminator), through kcp's
+ * initializingworkspaces (terminatingworkspaces) virtual workspace: one URL per shard, from
+ * `WorkspaceType.status.virtualWorkspaces`. A workspace is engaged while its LogicalCluster still lists our
+ * entry and disengaged when the entry is removed or the LogicalCluster leaves the view. Each engaged
+ * workspace's client works on the whole workspace through the VW.
+ */
+class WorkspaceLifecycleProvider {
+  readonly #phase: WorkspaceLifecyclePhase;
+  readonly #options: WorkspaceLifecycleProviderOptions;
+  readonly #base: Client;
+  readonly #log: Logger;
+  readonly #endpoints = new Map<string, Endpoint>();
+  readonly #engaged = new Map<ClusterName, Engagement>();
+  #identifier: string | undefined;
+  #aware: Aware | undefined;
+
+  constructor(phase: WorkspaceLifecyclePhase, options: WorkspaceLifecycleProviderOptions) {
+    this.#phase = phase;
+    this.#options = options;
+    const client =
+      options.client ?? (options.kubeconfig ? Client.fromKubeConfig(options.kubeconfig) : undefined);
+    if (!client) throw new TypeError(`the ${phase} workspaces provider needs \`client\` or \`kubeconfig\``);
+    this.#base = options.observer ? new Client(client.rest.withObserver(options.observer)) : client;
+    this.#log = (options.logger ?? silentLogger).child({
+      provider: `${phase}workspaces`,
+      workspaceType: options.workspaceType,
+    });
+  }
+
+  /**
+   * The entry this provider owns in `status.initializers` (or `status.terminators`):
+   * `<logical cluster of the WorkspaceType's workspace>:<type name>`. Known once the type has been read.
+   */
+  get identifier(): string | undefined {
+    return this.#identifier;
+  }
+
+  async start(aware: Aware, signal: AbortSignal): Promise<void> {
+    this.#aware = aware;
+    const { transform: _ignored, ...watchOptions } = this.#options.informerOptions ?? {};
+    const types = new SharedInformer<WorkspaceType>(this.#base, WorkspaceTypeResource, {
+      ...watchOptions,
+      fieldSelector: `metadata.name=${this.#options.workspaceType}`,
+      onError: (err) => this.#log.warn({ err: err.message }, 'watching the WorkspaceType failed; retrying'),
+    });
+    types.addHandler({
+      onAdd: (t) => this.#syncEndpoints(t, signal),
+      onUpdate: (_o, t) => this.#syncEndpoints(t, signal),
+      onDelete: () => this.#syncEndpoints(undefined, signal),
+    });
+    types.start(signal);
+    await untilAborted(signal);
+    for (const endpoint of this.#endpoints.values()) endpoint.stop();
+    this.#endpoints.clear();
+  }
+
+  async get(name: ClusterName): Promise<Cluster> {
+    const engaged = this.#engaged.get(name);
+    if (!engaged)
+      throw new ClusterNotFoundError(
+        name,
+        `it is not ${this.#phase} for WorkspaceType ${this.#options.workspaceType}`,
+      );
+    return engaged.cluster;
+  }
+
+  clusterNames(): ClusterName[] {
+    return [...this.#engaged.keys()];
+  }
+
+  #syncEndpoints(type: WorkspaceType | undefined, signal: AbortSignal): void {
+    if (type) this.#identifier = `${clusterOf(type)}:${type.metadata.name}`;
+    const urls = new Set(
+      (type?.status?.virtualWorkspaces ?? []).filter((vw) => vw.type === this.#phase).map((vw) => vw.url),
+    );
+    if (type && urls.size === 0) {
+      this.#log.warn(
+        `WorkspaceType lists no ${this.#phase} virtual workspace yet; is spec.${this.#phase === 'initializing' ? 'initializer' : 'terminator'} true?`,
+      );
+    }
+    for (const [url, endpoint] of this.#endpoints) {
+      if (urls.has(url)) continue;
+      endpoint.stop();
+      this.#endpoints.delete(url);
+    }
+    for (const url of urls) {
+      if (this.#endpoints.has(url) || signal.aborted) continue;
+      this.#log.info({ url }, 'following virtual workspace');
+      const endpoint = new Endpoint(url, this.#base, signal, this.#options.informerOptions ?? {}, new Map());
+      this.#endpoints.set(url, endpoint);
+      endpoint.informer(LogicalClusterResource).addHandler({
+        onAdd: (lc) => this.#consider(lc, endpoint),
+        onUpdate: (_o, lc) => this.#consider(lc, endpoint),
+        onDelete: (lc) => this.#disengage(clusterOf(lc)),
+      });
+    }
+  }
+
+  #entries(lc: LogicalCluster): string[] {
+    return (this.#phase === 'initializing' ? lc.status?.initializers : lc.status?.terminators) ?? [];
+  }
+
+  #consider(lc: LogicalCluster, endpoint: Endpoint): void {
+    const name = clusterOf(lc);
+    if (this.#identifier && this.#entries(lc).includes(this.#identifier)) this.#engage(name, endpoint);
+    else this.#disengage(name);
+  }
+
+  #engage(name: ClusterName, endpoint: Endpoint): void {
+    if (this.#engaged.has(name)) return;
+    const controller = new AbortController();
+    const signal = AbortSignal.any([endpoint.signal, controller.signal]);
+    const client = endpoint.clusterClient(name);
+    const log = this.#log.child({ cluster: name });
+    const cluster: Cluster = {
+      name,
+      client,
+      cache: new LifecycleClusterCache(endpoint, name, client, signal, this.#options.informerOptions ?? {}),
+      events: new ClientEventRecorder(client, {
+        component: this.#options.eventComponent ?? 'kubeloom',
+        logger: log,
+      }),
+    };
+    this.#engaged.set(name, { cluster, controller });
+    signal.addEventListener('abort', () => {
+      if (this.#engaged.get(name)?.controller === controller) this.#engaged.delete(name);
+    });
+    log.info(`engaging ${this.#phase} workspace`);
+    setImmediate(() => {
+      if (signal.aborted || !this.#aware) return;
+      this.#aware.engage(name, cluster, signal).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
+      });
+    });
+  }
+
+  #disengage(name: ClusterName): void {
+    const engagement = this.#engaged.get(name);
+    if (!engagement) return;
+    this.#log.info({ cluster: name }, `disengaging workspace: no longer ${this.#phase} for us`);
+    engagement.controller.abort();
+  }
+}
+
+/**
+ * Engages workspaces of a WorkspaceType with `spec.initializer: true` while they wait for its initializer.
+ * Do the initial setup through `cluster.client`, then call {@link removeInitializer}; the workspace then
+ * becomes Ready and is disengaged. A last reconcile may see the LogicalCluster gone: ignore NotFound.
+ */
+export class InitializingWorkspacesProvider extends WorkspaceLifecycleProvider {
+  constructor(options: WorkspaceLifecycleProviderOptions) {
+    super('initializing', options);
+  }
+}
+
+/**
+ * Engages workspaces of a WorkspaceType with `spec.terminator: true` while they are being deleted and wait
+ * for its terminator. Clean up through `cluster.client`, then call {@link removeTerminator}.
+ */
+export class TerminatingWorkspacesProvider extends WorkspaceLifecycleProvider {
+  constructor(options: WorkspaceLifecycleProviderOptions) {
+    super('terminating', options);
+  }
+}
