@@ -94,7 +94,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     return this.#synced;
   }
 
-  /** The last watch error, if any (cleared by the next successful list). */
+  /** The last watch error, if any (cleared once objects flow again: a list, or a watch event). */
   get lastError(): Error | undefined {
     return this.#lastError;
   }
@@ -189,9 +189,11 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         this.#finishRelist();
         return;
       case 'apply':
+        this.#lastError = undefined;
         this.#apply(event.object, false);
         return;
       case 'delete': {
+        this.#lastError = undefined;
         const old = this.store.deleteObject(event.object);
         this.#dispatchDelete(old ?? this.#transform(event.object));
         return;

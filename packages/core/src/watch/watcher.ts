@@ -144,6 +144,7 @@ class WatchLoop<T extends KubeObject> {
         throw err;
       }
       this.#resourceVersion = resourceVersion;
+      this.#backoff.reset();
       this.#emit({ type: 'initDone', resourceVersion });
       return;
     }

@@ -216,6 +216,8 @@ class KcpProcess {
       `--embedded-etcd-client-port=${this.#ports.etcdClient}`,
       `--embedded-etcd-peer-port=${this.#ports.etcdPeer}`,
       `--token-auth-file=${tokenFile}`,
+      // Without this kcp waits for open watches to end before it exits, so stop() would need SIGKILL.
+      '--shutdown-watch-termination-grace-period=2s',
       ...(this.#options.extraArgs ?? []),
     ];
     const started = performance.now();
@@ -257,7 +259,13 @@ class KcpProcess {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const grace = this.#options.stopTimeoutMs ?? 20_000;
-    const timedOut = await Promise.race([this.#exited.then(() => false), sleep(grace).then(() => true)]);
+    // Cancel the grace timer once kcp has exited, or it would keep the process alive for the full period.
+    const graceTimer = new AbortController();
+    const timedOut = await Promise.race([
+      this.#exited.then(() => false),
+      sleep(grace, true, { signal: graceTimer.signal }).catch(() => false),
+    ]);
+    graceTimer.abort();
     if (timedOut) {
       child.kill('SIGKILL');
       await this.#exited;

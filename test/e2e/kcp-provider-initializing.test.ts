@@ -1,0 +1,99 @@
+import {
+  ConfigMapResource,
+  ControllerBuilder,
+  Manager,
+  isNotFound,
+  silentLogger,
+  waitFor,
+} from '@kubeloom/core';
+import {
+  InitializingWorkspacesProvider,
+  type KcpWorkspace,
+  LogicalClusterResource,
+  WorkspaceResource,
+  WorkspaceTypeResource,
+  removeInitializer,
+} from '@kubeloom/kcp-provider';
+import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedKcp } from './kcp.ts';
+
+describe('InitializingWorkspacesProvider against real kcp', () => {
+  let kcp: KcpTestEnvironment;
+  let manager: Manager | undefined;
+  const stop = new AbortController();
+
+  afterAll(async () => {
+    stop.abort();
+    await manager?.stop();
+    await kcp?.stop();
+  });
+
+  it('engages workspaces of an initializer type, initializes them, and they become Ready', {
+    timeout: 300_000,
+  }, async () => {
+    kcp = await sharedKcp();
+    const home = await kcp.createWorkspace({ generateName: 'init-types-' });
+    const typeName = 'kubeloom-greeted';
+    await kcp.clientFor(home.path).create(WorkspaceTypeResource, {
+      metadata: { name: typeName },
+      spec: { initializer: true, extend: { with: [{ name: 'universal', path: 'root' }] } },
+    });
+
+    const provider = new InitializingWorkspacesProvider({
+      client: kcp.clientFor(home.path),
+      workspaceType: typeName,
+    });
+    manager = new Manager({ local: kcp.clientFor(home.path), logger: silentLogger, provider });
+    const initialized: string[] = [];
+    manager.add(
+      new ControllerBuilder('initializer').for(LogicalClusterResource).build(async (req, { cluster }) => {
+        const identifier = provider.identifier;
+        if (!identifier) throw new Error('the WorkspaceType has not been read yet');
+        // Set the workspace up through the virtual workspace, then let it go.
+        try {
+          await cluster.client.create(ConfigMapResource, {
+            metadata: { name: 'initialized-by-kubeloom', namespace: 'default' },
+            data: { cluster: req.cluster },
+          });
+        } catch (err) {
+          if (!(err instanceof Error && /AlreadyExists/.test(err.message))) throw err;
+        }
+        if (await removeInitializer(cluster.client, identifier)) initialized.push(req.cluster);
+      }),
+    );
+    void manager.start(stop.signal);
+
+    const workspaces: KcpWorkspace[] = await Promise.all(
+      [1, 2].map(() =>
+        kcp.createWorkspace({
+          parent: home.path,
+          generateName: 'greeted-',
+          type: { name: typeName, path: home.path },
+          untilPhase: 'Initializing',
+          timeoutMs: 120_000,
+        }),
+      ),
+    );
+    const inHome = kcp.clientFor(home.path);
+    await waitFor(
+      async () => {
+        for (const ws of workspaces)
+          if ((await inHome.get(WorkspaceResource, ws.name)).status?.phase !== 'Ready') return false;
+        return true;
+      },
+      { what: 'both workspaces to become Ready', timeoutMs: 120_000 },
+    );
+    expect(initialized.toSorted()).toEqual(workspaces.map((w) => w.clusterName).toSorted());
+    for (const ws of workspaces) {
+      const cm = await kcp
+        .clientFor(ws.path)
+        .get(ConfigMapResource, 'initialized-by-kubeloom', { namespace: 'default' });
+      expect(cm.data?.cluster).toBe(ws.clusterName);
+    }
+    // Once initialized, they leave the provider.
+    await waitFor(() => provider.clusterNames().length === 0, { what: 'disengaged after initialization' });
+    await expect(provider.get(workspaces[0]?.clusterName ?? '')).rejects.toThrow(/not engaged/);
+    expect(isNotFound).toBeTypeOf('function');
+  });
+});
