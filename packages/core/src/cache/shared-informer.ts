@@ -1,13 +1,13 @@
 import type { Subscription } from 'rxjs';
 import type { Client } from '../client/client.ts';
 import { parseLabelSelector } from '../client/label-selector.ts';
-import { type KubeObject, clusterOf } from '../client/object.ts';
+import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import { waitFor } from '../util/wait-for.ts';
 import type { WatchEvent } from '../watch/watch-event.ts';
 import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
 import { type CacheListOptions, ScopedCache } from './scoped-cache.ts';
-import { type IndexFunc, Store, objectKey } from './store.ts';
+import { type ClusterOfFunc, type IndexFunc, Store } from './store.ts';
 
 /** Callbacks for changes in an informer's store. They run synchronously: keep them cheap (enqueue work). */
 export interface EventHandler<T extends KubeObject = KubeObject> {
@@ -33,6 +33,11 @@ export interface InformerOptions<T extends KubeObject = KubeObject> extends Watc
   transform?: (object: T) => T;
   /** Told about watch errors (the informer keeps going) and about exceptions thrown by handlers. */
   onError?: (error: Error) => void;
+  /**
+   * Which cluster objects belong to. Default: their `kcp.io/cluster` annotation, right for a wildcard view
+   * of many clusters. An informer of one cluster gives a constant (see `InformerCache`).
+   */
+  clusterOf?: ClusterOfFunc;
 }
 
 /** Default transform: strips `metadata.managedFields`. */
@@ -50,7 +55,7 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  * Objects are keyed `cluster|namespace/name`, so the same name in two kcp workspaces never collides.
  */
 export class SharedInformer<T extends KubeObject = KubeObject> {
-  readonly store = new Store<T>();
+  readonly store: Store<T>;
   readonly resource: ResourceDescriptor<T>;
   readonly #client: Client;
   readonly #options: InformerOptions<T>;
@@ -67,6 +72,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.resource = resource;
     this.#options = options;
     this.#transform = options.transform ?? stripManagedFields;
+    this.store = new Store<T>(options.clusterOf ? { clusterOf: options.clusterOf } : {});
   }
 
   /** Starts listing and watching (idempotent). Stops when `signal` aborts or {@link stop} is called. */
@@ -207,8 +213,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   #apply(incoming: T, fromList: boolean): void {
     const object = this.#transform(incoming);
-    if (fromList) this.#relistSeen?.add(objectKey(object));
-    const cluster = clusterOf(object);
+    if (fromList) this.#relistSeen?.add(this.store.keyOf(object));
+    const cluster = this.store.clusterOf(object);
     const old = this.store.get(cluster, object.metadata?.namespace, object.metadata?.name ?? '');
     if (old && old.metadata?.resourceVersion === object.metadata?.resourceVersion) return;
     this.store.upsert(object);
@@ -228,7 +234,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.#relistSeen = undefined;
     if (seen && seen.size !== this.store.size) {
       const vanished: T[] = [];
-      for (const object of this.store.values()) if (!seen.has(objectKey(object))) vanished.push(object);
+      for (const object of this.store.values())
+        if (!seen.has(this.store.keyOf(object))) vanished.push(object);
       for (const object of vanished) {
         this.store.deleteObject(object);
         this.#dispatchDelete(object);
@@ -239,7 +246,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   }
 
   #dispatchDelete(object: T): void {
-    const perCluster = this.#byCluster.get(clusterOf(object));
+    const perCluster = this.#byCluster.get(this.store.clusterOf(object));
     if (perCluster) for (const h of perCluster) this.#call(() => h.onDelete?.(object));
     for (const h of this.#allClusters) this.#call(() => h.onDelete?.(object));
   }

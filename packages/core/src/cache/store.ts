@@ -19,6 +19,9 @@ export function clusterNamespaceKey(cluster: string, namespace: string | undefin
   return `${cluster}|${namespace ?? ''}`;
 }
 
+/** Which cluster an object belongs to. Default: its `kcp.io/cluster` annotation (`''` outside kcp). */
+export type ClusterOfFunc = (object: KubeObject) => string;
+
 interface Index<T extends KubeObject> {
   readonly fn: IndexFunc<T>;
   /** `cluster\0value` → objects: user indexes are per cluster, so values never match across clusters. */
@@ -39,12 +42,28 @@ const emptySet: ReadonlySet<never> = new Set();
  * and copy one before changing it.
  */
 export class Store<T extends KubeObject = KubeObject> {
+  /** Which cluster each object belongs to. */
+  readonly clusterOf: ClusterOfFunc;
   /** `cluster|namespace` → name → object. */
   readonly #namespaces = new Map<string, Map<string, T>>();
   /** cluster → its `cluster|namespace` keys that have objects. */
   readonly #clusters = new Map<string, Set<string>>();
   readonly #indexes = new Map<string, Index<T>>();
   #size = 0;
+
+  /**
+   * @param options.clusterOf how objects are assigned to clusters. The default reads `kcp.io/cluster`, which
+   *   is right for wildcard views holding many clusters; a store that holds a single cluster passes a
+   *   constant, so that objects read through `/clusters/<workspace>` belong to it whatever their annotation.
+   */
+  constructor(options: { clusterOf?: ClusterOfFunc } = {}) {
+    this.clusterOf = options.clusterOf ?? clusterOf;
+  }
+
+  /** The key of an object in this store: `cluster|namespace/name`. */
+  keyOf(object: KubeObject): string {
+    return `${this.clusterOf(object)}|${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+  }
 
   /** Number of objects. */
   get size(): number {
@@ -96,7 +115,7 @@ export class Store<T extends KubeObject = KubeObject> {
 
   /** Inserts or replaces an object; returns the previous one. */
   upsert(object: T): T | undefined {
-    const cluster = clusterOf(object);
+    const cluster = this.clusterOf(object);
     const nsKey = clusterNamespaceKey(cluster, object.metadata?.namespace);
     const name = object.metadata?.name ?? '';
     let objects = this.#namespaces.get(nsKey);
@@ -115,8 +134,8 @@ export class Store<T extends KubeObject = KubeObject> {
     if (!old) this.#size++;
     if (this.#indexes.size) {
       for (const index of this.#indexes.values()) {
-        if (old) removeFromIndex(index, old);
-        addToIndex(index, object);
+        if (old) removeFromIndex(index, old, cluster);
+        addToIndex(index, object, cluster);
       }
     }
     return old;
@@ -136,20 +155,20 @@ export class Store<T extends KubeObject = KubeObject> {
       nsKeys?.delete(nsKey);
       if (nsKeys?.size === 0) this.#clusters.delete(cluster);
     }
-    for (const index of this.#indexes.values()) removeFromIndex(index, old);
+    for (const index of this.#indexes.values()) removeFromIndex(index, old, cluster);
     return old;
   }
 
   /** Removes the object with the same coordinates as `object`; returns the stored one. */
   deleteObject(object: KubeObject): T | undefined {
-    return this.delete(clusterOf(object), object.metadata?.namespace, object.metadata?.name ?? '');
+    return this.delete(this.clusterOf(object), object.metadata?.namespace, object.metadata?.name ?? '');
   }
 
   /** Adds an index, computed for the objects already stored and kept up to date from now on. */
   addIndex(name: string, fn: IndexFunc<T>): void {
     if (this.#indexes.has(name)) throw new Error(`index "${name}" already exists`);
     const index: Index<T> = { fn, buckets: new Map() };
-    for (const object of this.values()) addToIndex(index, object);
+    for (const object of this.values()) addToIndex(index, object, this.clusterOf(object));
     this.#indexes.set(name, index);
   }
 
@@ -166,8 +185,7 @@ export class Store<T extends KubeObject = KubeObject> {
   }
 }
 
-function addToIndex<T extends KubeObject>(index: Index<T>, object: T): void {
-  const cluster = clusterOf(object);
+function addToIndex<T extends KubeObject>(index: Index<T>, object: T, cluster: string): void {
   for (const value of index.fn(object)) {
     const key = `${cluster}\u0000${value}`;
     let bucket = index.buckets.get(key);
@@ -179,8 +197,7 @@ function addToIndex<T extends KubeObject>(index: Index<T>, object: T): void {
   }
 }
 
-function removeFromIndex<T extends KubeObject>(index: Index<T>, object: T): void {
-  const cluster = clusterOf(object);
+function removeFromIndex<T extends KubeObject>(index: Index<T>, object: T, cluster: string): void {
   for (const value of index.fn(object)) {
     const key = `${cluster}\u0000${value}`;
     const bucket = index.buckets.get(key);

@@ -6,9 +6,12 @@ import { type ResourceDescriptor, resourceKey } from '../client/resource.ts';
 import type { ClusterCache, IndexExtractor } from './cluster.ts';
 
 /**
- * The cache of an ordinary cluster: one SharedInformer per resource, created and started on first use,
- * all stopped when `signal` aborts. Field indexes registered before an informer exists are applied when
- * it is created.
+ * The cache of one cluster: one SharedInformer per resource, created and started on first use, all stopped
+ * when `signal` aborts. Field indexes registered before an informer exists are applied when it is created.
+ *
+ * Every object these informers hold belongs to this cluster, under {@link scope} — also when the client
+ * points at a kcp workspace (`/clusters/<path>`), whose objects carry that workspace's logical cluster name
+ * in `kcp.io/cluster`. So a client for a workspace works as a cluster without knowing that name.
  */
 export class InformerCache implements ClusterCache {
   readonly scope: string;
@@ -22,8 +25,9 @@ export class InformerCache implements ClusterCache {
     const { scope, ...informerOptions } = options;
     this.#client = client;
     this.#signal = signal;
-    this.#options = informerOptions;
     this.scope = scope ?? '';
+    const fixedScope = this.scope;
+    this.#options = { ...informerOptions, clusterOf: () => fixedScope };
   }
 
   informer<T extends KubeObject>(resource: ResourceDescriptor<T>): SharedInformer<T> {

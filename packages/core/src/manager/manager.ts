@@ -36,7 +36,13 @@ const SYNC_RETRY_MS = 5000;
 
 /** One run of a runnable (a leader-only runnable runs at most once per manager). */
 interface Run {
+  /** The runnable's run signal: aborted to make it stop taking work and drain. */
   readonly controller: AbortController;
+  /**
+   * Its cluster engagements: they end when the runnable has finished (so in-flight reconciles keep their
+   * cluster while they drain), or at once when leadership is lost.
+   */
+  readonly engagements: AbortController;
   done: Promise<void>;
   finished: boolean;
   synced: boolean;
@@ -98,6 +104,8 @@ export class Manager implements Aware {
   readonly #stopRequested = Promise.withResolvers<void>();
   readonly #stopped = Promise.withResolvers<void>();
   readonly #localLifetime = new AbortController();
+  /** Whether the manager built the local cluster's client (from a kubeconfig) and so closes its connections. */
+  #ownsLocalClient = false;
   readonly #providerLifetime = new AbortController();
   readonly #electorLifetime = new AbortController();
   readonly #healthz = new HealthChecks('healthz');
@@ -136,6 +144,7 @@ export class Manager implements Aware {
     if (isCluster(local)) {
       this.localCluster = local;
     } else {
+      this.#ownsLocalClient = !(local instanceof Client);
       const client = local instanceof Client ? local : Client.fromKubeConfig(local ?? {});
       this.localCluster = newCluster('', client, {
         signal: this.#localLifetime.signal,
@@ -414,7 +423,11 @@ export class Manager implements Aware {
   #leadershipLost(): void {
     this.#isLeader = false;
     for (const entry of this.#runnables) {
-      if (entry.leaderOnly) entry.run?.controller.abort(new Error('leadership lost'));
+      if (entry.leaderOnly) {
+        entry.run?.controller.abort(new Error('leadership lost'));
+        // No graceful drain without leadership: another replica may already be reconciling.
+        entry.run?.engagements.abort(new Error('leadership lost'));
+      }
     }
     const handler =
       this.#options.onLeadershipLost ??
@@ -434,8 +447,10 @@ export class Manager implements Aware {
     const { runnable } = entry;
     const controller = new AbortController();
     const log = this.logger.child({ runnable: entry.name });
+    const engagements = new AbortController();
     const run: Run = {
       controller,
+      engagements,
       finished: false,
       synced: !isCacheSyncing(runnable),
       done: Promise.resolve(),
@@ -448,13 +463,14 @@ export class Manager implements Aware {
         else log.debug({ err: error }, 'runnable ended with an error after it was stopped');
       } finally {
         run.finished = true;
-        // A runnable that returned on its own is done with its clusters too.
+        // A runnable that returned (on its own, or after draining) is done with its clusters too.
         controller.abort(new Error(`${entry.name} finished`));
+        engagements.abort(new Error(`${entry.name} finished`));
       }
     })();
     entry.run = run;
     const replayed = isClusterAware(runnable)
-      ? this.#engagements.attach(runnable, entry.name, controller.signal)
+      ? this.#engagements.attach(runnable, entry.name, engagements.signal)
       : Promise.resolve();
     if (isCacheSyncing(runnable)) {
       void (async () => {
@@ -544,7 +560,8 @@ export class Manager implements Aware {
     if (this.#electorRun) await this.#electorRun;
     this.#isLeader = false;
     await Promise.allSettled([this.#probeServer?.close(), this.#metricsServer?.close()]);
-    await this.localCluster.client.rest.pool.close().catch(() => {});
+    // A client the caller passed in shares its connection pool with every client derived from it: not ours to close.
+    if (this.#ownsLocalClient) await this.localCluster.client.rest.pool.close().catch(() => {});
     this.logger.info('shutdown complete');
     await flushLogger(this.logger);
     this.#state = 'stopped';
