@@ -21,7 +21,8 @@ export async function demo(
     const provider = await setUpProvider(env);
     log(`provider workspace ${provider.path} exports ${EXPORT_NAME} (claims configmaps and events)`);
     const consumers = await Promise.all([1, 2, 3].map(() => setUpConsumer(env, provider)));
-    for (const c of consumers) log(`consumer workspace ${c.path} (${c.clusterName}) bound it and created default/welcome`);
+    for (const c of consumers)
+      log(`consumer workspace ${c.path} (${c.clusterName}) bound it and created default/welcome`);
 
     const manager = quickstartManager(env.clientFor(provider.path), EXPORT_NAME, {
       logger: new JsonLogger({ level: 'warn' }),
@@ -43,7 +44,9 @@ export async function demo(
     for (const [path, greeting] of greetings) log(`${path}  default/welcome  greeting="${greeting}"`);
     controller.abort();
     await running;
-    log(`\nAll ${consumers.length} workspaces reconciled through one watch per resource; done in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    log(
+      `\nAll ${consumers.length} workspaces reconciled through one watch per resource; done in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+    );
     return greetings;
   } finally {
     controller.abort();

@@ -16,7 +16,9 @@ export const GREET_LABEL = 'quickstart.kubeloom.dev/greet';
 
 export function greeterController(options: ControllerOptions = {}): Controller {
   return new ControllerBuilder('greeter')
-    .for(ConfigMapResource, { predicates: [predicateFn((cm: ConfigMap) => cm.metadata?.labels?.[GREET_LABEL] === 'true')] })
+    .for(ConfigMapResource, {
+      predicates: [predicateFn((cm: ConfigMap) => cm.metadata?.labels?.[GREET_LABEL] === 'true')],
+    })
     .withOptions({ maxConcurrentReconciles: 4, ...options })
     .build(async (req, { cluster, log }) => {
       // Read from the workspace's view of the shared cache: no request to kcp.

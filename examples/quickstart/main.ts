@@ -12,7 +12,11 @@ import { APIExportProvider } from '@kubeloom/kcp-provider';
 import { greeterController } from './greeter.ts';
 
 /** Builds the manager: the provider workspace is the local cluster, the bound workspaces come from the export. */
-export function quickstartManager(client: Client, exportName: string, options: { logger?: Logger } = {}): Manager {
+export function quickstartManager(
+  client: Client,
+  exportName: string,
+  options: { logger?: Logger } = {},
+): Manager {
   const provider = new APIExportProvider({ client, endpointSlice: exportName, ...options });
   const manager = new Manager({ local: client, provider, healthProbeBindAddress: '127.0.0.1:0', ...options });
   manager.add(greeterController({ logger: manager.logger, metrics: manager.controllerMetrics }));
@@ -23,7 +27,8 @@ if (import.meta.main) {
   const { values } = parseArgs({
     options: { kubeconfig: { type: 'string' }, context: { type: 'string' }, export: { type: 'string' } },
   });
-  if (!values.export) throw new Error('pass --export <APIExport name> (and --kubeconfig for the provider workspace)');
+  if (!values.export)
+    throw new Error('pass --export <APIExport name> (and --kubeconfig for the provider workspace)');
   const client = Client.fromKubeConfig({
     ...(values.kubeconfig ? { path: values.kubeconfig } : {}),
     ...(values.context ? { context: values.context } : {}),

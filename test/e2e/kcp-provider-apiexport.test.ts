@@ -15,6 +15,8 @@ import { EXPORT_NAME, setUpConsumer, setUpProvider } from '@kubeloom/example-qui
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
+const streamKey = (info: RequestInfo): string => info.url.replace(/[?].*$/, '');
+
 /** A logger that keeps error lines, to assert that a disengaged workspace causes none. */
 function capturingLogger(errors: string[], bindings: Record<string, unknown> = {}): Logger {
   const line = (obj: object | string, msg?: string): string =>
@@ -40,7 +42,6 @@ describe('APIExportProvider against real kcp', () => {
   const errors: string[] = [];
   const openStreams = new Map<string, number>();
 
-  const streamKey = (info: RequestInfo): string => info.url.replace(/[?].*$/, '');
   const observer = {
     requestStarted: (info: RequestInfo) => {
       if (info.stream) openStreams.set(streamKey(info), (openStreams.get(streamKey(info)) ?? 0) + 1);

@@ -28,10 +28,8 @@ describe('APIExportProvider across a kcp restart', () => {
     kcp = await KcpTestEnvironment.start({ binary: (await ensureKcpBinary()).path });
     const env = kcp;
     const provider = await setUpProvider(env);
-    const [a, b] = (await Promise.all([setUpConsumer(env, provider), setUpConsumer(env, provider)])) as [
-      KcpWorkspace,
-      KcpWorkspace,
-    ];
+    const a = await setUpConsumer(env, provider);
+    const b = await setUpConsumer(env, provider);
     const watchErrors: string[] = [];
     const apiexport = new APIExportProvider({
       client: env.clientFor(provider.path),
