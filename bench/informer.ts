@@ -1,7 +1,9 @@
 /**
- * Informer benchmark: events/s through watch + cache, and heap bytes per cached object, for kubeloom's
- * SharedInformer, @kubernetes/client-node's informer, and a bare "JSON.parse into a Map" floor — all fed
- * the same watch stream by a FakeApiServer in another process.
+ * Informer benchmark: objects/s through list or watch into the cache, and heap bytes per cached object, for
+ * kubeloom's SharedInformer, @kubernetes/client-node's informer, and a bare "JSON.parse into a Map" floor —
+ * all fed the same objects by a FakeApiServer in another process. Two scenarios: `watch` (the objects
+ * arrive as watch events) and `list` (they exist before the informer starts: what every controller pays
+ * at startup).
  *
  *   pnpm --filter @kubeloom/bench informer            # 100k ConfigMaps of ~1 KiB, 3 runs each
  *   pnpm --filter @kubeloom/bench informer -- 20000 1 # smaller
@@ -39,18 +41,26 @@ function waitFor<T>(child: ChildProcess, key: string): Promise<T> {
   });
 }
 
-async function runOnce(impl: string): Promise<Result> {
+async function runOnce(impl: string, scenario: 'watch' | 'list'): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'kubeloom-bench-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  const server = fork(join(here, 'informer', 'server.ts'), [kubeconfig], { stdio: 'inherit' });
+  const preload = scenario === 'list' ? objects : 0;
+  const server = fork(join(here, 'informer', 'server.ts'), [kubeconfig, String(preload)], {
+    stdio: 'inherit',
+  });
   try {
-    await waitFor(server, 'ready');
-    const consumer = fork(join(here, 'informer', 'consumer.ts'), [impl, kubeconfig, String(objects)], {
-      stdio: 'inherit',
-      execArgv: ['--expose-gc', '--max-old-space-size=8192'],
-    });
-    await waitFor(consumer, 'synced');
+    const ready = await waitFor<{ jsonBytes: number }>(server, 'ready');
+    const consumer = fork(
+      join(here, 'informer', 'consumer.ts'),
+      [impl, kubeconfig, String(objects), scenario],
+      {
+        stdio: 'inherit',
+        execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+      },
+    );
     const done = waitFor<{ wallMs: number; cpuMs: number; heapBytes: number }>(consumer, 'done');
+    if (scenario === 'list') return { ...(await done), jsonBytes: ready.jsonBytes };
+    await waitFor(consumer, 'synced');
     server.send({ emit: objects });
     const { jsonBytes } = await waitFor<{ jsonBytes: number }>(server, 'emitted');
     const result = await done;
@@ -63,16 +73,23 @@ async function runOnce(impl: string): Promise<Result> {
 
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
-console.log(`informer benchmark: ${objects} ConfigMaps, ${runs} runs each, node ${process.version}`);
-console.log('implementation        CPU events/s   wall events/s   heap/object   heap / JSON size');
-for (const impl of impls) {
-  const results: Result[] = [];
-  for (let i = 0; i < runs; i++) results.push(await runOnce(impl));
-  const cpuRate = median(results.map((r) => (objects / r.cpuMs) * 1000));
-  const wallRate = median(results.map((r) => (objects / r.wallMs) * 1000));
-  const perObject = median(results.map((r) => r.heapBytes / objects));
-  const ratio = median(results.map((r) => r.heapBytes / r.jsonBytes));
+console.log(
+  `informer benchmark: ${objects} ConfigMaps of ~1 KiB, median of ${runs} runs, node ${process.version}`,
+);
+for (const scenario of ['watch', 'list'] as const) {
   console.log(
-    `${impl.padEnd(20)} ${Math.round(cpuRate).toLocaleString('en').padStart(13)} ${Math.round(wallRate).toLocaleString('en').padStart(15)} ${`${Math.round(perObject)} B`.padStart(13)} ${ratio.toFixed(2).padStart(17)}x`,
+    `\n${scenario === 'watch' ? 'objects arriving as watch events' : 'initial list (objects exist before the informer starts)'}`,
   );
+  console.log('implementation       CPU objects/s  wall objects/s   heap/object   heap / JSON size');
+  for (const impl of impls) {
+    const results: Result[] = [];
+    for (let i = 0; i < runs; i++) results.push(await runOnce(impl, scenario));
+    const cpuRate = median(results.map((r) => (objects / r.cpuMs) * 1000));
+    const wallRate = median(results.map((r) => (objects / r.wallMs) * 1000));
+    const perObject = median(results.map((r) => r.heapBytes / objects));
+    const ratio = median(results.map((r) => r.heapBytes / r.jsonBytes));
+    console.log(
+      `${impl.padEnd(20)} ${Math.round(cpuRate).toLocaleString('en').padStart(13)} ${Math.round(wallRate).toLocaleString('en').padStart(15)} ${`${Math.round(perObject)} B`.padStart(13)} ${ratio.toFixed(2).padStart(17)}x`,
+    );
+  }
 }

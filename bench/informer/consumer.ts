@@ -1,12 +1,20 @@
 /**
- * Child process of the informer benchmark: caches ConfigMaps with one implementation, reports when its
- * initial (empty) list is done, then measures how fast it takes in the watch events the server sends and
- * how much heap the cached objects take. Run with --expose-gc.
+ * Child process of the informer benchmark: caches ConfigMaps with one implementation and measures how fast
+ * it takes them in and how much heap they take once cached. Run with --expose-gc.
+ *
+ * Scenarios:
+ * - `watch`: the list is empty; after reporting `synced`, it receives the objects as watch events;
+ * - `list`: the objects exist before it starts; it measures from start until the last one is cached.
  */
 import { CoreV1Api, KubeConfig, makeInformer } from '@kubernetes/client-node';
 import { Client, ConfigMapResource, LineSplitter, SharedInformer, resourcePath } from '@kubeloom/core';
 
-const [impl, kubeconfigPath, expectedText] = process.argv.slice(2) as [string, string, string];
+const [impl, kubeconfigPath, expectedText, scenario = 'watch'] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string?,
+];
 const expected = Number(expectedText);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
@@ -18,22 +26,26 @@ function heapUsed(): number {
 }
 
 let received = 0;
-let firstAt = 0;
-let cpuAtFirst: NodeJS.CpuUsage | undefined;
+let started = false;
+let startAt = 0;
+let cpuAtStart: NodeJS.CpuUsage | undefined;
 let baselineHeap = 0;
 let keepAlive: unknown;
 
+function startClock(): void {
+  started = true;
+  startAt = performance.now();
+  cpuAtStart = process.cpuUsage();
+}
+
 function onEvent(): void {
-  if (received === 0) {
-    firstAt = performance.now();
-    cpuAtFirst = process.cpuUsage();
-  }
+  if (!started) startClock();
   if (++received === expected) finish();
 }
 
 function finish(): void {
-  const wallMs = performance.now() - firstAt;
-  const cpu = process.cpuUsage(cpuAtFirst);
+  const wallMs = performance.now() - startAt;
+  const cpu = process.cpuUsage(cpuAtStart);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   // Let the last callbacks unwind before measuring the heap.
   setImmediate(() => {
@@ -44,26 +56,35 @@ function finish(): void {
   });
 }
 
+baselineHeap = heapUsed();
+if (scenario === 'list') startClock();
+
 if (impl === 'kubeloom') {
   const client = Client.fromKubeConfig({ path: kubeconfigPath });
   const informer = new SharedInformer(client, ConfigMapResource);
   informer.addHandler({ onAdd: onEvent });
   informer.start();
-  await informer.waitForSync();
   keepAlive = informer;
+  if (scenario === 'watch') await informer.waitForSync();
 } else if (impl === 'client-node') {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const api = kc.makeApiClient(CoreV1Api);
   const informer = makeInformer(kc, '/api/v1/configmaps', () => api.listConfigMapForAllNamespaces());
   informer.on('add', onEvent);
-  await informer.start();
   keepAlive = informer;
+  if (scenario === 'watch') await informer.start();
+  else void informer.start();
 } else if (impl === 'json-parse-into-map') {
-  // The floor: read the same watch stream, JSON.parse each line, keep it in a Map. No cache features.
+  // The floor: JSON.parse into a Map, no cache features (the list is parsed whole, watch lines one by one).
   const client = Client.fromKubeConfig({ path: kubeconfigPath });
-  const list = await client.list(ConfigMapResource);
   const map = new Map<string, unknown>();
+  keepAlive = map;
+  const list = await client.list(ConfigMapResource);
+  for (const item of list.items) {
+    map.set(`${item.metadata?.namespace}/${item.metadata?.name}`, item);
+    onEvent();
+  }
   const stream = await client.rest.stream({
     path: resourcePath(ConfigMapResource),
     query: { watch: 1, resourceVersion: list.metadata.resourceVersion },
@@ -76,10 +97,11 @@ if (impl === 'kubeloom') {
       onEvent();
     }),
   );
-  keepAlive = map;
 } else {
   throw new Error(`unknown implementation ${impl}`);
 }
 
-baselineHeap = heapUsed();
-process.send?.({ synced: true });
+if (scenario === 'watch') {
+  baselineHeap = heapUsed();
+  process.send?.({ synced: true });
+}

@@ -1,7 +1,7 @@
 /**
- * Child process of the informer benchmark: a FakeApiServer serving ConfigMaps. On the message
- * `{ emit: n }` it streams n ADDED events of ~1 KiB ConfigMaps to every open watch and answers with the
- * total JSON size of those objects.
+ * Child process of the informer benchmark: a FakeApiServer serving ConfigMaps. With a second argument n it
+ * starts with n ~1 KiB ConfigMaps (the "initial list" scenario). On the message `{ emit: n }` it streams n
+ * ADDED events of such ConfigMaps to every open watch and answers with the total JSON size of those objects.
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigMapResource, type ConfigMap } from '@kubeloom/core';
@@ -13,6 +13,7 @@ const server = await FakeApiServer.start({
   bookmarkIntervalMs: 60_000,
 });
 const kubeconfigPath = process.argv[2] as string;
+const preload = Number(process.argv[3] ?? 0);
 writeFileSync(kubeconfigPath, server.kubeconfig());
 
 /** A ConfigMap whose JSON is about 1 KiB, shaped like a real one (labels, annotations, data). */
@@ -46,4 +47,13 @@ process.on('message', (message: { emit?: number; stop?: boolean }) => {
   for (const o of server.objects(ConfigMapResource)) jsonBytes += JSON.stringify(o).length;
   process.send?.({ emitted: n, jsonBytes });
 });
-process.send?.({ ready: true, url: server.url });
+// The "initial list" scenario: objects exist before the consumer starts.
+let preloadedJsonBytes = 0;
+if (preload > 0) {
+  server.emit(
+    ConfigMapResource,
+    Array.from({ length: preload }, (_, i) => ({ type: 'ADDED' as const, object: configMap(i) })),
+  );
+  for (const o of server.objects(ConfigMapResource)) preloadedJsonBytes += JSON.stringify(o).length;
+}
+process.send?.({ ready: true, url: server.url, jsonBytes: preloadedJsonBytes });
