@@ -20,7 +20,7 @@ export class FieldSelector {
     this.requirements = requirements;
   }
 
-  /** Parses `metadata.name=a,metadata.namespace!=b` (`=`, `==`, `!=`). Throws a {@link SyntaxError}. */
+  /** Parses `metadata.name=a,metadata.namespace!=b` (`=`, `==`, `!=`). Throws a `SyntaxError` naming the bad term. */
   static parse(text: string): FieldSelector {
     const requirements: FieldRequirement[] = [];
     for (const raw of text.split(',')) {
