@@ -113,6 +113,28 @@ describe('APIExportProvider against real kcp', () => {
     expect((await apiexport.get(first.path)).name).toBe(first.clusterName);
   });
 
+  it('reads across every engaged workspace at once: cached, by index, and live from every endpoint', async () => {
+    await apiexport.indexField(ConfigMapResource, 'by-stamp', (cm) =>
+      cm.data?.stampedBy ? [cm.data.stampedBy] : [],
+    );
+    await apiexport.waitForSync(ConfigMapResource);
+    const welcomes = (objects: ConfigMap[]): string[] =>
+      objects
+        .filter((cm) => cm.metadata?.name === 'welcome')
+        .map(clusterOf)
+        .toSorted();
+    const expected = consumers.map((c) => c.clusterName).toSorted();
+    expect(welcomes(apiexport.list(ConfigMapResource, { namespace: 'default' }))).toEqual(expected);
+    expect(welcomes(await apiexport.listLive(ConfigMapResource))).toEqual(expected);
+    const [first] = consumers as [KcpWorkspace];
+    const byIndex = apiexport.list(ConfigMapResource, {
+      index: { name: 'by-stamp', value: first.clusterName },
+    });
+    expect(byIndex.map((cm) => `${clusterOf(cm)}/${cm.metadata?.name}`)).toEqual([
+      `${first.clusterName}/welcome`,
+    ]);
+  });
+
   it('keeps watch connections at resources x endpoints, whatever the number of workspaces', async () => {
     expect(apiexport.endpointUrls()).toHaveLength(1);
     // The endpoint slice in the provider workspace, plus APIBindings and ConfigMaps on the one endpoint.

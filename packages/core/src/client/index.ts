@@ -10,3 +10,4 @@ export * from './redact.ts';
 export * from './resource.ts';
 export * from './rest-client.ts';
 export * from './retry.ts';
+export * from './rest-mapper.ts';

@@ -44,8 +44,10 @@ export interface EnsureKcpBinaryOptions {
   downloadTimeoutMs?: number;
   /** Directory of the Go module that builds kcp. Default: the one shipped with this package or `tools/kcp-build`. */
   buildModuleDir?: string;
-  /** Environment to look up KCP_BIN and PATH in. Default `process.env`. */
+  /** Environment to look up KCP_BIN, PATH and Go in. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /** Where release tarballs are downloaded from. Default the kcp project's GitHub releases. */
+  releaseBaseUrl?: string;
 }
 
 /** No kcp binary could be found, downloaded or built. The message lists what was tried and what to do. */
@@ -96,7 +98,7 @@ export async function ensureKcpBinary(options: EnsureKcpBinaryOptions = {}): Pro
 
   log(`kcp ${version}: not cached in ${cacheDir}; downloading the release`);
   try {
-    await downloadRelease(version, cached, options.downloadTimeoutMs ?? 60_000);
+    await downloadRelease(version, cached, options.downloadTimeoutMs ?? 60_000, options.releaseBaseUrl);
     log(`kcp ${version}: downloaded to ${cached}`);
     return done(cached, 'download');
   } catch (err) {
@@ -106,7 +108,7 @@ export async function ensureKcpBinary(options: EnsureKcpBinaryOptions = {}): Pro
   }
 
   try {
-    await goBuild(version, cached, options.buildModuleDir ?? defaultBuildModuleDir(), log);
+    await goBuild(version, cached, options.buildModuleDir ?? defaultBuildModuleDir(), log, env);
     log(`kcp ${version}: built ${cached}`);
     return done(cached, 'go-build');
   } catch (err) {
@@ -162,8 +164,13 @@ function goArch(): string {
   return process.arch === 'x64' ? 'amd64' : process.arch;
 }
 
-async function downloadRelease(version: string, target: string, timeoutMs: number): Promise<void> {
-  const url = kcpReleaseUrl(version, goOs(), goArch());
+async function downloadRelease(
+  version: string,
+  target: string,
+  timeoutMs: number,
+  baseUrl?: string,
+): Promise<void> {
+  const url = kcpReleaseUrl(version, goOs(), goArch(), baseUrl);
   const signal = AbortSignal.timeout(timeoutMs);
   let tarball: Buffer;
   try {
@@ -176,7 +183,7 @@ async function downloadRelease(version: string, target: string, timeoutMs: numbe
       cause: err,
     });
   }
-  const sums = await fetch(kcpChecksumsUrl(version), { signal }).then(
+  const sums = await fetch(kcpChecksumsUrl(version, baseUrl), { signal }).then(
     (r) => (r.ok ? r.text() : undefined),
     () => undefined,
   );
@@ -219,11 +226,12 @@ async function goBuild(
   target: string,
   moduleDir: string,
   log: (line: string) => void,
+  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   if (!existsSync(join(moduleDir, 'go.mod'))) {
     throw new Error(`the Go module that builds kcp is missing (${moduleDir}/go.mod)`);
   }
-  const go = findOnPath('go', process.env.PATH ?? '');
+  const go = findOnPath('go', env.PATH ?? '');
   if (!go) throw new Error('Go is not installed (no `go` on PATH)');
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
   if (!goMod.includes(`github.com/kcp-dev/kcp ${version}`)) {
@@ -259,7 +267,7 @@ async function goBuild(
       cwd: workDir,
       // kcp's go.mod uses replace directives, so it can only be built as a dependency of this module (GOWORK=off
       // keeps a surrounding go.work out of it). It has no cgo code.
-      env: { ...process.env, GOWORK: 'off', CGO_ENABLED: '0' },
+      env: { ...env, GOWORK: 'off', CGO_ENABLED: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', collect);

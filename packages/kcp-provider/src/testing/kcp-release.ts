@@ -7,14 +7,22 @@ export const KCP_VERSION = 'v0.30.0';
 /** Kubernetes version the kcp release is built on (reported by `kcp --version`). */
 export const KCP_KUBERNETES_VERSION = 'v1.34.2';
 
+/** Where the kcp project publishes release assets. */
+export const KCP_RELEASES_BASE_URL = 'https://github.com/kcp-dev/kcp/releases/download';
+
 /** URL of the release tarball for a platform, as published on the kcp project's GitHub releases page. */
-export function kcpReleaseUrl(version: string, os: string, arch: string): string {
+export function kcpReleaseUrl(
+  version: string,
+  os: string,
+  arch: string,
+  baseUrl = KCP_RELEASES_BASE_URL,
+): string {
   const bare = version.replace(/^v/, '');
-  return `https://github.com/kcp-dev/kcp/releases/download/${version}/kcp_${bare}_${os}_${arch}.tar.gz`;
+  return `${baseUrl}/${version}/kcp_${bare}_${os}_${arch}.tar.gz`;
 }
 
 /** URL of the release's checksum file. */
-export function kcpChecksumsUrl(version: string): string {
+export function kcpChecksumsUrl(version: string, baseUrl = KCP_RELEASES_BASE_URL): string {
   const bare = version.replace(/^v/, '');
-  return `https://github.com/kcp-dev/kcp/releases/download/${version}/kcp_${bare}_checksums.txt`;
+  return `${baseUrl}/${version}/kcp_${bare}_checksums.txt`;
 }
