@@ -17,6 +17,13 @@ import { sharedKcp } from './kcp.ts';
 
 const streamKey = (info: RequestInfo): string => info.url.replace(/[?].*$/, '');
 
+/** The clusters of the `welcome` ConfigMaps among `objects`, sorted. */
+const welcomes = (objects: ConfigMap[]): string[] =>
+  objects
+    .filter((cm) => cm.metadata?.name === 'welcome')
+    .map(clusterOf)
+    .toSorted();
+
 /** A logger that keeps error lines, to assert that a disengaged workspace causes none. */
 function capturingLogger(errors: string[], bindings: Record<string, unknown> = {}): Logger {
   const line = (obj: object | string, msg?: string): string =>
@@ -118,11 +125,6 @@ describe('APIExportProvider against real kcp', () => {
       cm.data?.stampedBy ? [cm.data.stampedBy] : [],
     );
     await apiexport.waitForSync(ConfigMapResource);
-    const welcomes = (objects: ConfigMap[]): string[] =>
-      objects
-        .filter((cm) => cm.metadata?.name === 'welcome')
-        .map(clusterOf)
-        .toSorted();
     const expected = consumers.map((c) => c.clusterName).toSorted();
     expect(welcomes(apiexport.list(ConfigMapResource, { namespace: 'default' }))).toEqual(expected);
     expect(welcomes(await apiexport.listLive(ConfigMapResource))).toEqual(expected);
