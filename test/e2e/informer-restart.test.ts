@@ -1,4 +1,3 @@
-import { type Server, type Socket, connect, createServer } from 'node:net';
 import {
   Client,
   type ConfigMap,
@@ -10,76 +9,7 @@ import {
 } from '@kubeloom/core';
 import { KcpTestEnvironment, ensureKcpBinary } from '@kubeloom/kcp-provider/testing';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-
-/**
- * A TCP pass-through to kcp for the informer only. While shut, it drops every connection at once: the
- * informer cannot reach kcp although kcp is up, so the test can change objects after kcp came back and
- * before the informer reconnects, deterministically. (TLS is end to end; the proxy only moves bytes.)
- */
-class Gate {
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  #open = true;
-
-  private constructor(server: Server) {
-    this.#server = server;
-  }
-
-  static listen(targetPort: number): Promise<Gate> {
-    const server = createServer();
-    const gate = new Gate(server);
-    server.on('connection', (client) => gate.#accept(client, targetPort));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(gate));
-    });
-  }
-
-  get port(): number {
-    const address = this.#server.address();
-    if (!address || typeof address !== 'object') throw new Error('the gate is not listening');
-    return address.port;
-  }
-
-  get isOpen(): boolean {
-    return this.#open;
-  }
-
-  open(): void {
-    this.#open = true;
-  }
-
-  /** Drops the connections it carries and every new one until {@link open}. */
-  shut(): void {
-    this.#open = false;
-    for (const socket of this.#sockets) socket.destroy();
-  }
-
-  close(): Promise<void> {
-    this.shut();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  #accept(client: Socket, targetPort: number): void {
-    client.on('error', () => {});
-    if (!this.#open) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(targetPort, '127.0.0.1');
-    upstream.on('error', () => {});
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.once('close', () => {
-        this.#sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  }
-}
+import { TcpGate } from './tcp-gate.ts';
 
 interface ObservedRequest extends RequestInfo {
   at: number;
@@ -137,7 +67,7 @@ describe('SharedInformer across a restart of a real kcp', () => {
     }
 
     // The informer reaches kcp through the gate; an observer records its requests.
-    const gate = await Gate.listen(Number(new URL(env.baseUrl).port));
+    const gate = await TcpGate.listen(Number(new URL(env.baseUrl).port));
     onTestFinished(() => gate.close());
     const t0 = performance.now();
     const now = (): number => performance.now() - t0;
@@ -160,7 +90,7 @@ describe('SharedInformer across a restart of a real kcp', () => {
         errors.push({ at: now(), message: err.message });
         // The first error after kcp went down: from now on the informer cannot reach kcp until the test
         // has changed the objects behind its back (kcp itself is still restarting at this moment).
-        if (shutGateOnError && gate.isOpen) gate.shut();
+        if (shutGateOnError && gate.state === 'open') gate.shut();
       },
     });
     // Events for the test's objects (the workspace also has kube-root-ca.crt, which kcp may touch).
@@ -213,7 +143,7 @@ describe('SharedInformer across a restart of a real kcp', () => {
     // It reported trouble while kcp was down, without throwing, and has not reconnected since.
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]?.at).toBeLessThan(restartStarted + restartMs);
-    expect(gate.isOpen).toBe(false);
+    expect(gate.state).toBe('shut');
     expect(informer.running).toBe(true);
     expect(crashes).toEqual([]);
 

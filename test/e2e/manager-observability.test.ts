@@ -1,4 +1,4 @@
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
@@ -18,86 +18,13 @@ import {
 } from '@kubeloom/core';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { TcpGate } from './tcp-gate.ts';
 
 const MANAGED = 'e2e.kubeloom.io/managed';
 const CONTROLLER = 'observed';
 const LEASE_NAME = 'e2e-observability';
-
-/**
- * A TCP pass-through to kcp that holds new connections until {@link release}: a cluster reached through it
- * cannot list anything, so its informers cannot sync, for exactly as long as the test wants.
- */
-class HoldingGate {
-  readonly #server: Server;
-  readonly #targetPort: number;
-  readonly #held: Socket[] = [];
-  readonly #sockets = new Set<Socket>();
-  #released = false;
-
-  private constructor(server: Server, targetPort: number) {
-    this.#server = server;
-    this.#targetPort = targetPort;
-  }
-
-  static listen(targetPort: number): Promise<HoldingGate> {
-    const server = createServer();
-    const gate = new HoldingGate(server, targetPort);
-    server.on('connection', (socket) => gate.#accept(socket));
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(gate));
-    });
-  }
-
-  get port(): number {
-    return (this.#server.address() as AddressInfo).port;
-  }
-
-  /** Connections held so far (and not yet forwarded). */
-  get held(): number {
-    return this.#held.length;
-  }
-
-  /** Forwards the held connections and every later one. */
-  release(): void {
-    this.#released = true;
-    for (const socket of this.#held.splice(0)) this.#forward(socket);
-  }
-
-  close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    for (const socket of this.#held.splice(0)) socket.destroy();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  #accept(socket: Socket): void {
-    socket.on('error', () => {});
-    if (this.#released) this.#forward(socket);
-    else {
-      socket.pause();
-      this.#held.push(socket);
-    }
-  }
-
-  #forward(client: Socket): void {
-    const upstream = connect(this.#targetPort, '127.0.0.1');
-    upstream.on('error', () => {});
-    for (const socket of [client, upstream]) {
-      this.#sockets.add(socket);
-      socket.once('close', () => {
-        this.#sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.resume();
-  }
-}
 
 /** One sample of the Prometheus text format. */
 interface Sample {
@@ -247,7 +174,7 @@ async function untilReconciled(client: Client, names: readonly string[]): Promis
 describe('manager observability against kcp', () => {
   it('answers /readyz 503 until the initial sync, then 200; /healthz 200 throughout', async () => {
     const kcp = await sharedKcp();
-    const gate = await HoldingGate.listen(Number(new URL(kcp.baseUrl).port));
+    const gate = await TcpGate.listen(Number(new URL(kcp.baseUrl).port), 'holding');
     const workspace = await kcp.createWorkspace({ generateName: 'e2e-obs-ready-' });
     const direct = kcp.clientFor(workspace.path);
     await createManaged(direct, 'before-sync');
@@ -287,7 +214,7 @@ describe('manager observability against kcp', () => {
     expect((await get(probe, '/metrics')).status).toBe(404);
 
     const released = performance.now();
-    gate.release();
+    gate.open();
     await waitFor(async () => (await get(probe, '/readyz')).status === 200, {
       what: '/readyz to turn 200 after the sync',
       timeoutMs: 15_000,

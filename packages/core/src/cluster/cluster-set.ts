@@ -113,6 +113,12 @@ export class ClusterSet {
     return entry.cluster;
   }
 
+  /** {@link get} as a Provider's `get`: a rejected promise, not a throw, for a missing cluster. */
+  lookup(name: ClusterName): Promise<Cluster> {
+    const entry = this.#entries.get(name);
+    return entry ? Promise.resolve(entry.cluster) : Promise.reject(new ClusterNotFoundError(name));
+  }
+
   /** Whether a cluster of that name is in the set. */
   has(name: ClusterName): boolean {
     return this.#entries.has(name);

@@ -103,11 +103,7 @@ export class KubeconfigFilesProvider implements Provider {
   }
 
   get(name: ClusterName): Promise<Cluster> {
-    try {
-      return Promise.resolve(this.#clusters.get(name));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#clusters.lookup(name);
   }
 
   async indexField<T extends KubeObject>(

@@ -54,11 +54,7 @@ export class StaticProvider implements Provider {
   }
 
   get(name: ClusterName): Promise<Cluster> {
-    try {
-      return Promise.resolve(this.#clusters.get(name));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#clusters.lookup(name);
   }
 
   async start(aware: Aware, signal: AbortSignal): Promise<void> {

@@ -30,6 +30,7 @@ import { isWorkspacePath } from '../apis/urls.ts';
 import { logicalClusterName } from '../workspaces/workspaces.ts';
 import { BindingTracker, type BindingTrackerOptions } from './binding-tracker.ts';
 import { Endpoint } from './endpoint.ts';
+import { followNamedObject } from './follow-named-object.ts';
 import { EndpointClusterCache } from './endpoint-cluster-cache.ts';
 
 /** Options for {@link APIExportProvider}. */
@@ -117,18 +118,13 @@ export class APIExportProvider {
     if (this.#started) throw new Error('APIExportProvider.start() was already called');
     this.#started = true;
     this.#aware = aware;
-    const { transform: _ignored, ...watchOptions } = this.#options.informerOptions ?? {};
-    const slices = new SharedInformer<APIExportEndpointSlice>(this.#base, APIExportEndpointSliceResource, {
-      ...watchOptions,
-      fieldSelector: `metadata.name=${this.#options.endpointSlice}`,
-      onError: (err) => this.#log.warn({ err: err.message }, 'watching the endpoint slice failed; retrying'),
-    });
-    slices.addHandler({
-      onAdd: (slice) => this.#syncEndpoints(slice, signal),
-      onUpdate: (_old, slice) => this.#syncEndpoints(slice, signal),
-      onDelete: () => this.#syncEndpoints(undefined, signal),
-    });
-    slices.start(signal);
+    const slices = followNamedObject(
+      this.#base,
+      APIExportEndpointSliceResource,
+      this.#options.endpointSlice,
+      (slice) => this.#syncEndpoints(slice, signal),
+      { informerOptions: this.#options.informerOptions, log: this.#log, signal },
+    );
     void this.#signalReadyWhenSynced(slices, signal);
     await untilAborted(signal);
     for (const { endpoint, tracker } of this.#endpoints.values()) {

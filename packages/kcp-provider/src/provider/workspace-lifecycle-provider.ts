@@ -23,6 +23,7 @@ import {
 import { type LogicalCluster, LogicalClusterResource } from '../apis/core.ts';
 import { type WorkspaceType, WorkspaceTypeResource } from '../apis/tenancy.ts';
 import { Endpoint } from './endpoint.ts';
+import { followNamedObject } from './follow-named-object.ts';
 
 /** Which lifecycle virtual workspace a provider follows. */
 export type WorkspaceLifecyclePhase = 'initializing' | 'terminating';
@@ -120,18 +121,13 @@ class WorkspaceLifecycleProvider {
 
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
     this.#aware = aware;
-    const { transform: _ignored, ...watchOptions } = this.#options.informerOptions ?? {};
-    const types = new SharedInformer<WorkspaceType>(this.#base, WorkspaceTypeResource, {
-      ...watchOptions,
-      fieldSelector: `metadata.name=${this.#options.workspaceType}`,
-      onError: (err) => this.#log.warn({ err: err.message }, 'watching the WorkspaceType failed; retrying'),
-    });
-    types.addHandler({
-      onAdd: (t) => this.#syncEndpoints(t, signal),
-      onUpdate: (_o, t) => this.#syncEndpoints(t, signal),
-      onDelete: () => this.#syncEndpoints(undefined, signal),
-    });
-    types.start(signal);
+    followNamedObject(
+      this.#base,
+      WorkspaceTypeResource,
+      this.#options.workspaceType,
+      (type) => this.#syncEndpoints(type, signal),
+      { informerOptions: this.#options.informerOptions, log: this.#log, signal },
+    );
     await untilAborted(signal);
     for (const endpoint of this.#endpoints.values()) endpoint.stop();
     this.#endpoints.clear();
