@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'examples/*/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'examples/*/*.test.ts', 'examples/*/src/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -1,0 +1,2 @@
+// The syncagent's entry point; see README.md.
+export {};
