@@ -71,6 +71,12 @@ export interface Provider {
    * for a vanished one. A provider without it counts as complete as soon as it starts.
    */
   readonly ready?: Promise<void>;
+  /**
+   * Why the provider cannot serve its fleet right now (e.g. the object it follows does not exist, or it is
+   * forbidden to read it), or `undefined` when nothing is wrong. The manager's `/readyz` fails with this
+   * text for as long as it is set, also after the initial set was engaged.
+   */
+  notReadyReason?(): string | undefined;
   /** Adds a field index to every current and future cluster's informer of `resource`. */
   indexField?<T extends KubeObject>(
     resource: ResourceDescriptor<T>,

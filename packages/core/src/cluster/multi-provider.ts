@@ -59,6 +59,15 @@ export class MultiProvider implements Provider {
     );
   }
 
+  /** The reasons of every member that is not ready, each prefixed with its name; `undefined` when none. */
+  notReadyReason(): string | undefined {
+    const reasons = [...this.#members].flatMap(([name, member]) => {
+      const reason = member.provider.notReadyReason?.();
+      return reason ? [`${name}: ${reason}`] : [];
+    });
+    return reasons.length > 0 ? reasons.join('; ') : undefined;
+  }
+
   /** Names of the member providers, sorted. */
   providerNames(): string[] {
     return [...this.#members.keys()].toSorted();

@@ -352,6 +352,8 @@ export class Manager implements Aware {
   #notReadyReason(): string | undefined {
     if (this.#state === 'new') return 'the manager has not started';
     if (this.#state !== 'running') return 'the manager is shutting down';
+    const providerReason = this.provider?.notReadyReason?.();
+    if (providerReason) return `the provider is not ready: ${providerReason}`;
     if (!this.#initialSyncDone) return `waiting for ${this.#waitingFor}`;
     const unsynced = this.#runnables
       .filter((e) => e.run && !e.run.finished && !e.run.synced)
