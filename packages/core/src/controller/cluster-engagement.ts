@@ -1,6 +1,14 @@
+import { redact } from '../client/redact.ts';
 import type { Cluster, ClusterName } from '../cluster/cluster.ts';
 import type { Request } from '../reconcile/request.ts';
 import type { StartedSource } from '../source/source.ts';
+
+/** A source started for an engaged cluster, with what it watches (for reports of what has not synced). */
+export interface EngagedSource {
+  /** The source's description, e.g. `Widget (example.io/v1)`. */
+  readonly description: string;
+  readonly started: StartedSource;
+}
 
 /**
  * A controller's record of one engaged cluster (internal to the controller): the cluster, the sources
@@ -13,7 +21,7 @@ export class ClusterEngagement {
   /** The signal the provider passed to `engage`, to recognise a repeated engage of the same lifetime. */
   readonly providerSignal: AbortSignal;
   readonly signal: AbortSignal;
-  readonly sources: StartedSource[] = [];
+  readonly sources: EngagedSource[] = [];
   /** Requests taken from the queue before the sources synced, by request key; requeued once they have. */
   readonly deferred = new Map<string, Request>();
   /** The running wait for the sources to sync, if any. */
@@ -29,8 +37,25 @@ export class ClusterEngagement {
 
   /** Whether every source started for this cluster has delivered the cluster's current state. */
   get synced(): boolean {
-    for (const source of this.sources) if (!source.hasSynced) return false;
+    for (const source of this.sources) if (!source.started.hasSynced) return false;
     return true;
+  }
+
+  /**
+   * What this cluster still waits for, e.g. `Widget (example.io/v1) in cluster root:a (last watch error:
+   * …)`; undefined once synced. The error text is scrubbed of anything that looks like a credential,
+   * because it ends up in `/readyz`.
+   */
+  notSyncedReason(): string | undefined {
+    const pending = this.sources.filter((source) => !source.started.hasSynced);
+    if (pending.length === 0) return undefined;
+    const where = this.name === '' ? 'the local cluster' : `cluster ${this.name}`;
+    return pending
+      .map(({ description, started }) => {
+        const error = started.lastError;
+        return `${description} in ${where}${error ? ` (last watch error: ${redact(error.message)})` : ''}`;
+      })
+      .join(', ');
   }
 
   /** Ends the engagement from the controller's side (replaced, or the controller stopped). */

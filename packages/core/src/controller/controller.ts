@@ -73,6 +73,8 @@ type Settled =
   | { readonly ok: false; readonly thrown: unknown };
 
 const defaultCacheSyncTimeoutMs = 120_000;
+/** How many unsynced clusters {@link Controller.notSyncedReason} names before it only counts the rest. */
+const MAX_REPORTED_CLUSTERS = 3;
 const defaultGracefulShutdownMs = 30_000;
 
 /**
@@ -243,15 +245,35 @@ export class Controller implements Aware {
   }
 
   /**
+   * What the controller's caches still wait for, or undefined when every engaged cluster has synced: each
+   * unsynced watch with its cluster and its last watch error, e.g. `Widget (example.io/v1) in cluster
+   * root:a (last watch error: …)`. At most three clusters are named, then a count of the others.
+   * The manager's `/readyz` reports it, so a controller that cannot sync says why at once.
+   */
+  notSyncedReason(): string | undefined {
+    const reasons: string[] = [];
+    let more = 0;
+    for (const engagement of this.#engagements.values()) {
+      const reason = engagement.notSyncedReason();
+      if (reason === undefined) continue;
+      if (reasons.length < MAX_REPORTED_CLUSTERS) reasons.push(reason);
+      else more++;
+    }
+    if (reasons.length === 0) return undefined;
+    return `${reasons.join('; ')}${more > 0 ? `; and ${more} more ${more === 1 ? 'cluster' : 'clusters'}` : ''}`;
+  }
+
+  /**
    * Resolves once every engaged cluster's sources have synced, including clusters engaged while waiting;
-   * rejects after `cacheSyncTimeoutMs` naming the clusters that have not, or when `signal` aborts.
+   * rejects after `cacheSyncTimeoutMs` naming what has not synced (see {@link Controller.notSyncedReason}),
+   * or when `signal` aborts.
    */
   async waitForCacheSync(signal?: AbortSignal): Promise<void> {
     await waitFor(() => this.hasSynced, {
       what: `controller ${this.name}: the watches of every engaged cluster to sync`,
       timeoutMs: this.#cacheSyncTimeoutMs,
       intervalMs: 50,
-      describe: () => `clusters not synced: ${this.#unsyncedClusters().join(', ') || 'none'}`,
+      describe: () => `not synced: ${this.notSyncedReason() ?? 'nothing'}`,
       ...(signal ? { signal } : {}),
     });
   }
@@ -302,7 +324,10 @@ export class Controller implements Aware {
       log,
       enqueue: (request) => this.#queue.add(request),
     };
-    engagement.sources.push(watch.source.start(sourceEngagement));
+    engagement.sources.push({
+      description: watch.source.description,
+      started: watch.source.start(sourceEngagement),
+    });
   }
 
   /** Waits (once at a time per engagement) for its sources to sync, then requeues what was deferred. */
@@ -310,19 +335,22 @@ export class Controller implements Aware {
     if (engagement.syncing) return;
     engagement.syncing = (async () => {
       for (;;) {
-        const pending = engagement.sources.filter((source) => !source.hasSynced);
+        const pending = engagement.sources.filter((source) => !source.started.hasSynced);
         if (pending.length === 0) break;
         try {
           await Promise.all(
             pending.map((source) =>
-              source.waitForSync({ signal: engagement.signal, timeoutMs: this.#cacheSyncTimeoutMs }),
+              source.started.waitForSync({
+                signal: engagement.signal,
+                timeoutMs: this.#cacheSyncTimeoutMs,
+              }),
             ),
           );
         } catch (error) {
           if (engagement.signal.aborted) return;
           this.#log.error(
             { cluster: engagement.name, err: error },
-            `the watches of a cluster have not synced within ${this.#cacheSyncTimeoutMs} ms; its reconciles wait until they have`,
+            `the watches of a cluster have not synced within ${this.#cacheSyncTimeoutMs} ms: ${engagement.notSyncedReason() ?? 'they have just synced'}; its reconciles wait until they have`,
           );
         }
       }
@@ -337,14 +365,6 @@ export class Controller implements Aware {
         'waiting for the watches of a cluster failed',
       );
     });
-  }
-
-  #unsyncedClusters(): string[] {
-    const out: string[] = [];
-    for (const engagement of this.#engagements.values()) {
-      if (!engagement.synced) out.push(JSON.stringify(engagement.name));
-    }
-    return out;
   }
 
   async #process(request: Request, context: ProcessContext): Promise<void> {

@@ -31,8 +31,14 @@ import { type ShutdownSignalOptions, installShutdownSignalHandlers } from './sig
 
 type State = 'new' | 'running' | 'stopping' | 'stopped';
 
-/** Pause before waiting again for caches that did not sync in a runnable's own timeout. */
+/**
+ * Least time between two waits for a runnable's caches: a wait that failed sooner (its own timeout is
+ * short, or it failed at once) is retried after the rest of this, so that a failing wait cannot spin.
+ */
 const SYNC_RETRY_MS = 5000;
+
+/** How often the startup check looks whether the manager has become ready once the caches synced. */
+const READY_POLL_MS = 200;
 
 /** One run of a runnable (a leader-only runnable runs at most once per manager). */
 interface Run {
@@ -45,7 +51,10 @@ interface Run {
   readonly engagements: AbortController;
   done: Promise<void>;
   finished: boolean;
+  /** Whether its caches have synced once; a sync that timed out does not count. */
   synced: boolean;
+  /** Resolved once `synced` or `finished`: what the initial readiness waits for. */
+  readonly syncedOrFinished: PromiseWithResolvers<void>;
 }
 
 interface RunnableEntry {
@@ -118,7 +127,8 @@ export class Manager implements Aware {
   #metricsServer: HttpEndpoints | undefined;
   #isLeader = false;
   #initialSyncDone = false;
-  #waitingFor = 'the manager to start';
+  /** The startup phase readiness waits for; undefined once it waits for the controllers' caches. */
+  #waitingFor: string | undefined = 'the manager to start';
   #providerRun: Promise<void> | undefined;
   #electorRun: Promise<ElectionOutcome> | undefined;
   #fatal: { error: unknown } | undefined;
@@ -354,12 +364,26 @@ export class Manager implements Aware {
     if (this.#state !== 'running') return 'the manager is shutting down';
     const providerReason = this.provider?.notReadyReason?.();
     if (providerReason) return `the provider is not ready: ${providerReason}`;
-    if (!this.#initialSyncDone) return `waiting for ${this.#waitingFor}`;
+    if (this.#waitingFor !== undefined) return `waiting for ${this.#waitingFor}`;
     const unsynced = this.#runnables
       .filter((e) => e.run && !e.run.finished && !e.run.synced)
-      .map((e) => e.name);
-    if (unsynced.length > 0) return `waiting for the caches of ${unsynced.join(', ')} to sync`;
+      .map((e) => `waiting for the caches of controller ${e.name} to sync${this.#syncDetail(e)}`);
+    if (unsynced.length > 0) return unsynced.join('; ');
+    if (!this.#initialSyncDone) return 'waiting for the caches of the controllers to sync';
     return undefined;
+  }
+
+  /** `: <what the runnable's caches wait for>`, or `''` when it cannot tell. */
+  #syncDetail(entry: RunnableEntry): string {
+    const { runnable } = entry;
+    if (!isCacheSyncing(runnable)) return '';
+    let detail: string | undefined;
+    try {
+      detail = runnable.notSyncedReason?.();
+    } catch (error) {
+      this.logger.debug({ runnable: entry.name, err: error }, 'notSyncedReason threw');
+    }
+    return detail ? `: ${detail}` : '';
   }
 
   async #listen(): Promise<void> {
@@ -455,8 +479,10 @@ export class Manager implements Aware {
       engagements,
       finished: false,
       synced: !isCacheSyncing(runnable),
+      syncedOrFinished: Promise.withResolvers<void>(),
       done: Promise.resolve(),
     };
+    if (run.synced) run.syncedOrFinished.resolve();
     run.done = (async () => {
       try {
         await runnable.start(controller.signal);
@@ -465,6 +491,7 @@ export class Manager implements Aware {
         else log.debug({ err: error }, 'runnable ended with an error after it was stopped');
       } finally {
         run.finished = true;
+        run.syncedOrFinished.resolve();
         // A runnable that returned (on its own, or after draining) is done with its clusters too.
         controller.abort(new Error(`${entry.name} finished`));
         engagements.abort(new Error(`${entry.name} finished`));
@@ -480,15 +507,22 @@ export class Manager implements Aware {
         // A sync that times out (a cluster that is slow or unreachable) is retried: readiness follows the
         // caches whenever they get there, instead of staying off for good.
         while (!controller.signal.aborted) {
+          const waitStarted = Date.now();
           try {
             await runnable.waitForCacheSync(controller.signal);
             run.synced = true;
+            run.syncedOrFinished.resolve();
             log.debug('caches synced');
             return;
           } catch (error) {
             if (controller.signal.aborted) return;
-            log.warn({ err: error }, 'caches have not synced yet; still waiting');
-            await sleep(SYNC_RETRY_MS, undefined, { signal: controller.signal }).catch(() => {});
+            log.warn(
+              { err: error },
+              `the caches of controller ${entry.name} have not synced in time${this.#syncDetail(entry)}; /readyz fails until they have`,
+            );
+            // Waiting again at once after a long wait means readiness follows the caches without a lag.
+            const pause = SYNC_RETRY_MS - (Date.now() - waitStarted);
+            if (pause > 0) await sleep(pause, undefined, { signal: controller.signal }).catch(() => {});
           }
         }
       })();
@@ -516,18 +550,23 @@ export class Manager implements Aware {
     this.#waitingFor = 'clusters to be engaged into the controllers';
     if ((await Promise.race([this.#engagements.idle().then(() => 'done' as const), stopping])) === 'stopping')
       return;
-    this.#waitingFor = 'the caches of the controllers to sync';
-    const syncs = this.#runnables.flatMap((entry) => {
-      const { run, runnable } = entry;
-      if (!run || run.finished || !isCacheSyncing(runnable)) return [];
-      return [runnable.waitForCacheSync(run.controller.signal)];
-    });
-    if (
-      (await Promise.race([Promise.allSettled(syncs).then(() => 'done' as const), stopping])) === 'stopping'
-    )
-      return;
-    if (this.#state !== 'running') return;
+    this.#waitingFor = undefined;
+    // Only caches that really synced count: a runnable's sync that timed out is retried (see #startRunnable)
+    // and keeps readiness off meanwhile. Runnables added while waiting are waited for too.
+    for (;;) {
+      const pending = this.#runnables.flatMap((e) =>
+        e.run && !e.run.synced && !e.run.finished ? [e.run] : [],
+      );
+      if (pending.length === 0) break;
+      const synced = Promise.all(pending.map((run) => run.syncedOrFinished.promise));
+      if ((await Promise.race([synced.then(() => 'done' as const), stopping])) === 'stopping') return;
+    }
     this.#initialSyncDone = true;
+    // A provider may still hold readiness off with a reason of its own: announce readiness when it is real.
+    while (this.#state === 'running' && !this.ready) {
+      await Promise.race([sleep(READY_POLL_MS), stopping]);
+    }
+    if (this.#state !== 'running') return;
     this.logger.info({ clusters: this.#engagements.size - 1 }, 'manager is ready');
   }
 

@@ -23,6 +23,11 @@ export interface ClusterAwareRunnable extends Runnable, Aware {}
 export interface CacheSyncingRunnable extends Runnable {
   /** Resolves when the informers it watches on every cluster engaged so far have synced. */
   waitForCacheSync(signal: AbortSignal): Promise<void>;
+  /**
+   * What its caches still wait for (each watch, cluster and last watch error), or undefined once synced.
+   * The manager puts it in `/readyz` and in the warning it logs when a sync takes too long.
+   */
+  notSyncedReason?(): string | undefined;
 }
 
 /** Whether the manager should engage clusters into `runnable`. */

@@ -30,6 +30,9 @@ export function kind<T extends KubeObject>(
           return informer.hasSynced;
         },
         waitForSync: (options) => informer.waitForSync(options),
+        get lastError() {
+          return informer.lastError;
+        },
       };
       if (signal.aborted) return started;
       const guarded = (what: string, deliver: () => void) => {

@@ -21,6 +21,12 @@ export interface StartedSource {
    * (default: a minute), so the caller can report a cluster that does not sync and keep waiting.
    */
   waitForSync(options: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
+  /**
+   * The last error of the watch behind the source (cleared once objects flow again), so that a readiness
+   * report can say why a source has not synced, e.g. a resource the server does not serve. Sources without
+   * a watch of their own leave it out.
+   */
+  readonly lastError?: Error | undefined;
 }
 
 /**
