@@ -1,40 +1,100 @@
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { KindCliError, kindKubeconfig, listKindClusters } from './kind-cli.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KindCliError, kindKubeconfig, listKindClusters, parseKindClusters } from './kind-cli.ts';
+import { STAND_IN_KIND, useStandInKindDir } from './stand-in-kind.test.support.ts';
 
-/** A stand-in `kind` executable that answers like kind does for two clusters. */
-function fakeKind(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-fake-kind-'));
-  const path = join(dir, 'kind');
-  writeFileSync(
-    path,
-    `#!/bin/sh
-case "$1 $2" in
-  "get clusters") printf 'dev\\nstaging\\n' ;;
-  "get kubeconfig") if [ "$4" = "dev" ]; then echo "apiVersion: v1"; echo "kind: Config"; else echo "ERROR: could not locate any control plane nodes for cluster named '$4'" >&2; exit 1; fi ;;
-  *) echo "unknown command" >&2; exit 2 ;;
-esac
-`,
-  );
-  chmodSync(path, 0o755);
-  return path;
-}
-
-describe('kind CLI helpers', () => {
-  const kindBinary = fakeKind();
-  it('lists clusters and reads a kubeconfig', async () => {
-    expect(await listKindClusters({ kindBinary })).toEqual(['dev', 'staging']);
-    expect(await kindKubeconfig('dev', { kindBinary })).toContain('kind: Config');
+describe('parseKindClusters', () => {
+  it('reads one name per line and nothing else', () => {
+    expect(parseKindClusters('dev\nfleet-a\n')).toEqual(['dev', 'fleet-a']);
+    expect(parseKindClusters('')).toEqual([]);
+    expect(parseKindClusters('\n  \n')).toEqual([]);
+    // kind writes this on stderr; should a wrapper merge the streams it still is no cluster.
+    expect(parseKindClusters('No kind clusters found.\n')).toEqual([]);
   });
-  it('says what failed', async () => {
+});
+
+describe('kind CLI helpers against a stand-in kind', () => {
+  let kindDir: string;
+  let restoreEnv: () => void;
+  const kindBinary = STAND_IN_KIND;
+
+  beforeEach(() => {
+    ({ dir: kindDir, restore: restoreEnv } = useStandInKindDir());
+  });
+  afterEach(() => restoreEnv());
+
+  it('lists clusters and reads a kubeconfig', async () => {
+    writeFileSync(join(kindDir, 'staging.kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+    writeFileSync(join(kindDir, 'dev.kubeconfig'), 'apiVersion: v1\nkind: Config\n');
+    expect(await listKindClusters({ kindBinary })).toEqual(['dev', 'staging']);
+    expect(await kindKubeconfig('dev', { kindBinary })).toBe('apiVersion: v1\nkind: Config\n');
+  });
+
+  it('gives no clusters when kind prints "No kind clusters found."', async () => {
+    expect(await listKindClusters({ kindBinary })).toEqual([]);
+  });
+
+  it('says which command failed, with exit code and what kind printed', async () => {
     await expect(kindKubeconfig('nope', { kindBinary })).rejects.toThrow(
-      /could not locate any control plane nodes/,
+      new KindCliError(
+        `\`kind get kubeconfig --name nope\` (${kindBinary}) failed with exit code 1: ERROR: could not locate any control plane nodes for cluster named 'nope'. Use the --name option to select a different cluster`,
+      ),
     );
-    await expect(listKindClusters({ kindBinary: '/nonexistent/kind' })).rejects.toThrow(KindCliError);
+    writeFileSync(
+      join(kindDir, 'fail'),
+      'ERROR: failed to list clusters: command "docker ps -a" failed with error: exit status 1\n',
+    );
+    await expect(listKindClusters({ kindBinary })).rejects.toThrow(
+      `\`kind get clusters\` (${kindBinary}) failed with exit code 1: ERROR: failed to list clusters: command "docker ps -a" failed with error: exit status 1`,
+    );
+  });
+
+  it('keeps credentials kind printed out of the error', async () => {
+    writeFileSync(join(kindDir, 'fail'), 'ERROR: bad config: token: s3cr3t-t0ken-value\n');
+    await expect(listKindClusters({ kindBinary })).rejects.toThrow(
+      `\`kind get clusters\` (${kindBinary}) failed with exit code 1: ERROR: bad config: token: [REDACTED]`,
+    );
+  });
+
+  it('names a missing binary, where its name came from, and how to set it', async () => {
     await expect(listKindClusters({ kindBinary: '/nonexistent/kind' })).rejects.toThrow(
-      /was not found; install kind/,
+      new KindCliError(
+        'the kind binary "/nonexistent/kind" (from the kindBinary option) was not found; install kind (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) or set its path with the provider\'s kindBinary option or $KIND_BIN',
+      ),
+    );
+    const saved = { path: process.env.PATH, kindBin: process.env.KIND_BIN };
+    try {
+      process.env.KIND_BIN = '/opt/missing/kind';
+      await expect(listKindClusters()).rejects.toThrow(
+        'the kind binary "/opt/missing/kind" (from $KIND_BIN) was not found;',
+      );
+      delete process.env.KIND_BIN;
+      process.env.PATH = mkdtempSync(join(tmpdir(), 'kubeloom-empty-path-'));
+      await expect(listKindClusters()).rejects.toThrow('the kind binary "kind" (from PATH) was not found;');
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.kindBin === undefined) delete process.env.KIND_BIN;
+      else process.env.KIND_BIN = saved.kindBin;
+    }
+  });
+
+  it('says when the binary cannot be executed', async () => {
+    const path = join(kindDir, 'not-executable-kind');
+    writeFileSync(path, '#!/bin/sh\necho hi\n');
+    chmodSync(path, 0o644);
+    await expect(listKindClusters({ kindBinary: path })).rejects.toThrow(
+      `the kind binary "${path}" (from the kindBinary option) cannot be executed (permission denied); make it executable or install kind`,
+    );
+  });
+
+  it('kills a kind that hangs and says so', async () => {
+    const path = join(kindDir, 'hanging-kind');
+    writeFileSync(path, '#!/bin/sh\nexec sleep 30\n');
+    chmodSync(path, 0o755);
+    await expect(listKindClusters({ kindBinary: path, timeoutMs: 300 })).rejects.toThrow(
+      `\`kind get clusters\` (${path}) did not finish within 0.3 s and was killed; check that docker (or podman) answers`,
     );
   });
 });
