@@ -13,13 +13,13 @@ import {
   type Logger,
   type RequestObserver,
   type ResourceDescriptor,
-  SharedInformer,
   clusterOf,
   parseLabelSelector,
   resourceKey,
   silentLogger,
   untilAborted,
 } from '@kubeloom/core';
+import type { Registry } from 'prom-client';
 import {
   type APIBinding,
   APIBindingResource,
@@ -28,16 +28,21 @@ import {
 } from '../apis/apis.ts';
 import { isWorkspacePath } from '../apis/urls.ts';
 import { logicalClusterName } from '../workspaces/workspaces.ts';
+import { getCondition } from '../apis/conditions.ts';
 import { BindingTracker, type BindingTrackerOptions } from './binding-tracker.ts';
 import { Endpoint } from './endpoint.ts';
-import { followNamedObject } from './follow-named-object.ts';
 import { EndpointClusterCache } from './endpoint-cluster-cache.ts';
+import { FollowedObject } from './follow-named-object.ts';
+import { MissingClaimsReport } from './missing-claims-report.ts';
+import { missingPermissionClaims } from './permission-claims.ts';
+import { type ProviderWorkspace, providerWorkspace } from './provider-workspace.ts';
 
 /** Options for {@link APIExportProvider}. */
 export interface APIExportProviderOptions extends BindingTrackerOptions {
   /**
    * A client for the provider workspace (the one holding the APIExport and its endpoint slice), e.g. a
-   * kubeconfig whose server is `https://kcp/clusters/root:my-provider`. Give this or `kubeconfig`.
+   * kubeconfig whose server is `https://kcp/clusters/root:my-provider`. Give this or `kubeconfig`. A server
+   * URL without `/clusters/<workspace>` is rejected by the constructor.
    */
   client?: Client;
   /** Where to load the provider workspace's kubeconfig from (see `loadKubeConfig`). */
@@ -57,6 +62,11 @@ export interface APIExportProviderOptions extends BindingTrackerOptions {
    * provider's own client on the shard (needs read access to that workspace).
    */
   resolvePath?: (path: string) => Promise<string>;
+  /**
+   * Where to register the provider's metrics, e.g. the manager's `registry`: the gauge
+   * `kubeloom_kcp_binding_missing_claims{cluster,workspace,binding}` (see `requiredPermissionClaims`).
+   */
+  registry?: Registry;
 }
 
 /** One engaged workspace. */
@@ -82,7 +92,12 @@ export class APIExportProvider {
   readonly #options: APIExportProviderOptions;
   readonly #base: Client;
   readonly #log: Logger;
+  readonly #workspace: ProviderWorkspace;
+  readonly #claimsReport: MissingClaimsReport;
   readonly #endpoints = new Map<string, { endpoint: Endpoint; tracker: BindingTracker }>();
+  #slice: FollowedObject<APIExportEndpointSlice> | undefined;
+  /** Whether "the slice has no endpoints yet" was logged since it last had some. */
+  #toldNoEndpoints = false;
   readonly #engaged = new Map<ClusterName, Engagement>();
   /** Workspace path → logical cluster name, from bindings' `kcp.io/path` and from resolved lookups. */
   readonly #paths = new Map<string, ClusterName>();
@@ -100,11 +115,22 @@ export class APIExportProvider {
       options.client ?? (options.kubeconfig ? Client.fromKubeConfig(options.kubeconfig) : undefined);
     if (!client)
       throw new TypeError('APIExportProvider needs `client` or `kubeconfig` for the provider workspace');
+    this.#workspace = providerWorkspace(
+      client.rest.server,
+      'APIExportProvider',
+      `APIExportEndpointSlice "${options.endpointSlice}" (the APIExport's workspace)`,
+    );
     this.#base = options.observer ? new Client(client.rest.withObserver(options.observer)) : client;
     this.#log = (options.logger ?? silentLogger).child({
       provider: 'apiexport',
       endpointSlice: options.endpointSlice,
+      workspace: this.#workspace.path,
     });
+    this.#claimsReport = new MissingClaimsReport(
+      this.#log,
+      options.registry,
+      options.engageOnlyWithRequiredClaims ?? false,
+    );
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -118,20 +144,44 @@ export class APIExportProvider {
     if (this.#started) throw new Error('APIExportProvider.start() was already called');
     this.#started = true;
     this.#aware = aware;
-    const slices = followNamedObject(
+    this.#slice = new FollowedObject(
       this.#base,
       APIExportEndpointSliceResource,
       this.#options.endpointSlice,
       (slice) => this.#syncEndpoints(slice, signal),
-      { informerOptions: this.#options.informerOptions, log: this.#log, signal },
+      {
+        informerOptions: this.#options.informerOptions,
+        log: this.#log,
+        signal,
+        workspace: this.#workspace,
+        missingHint:
+          "check the name (kcp creates one endpoint slice per APIExport, named like the export, in the export's workspace) and that the kubeconfig's server points at the APIExport's workspace",
+        rbacHint: 'get, list and watch on apiexportendpointslices.apis.kcp.io',
+        validate: (slice) => {
+          const valid = getCondition(slice, 'APIExportValid');
+          return valid?.status === 'False'
+            ? `APIExportEndpointSlice "${this.#options.endpointSlice}" in workspace ${this.#workspace.path} refers to APIExport ${slice.spec.export.path ? `${slice.spec.export.path}:` : ''}${slice.spec.export.name}, which kcp does not accept (${valid.reason ?? 'APIExportValid=False'}: ${valid.message ?? ''}); check the slice's spec.export`
+            : undefined;
+        },
+      },
     );
-    void this.#signalReadyWhenSynced(slices, signal);
+    void this.#signalReadyWhenSynced(this.#slice, signal);
     await untilAborted(signal);
     for (const { endpoint, tracker } of this.#endpoints.values()) {
       tracker.clear();
       endpoint.stop();
     }
     this.#endpoints.clear();
+    this.#claimsReport.clear();
+  }
+
+  /**
+   * Why the provider cannot serve its fleet right now — the endpoint slice is missing, its workspace does
+   * not exist, reading it is forbidden, kcp is unreachable — or `undefined`. The manager's `/readyz`
+   * fails with this text. An endpoint slice without endpoints (nothing bound yet) is not a problem.
+   */
+  notReadyReason(): string | undefined {
+    return this.#slice?.problem();
   }
 
   /** The engaged workspace with this logical cluster name or workspace path (e.g. `root:org:shop`). */
@@ -246,6 +296,13 @@ export class APIExportProvider {
 
   #syncEndpoints(slice: APIExportEndpointSlice | undefined, signal: AbortSignal): void {
     const urls = new Set((slice?.status?.endpoints ?? []).map((e) => e.url));
+    if (slice && urls.size === 0 && !this.#toldNoEndpoints) {
+      this.#toldNoEndpoints = true;
+      this.#log.info(
+        `APIExportEndpointSlice "${this.#options.endpointSlice}" in workspace ${this.#workspace.path} has no endpoints yet: no workspace binds APIExport "${slice.spec.export.name}" yet (kcp adds one virtual-workspace URL per shard once an APIBinding exists there); ready with 0 clusters`,
+      );
+    }
+    if (urls.size > 0) this.#toldNoEndpoints = false;
     for (const [url, { endpoint, tracker }] of this.#endpoints) {
       if (urls.has(url)) continue;
       this.#log.info({ url }, 'endpoint left the slice; stopping it');
@@ -269,15 +326,12 @@ export class APIExportProvider {
       );
       this.#endpoints.set(url, { endpoint, tracker });
       endpoint.informer(APIBindingResource).addHandler({
-        onAdd: (binding) => {
-          this.#notePath(binding);
-          tracker.observe(binding);
+        onAdd: (binding) => this.#observeBinding(binding, tracker),
+        onUpdate: (_old, binding) => this.#observeBinding(binding, tracker),
+        onDelete: (binding) => {
+          this.#claimsReport.forget(binding);
+          tracker.forget(binding);
         },
-        onUpdate: (_old, binding) => {
-          this.#notePath(binding);
-          tracker.observe(binding);
-        },
-        onDelete: (binding) => tracker.forget(binding),
       });
     }
   }
@@ -290,6 +344,13 @@ export class APIExportProvider {
         this.#log.warn({ url, err: err.message }, 'watch through the virtual workspace failed; retrying');
       },
     };
+  }
+
+  #observeBinding(binding: APIBinding, tracker: BindingTracker): void {
+    this.#notePath(binding);
+    const missing = missingPermissionClaims(binding, this.#options.requiredPermissionClaims);
+    this.#claimsReport.observe(binding, missing);
+    tracker.observe(binding, missing);
   }
 
   /** Keeps path → name current from the bindings themselves, so the two never diverge. */
@@ -332,11 +393,12 @@ export class APIExportProvider {
   }
 
   async #signalReadyWhenSynced(
-    slices: SharedInformer<APIExportEndpointSlice>,
+    slice: FollowedObject<APIExportEndpointSlice>,
     signal: AbortSignal,
   ): Promise<void> {
     try {
-      await slices.waitForSync({ signal, timeoutMs: 24 * 3600_000 });
+      // Not before the slice exists: a missing slice is a mistake to report, not an empty fleet.
+      await slice.whenFound(signal);
       await Promise.all(
         [...this.#endpoints.values()].map(({ endpoint }) =>
           endpoint.informer(APIBindingResource).waitForSync({ signal, timeoutMs: 24 * 3600_000 }),

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIBinding } from '../apis/apis.ts';
 import { BindingTracker } from './binding-tracker.ts';
+import type { MissingPermissionClaim } from './permission-claims.ts';
+
+const rejectedConfigMaps: MissingPermissionClaim[] = [
+  { group: '', resource: 'configmaps', identityHash: '', reason: 'rejected' },
+];
 
 function binding(cluster: string, name: string, ready: boolean): APIBinding {
   return {
@@ -69,6 +74,30 @@ describe('BindingTracker', () => {
     tracker.observe(binding('a', 'b', true));
     tracker.observe(binding('a', 'b', false));
     vi.advanceTimersByTime(1_000);
+    expect(decisions).toEqual(['engage a']);
+  });
+
+  it('with engageOnlyWithRequiredClaims, holds back a Ready binding that misses claims, and drops it when one is rejected later', () => {
+    tracker = new BindingTracker(
+      {
+        engage: (c) => decisions.push(`engage ${c}`),
+        disengage: (c, why) => decisions.push(`disengage ${c}: ${why}`),
+      },
+      { engageOnlyWithRequiredClaims: true },
+    );
+    tracker.observe(binding('a', 'b', true), rejectedConfigMaps);
+    expect(decisions).toEqual([]);
+    tracker.observe(binding('a', 'b', true), []);
+    expect(decisions).toEqual(['engage a']);
+    tracker.observe(binding('a', 'b', true), rejectedConfigMaps);
+    expect(decisions).toEqual([
+      'engage a',
+      'disengage a: its APIBinding no longer accepts permission claims the controllers need: configmaps.core (rejected)',
+    ]);
+  });
+
+  it('without engageOnlyWithRequiredClaims, engages a Ready binding whatever its claims', () => {
+    tracker.observe(binding('a', 'b', true), rejectedConfigMaps);
     expect(decisions).toEqual(['engage a']);
   });
 });

@@ -1,37 +1,206 @@
 import {
+  ApiError,
   type Client,
   type InformerOptions,
   type KubeObject,
   type Logger,
   type ResourceDescriptor,
   SharedInformer,
+  redact,
+  waitFor,
 } from '@kubeloom/core';
+import { ProblemLog } from './problem-log.ts';
+import type { ProviderWorkspace } from './provider-workspace.ts';
+
+/** How a provider follows one named object, and what to tell the user when it cannot. */
+export interface FollowNamedObjectOptions<T extends KubeObject> {
+  /** Options for the watch (timeouts, backoff); the transform is ignored. */
+  informerOptions?: InformerOptions | undefined;
+  log: Logger;
+  signal: AbortSignal;
+  /** The workspace `client` points at, for messages. */
+  workspace: ProviderWorkspace;
+  /** What to check when the object is not found, e.g. `check the name (kcp names …)`. */
+  missingHint: string;
+  /** The RBAC the provider's identity needs to read the object, e.g. `get, list and watch on …`. */
+  rbacHint: string;
+  /** A problem with the object itself (e.g. a condition saying it is invalid), or `undefined`. */
+  validate?: (object: T) => string | undefined;
+  /** How often the state is re-checked for the log and for resolved errors. Default 1 s. */
+  checkIntervalMs?: number;
+}
 
 /**
- * Watches one object by name (a field-selected watch) and calls `onChange` with its current state, or with
+ * Follows one object by name (a field-selected watch) and calls `onChange` with its current state, or with
  * `undefined` once it is gone, until `signal` aborts. Providers follow their endpoint object this way: an
  * APIExportEndpointSlice, or a WorkspaceType whose status lists virtual-workspace URLs.
+ *
+ * It also knows what is wrong while the object cannot be followed — not found (with the names that do exist
+ * there, to tell a typo from a wrong workspace), workspace not found, forbidden, credentials rejected,
+ * unreachable — and says so through {@link problem} (for `/readyz`) and the log (once per distinct
+ * problem, then with backoff while it persists). The watch itself keeps retrying with backoff throughout.
  */
-export function followNamedObject<T extends KubeObject>(
-  client: Client,
-  resource: ResourceDescriptor<T>,
-  name: string,
-  onChange: (object: T | undefined) => void,
-  options: { informerOptions?: InformerOptions | undefined; log: Logger; signal: AbortSignal },
-): SharedInformer<T> {
-  // The caller's transform is typed for other objects; the rest (timeouts, backoff) applies as it is.
-  const { transform: _ignored, ...watchOptions } = options.informerOptions ?? {};
-  const informer = new SharedInformer<T>(client, resource, {
-    ...watchOptions,
-    fieldSelector: `metadata.name=${name}`,
-    onError: (err) =>
-      options.log.warn({ err: err.message }, `watching ${resource.kind} ${name} failed; retrying`),
-  });
-  informer.addHandler({
-    onAdd: (object) => onChange(object),
-    onUpdate: (_old, object) => onChange(object),
-    onDelete: () => onChange(undefined),
-  });
-  informer.start(options.signal);
-  return informer;
+export class FollowedObject<T extends KubeObject> {
+  readonly informer: SharedInformer<T>;
+  readonly #client: Client;
+  readonly #resource: ResourceDescriptor<T>;
+  readonly #name: string;
+  readonly #options: FollowNamedObjectOptions<T>;
+  readonly #problemLog: ProblemLog;
+  /** Names of objects of the kind that do exist in the workspace, read once each time the object goes missing. */
+  #existingNames: string[] | undefined;
+  #lookingForExisting = false;
+  /** An error a later successful read showed to be over, though no watch event has cleared it yet. */
+  #resolvedError: Error | undefined;
+  #probing = false;
+
+  constructor(
+    client: Client,
+    resource: ResourceDescriptor<T>,
+    name: string,
+    onChange: (object: T | undefined) => void,
+    options: FollowNamedObjectOptions<T>,
+  ) {
+    this.#client = client;
+    this.#resource = resource;
+    this.#name = name;
+    this.#options = options;
+    this.#problemLog = new ProblemLog(options.log);
+    // The caller's transform is typed for other objects; the rest (timeouts, backoff) applies as it is.
+    const { transform: _ignored, ...watchOptions } = options.informerOptions ?? {};
+    this.informer = new SharedInformer<T>(client, resource, {
+      ...watchOptions,
+      fieldSelector: `metadata.name=${name}`,
+      onError: () => this.#check(),
+    });
+    this.informer.addHandler({
+      onAdd: (object) => {
+        this.#existingNames = undefined;
+        onChange(object);
+        this.#check();
+      },
+      onUpdate: (_old, object) => {
+        onChange(object);
+        this.#check();
+      },
+      onDelete: () => {
+        onChange(undefined);
+        this.#check();
+      },
+    });
+    this.informer.start(options.signal);
+    const timer = setInterval(() => this.#check(), options.checkIntervalMs ?? 1_000);
+    timer.unref();
+    options.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+
+  /** The object, once read (and until it is deleted). */
+  current(): T | undefined {
+    return this.informer.list()[0];
+  }
+
+  /**
+   * What keeps the provider from following the object right now, in words for `/readyz` and the log, or
+   * `undefined` when nothing is wrong (or the first read is still in flight).
+   */
+  problem(): string | undefined {
+    const err = this.informer.lastError;
+    const relevant =
+      err !== undefined &&
+      err !== this.#resolvedError &&
+      (!this.informer.hasSynced || (err instanceof ApiError && [401, 403, 404].includes(err.code)));
+    if (relevant) return this.#describeError(err);
+    if (!this.informer.hasSynced) return undefined;
+    const object = this.current();
+    if (!object) return this.#describeMissing();
+    return this.#options.validate?.(object);
+  }
+
+  /** Resolves once the object exists and has no problem; rejects when `signal` aborts. */
+  async whenFound(signal: AbortSignal): Promise<T> {
+    return waitFor(() => (this.problem() === undefined ? this.current() : undefined), {
+      what: `${this.#what()} to be found`,
+      intervalMs: 100,
+      timeoutMs: 365 * 24 * 3600_000,
+      signal,
+    });
+  }
+
+  #what(): string {
+    return `${this.#resource.kind} "${this.#name}"`;
+  }
+
+  #where(): string {
+    return `workspace ${this.#options.workspace.path} (${this.#options.workspace.url})`;
+  }
+
+  #check(): void {
+    if (this.#options.signal.aborted) return;
+    if (this.informer.hasSynced && !this.current() && !this.informer.lastError) this.#lookForExisting();
+    const err = this.informer.lastError;
+    if (err && err !== this.#resolvedError && this.informer.hasSynced && this.current()) this.#probe(err);
+    this.#problemLog.update(this.problem());
+  }
+
+  /** Lists what exists of the kind, once per disappearance, so the message can tell a typo from a wrong workspace. */
+  #lookForExisting(): void {
+    if (this.#existingNames !== undefined || this.#lookingForExisting) return;
+    this.#lookingForExisting = true;
+    this.#client
+      .listPage(this.#resource, { limit: 50, signal: this.#options.signal })
+      .then((list) => {
+        this.#existingNames = list.items.map((o) => o.metadata?.name ?? '').filter(Boolean);
+      })
+      .catch(() => {
+        this.#existingNames = undefined;
+      })
+      .finally(() => {
+        this.#lookingForExisting = false;
+        this.#check();
+      });
+  }
+
+  /**
+   * A watch error after the object was read clears only with the next event, which may be long in coming;
+   * a direct read that succeeds shows the error is over.
+   */
+  #probe(err: Error): void {
+    if (this.#probing) return;
+    this.#probing = true;
+    this.#client
+      .get(this.#resource, this.#name, { signal: this.#options.signal })
+      .then(() => {
+        if (this.informer.lastError === err) this.#resolvedError = err;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#probing = false;
+      });
+  }
+
+  #describeMissing(): string {
+    const names = this.#existingNames;
+    const there =
+      names === undefined
+        ? ''
+        : names.length === 0
+          ? `; there is no ${this.#resource.kind} in that workspace`
+          : `; ${this.#resource.kind}s in that workspace: ${names.map((n) => `"${n}"`).join(', ')}`;
+    return `${this.#what()} not found in ${this.#where()}: ${this.#options.missingHint}${there}`;
+  }
+
+  #describeError(err: Error): string {
+    const detail = redact(err instanceof ApiError ? (err.status.message ?? err.message) : err.message);
+    const reading = `reading ${this.#what()} in ${this.#where()}`;
+    if (!(err instanceof ApiError)) return `cannot reach kcp ${reading}: ${detail}; retrying`;
+    if (err.code === 401)
+      return `kcp rejected the provider's credentials (401 Unauthorized) ${reading}: check the kubeconfig's user (an expired or wrong token, or a client certificate kcp does not trust); retrying`;
+    if (err.code === 403)
+      return `the provider's identity is forbidden (403) ${reading}: ${detail}. Grant it ${this.#options.rbacHint} in workspace ${this.#options.workspace.path} (RBAC there), or check the kubeconfig's user; retrying`;
+    if (err.code === 404 && err.status.details?.kind === 'workspaces')
+      return `workspace ${this.#options.workspace.path} does not exist (404) ${reading}: ${detail}. Check the workspace path in the kubeconfig's server URL; retrying`;
+    if (err.code === 404)
+      return `not found (404) ${reading}: ${detail}. Check that the server is kcp and the workspace path is right; retrying`;
+    return `kcp answered ${err.code} ${err.reason} ${reading}: ${detail}; retrying`;
+  }
 }

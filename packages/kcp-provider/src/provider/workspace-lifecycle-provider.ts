@@ -19,18 +19,23 @@ import {
   resourceKey,
   silentLogger,
   untilAborted,
+  waitFor,
 } from '@kubeloom/core';
 import { type LogicalCluster, LogicalClusterResource } from '../apis/core.ts';
 import { type WorkspaceType, WorkspaceTypeResource } from '../apis/tenancy.ts';
 import { Endpoint } from './endpoint.ts';
-import { followNamedObject } from './follow-named-object.ts';
+import { FollowedObject } from './follow-named-object.ts';
+import { type ProviderWorkspace, providerWorkspace } from './provider-workspace.ts';
 
 /** Which lifecycle virtual workspace a provider follows. */
 export type WorkspaceLifecyclePhase = 'initializing' | 'terminating';
 
 /** Options for {@link InitializingWorkspacesProvider} and {@link TerminatingWorkspacesProvider}. */
 export interface WorkspaceLifecycleProviderOptions {
-  /** A client for the workspace that holds the WorkspaceType. Give this or `kubeconfig`. */
+  /**
+   * A client for the workspace that holds the WorkspaceType (server `…/clusters/<workspace>`; a URL without
+   * that path is rejected by the constructor). Give this or `kubeconfig`.
+   */
   client?: Client;
   kubeconfig?: KubeConfigSource;
   /** Name of the WorkspaceType (with `spec.initializer: true` or `spec.terminator: true`). */
@@ -95,8 +100,17 @@ class WorkspaceLifecycleProvider {
   readonly #log: Logger;
   readonly #endpoints = new Map<string, Endpoint>();
   readonly #engaged = new Map<ClusterName, Engagement>();
+  readonly #workspace: ProviderWorkspace;
+  #type: FollowedObject<WorkspaceType> | undefined;
   #identifier: string | undefined;
   #aware: Aware | undefined;
+  #toldNoVirtualWorkspace = false;
+  #resolveReady!: () => void;
+  /**
+   * Resolves once the WorkspaceType has been read, lists its virtual workspaces, and the workspaces waiting
+   * for us at that time are engaged. Stays pending while the type is missing or cannot be read.
+   */
+  readonly ready: Promise<void>;
 
   constructor(phase: WorkspaceLifecyclePhase, options: WorkspaceLifecycleProviderOptions) {
     this.#phase = phase;
@@ -104,10 +118,19 @@ class WorkspaceLifecycleProvider {
     const client =
       options.client ?? (options.kubeconfig ? Client.fromKubeConfig(options.kubeconfig) : undefined);
     if (!client) throw new TypeError(`the ${phase} workspaces provider needs \`client\` or \`kubeconfig\``);
+    this.#workspace = providerWorkspace(
+      client.rest.server,
+      `${phase === 'initializing' ? 'Initializing' : 'Terminating'}WorkspacesProvider`,
+      `WorkspaceType "${options.workspaceType}"`,
+    );
+    this.ready = new Promise((resolve) => {
+      this.#resolveReady = resolve;
+    });
     this.#base = options.observer ? new Client(client.rest.withObserver(options.observer)) : client;
     this.#log = (options.logger ?? silentLogger).child({
       provider: `${phase}workspaces`,
       workspaceType: options.workspaceType,
+      workspace: this.#workspace.path,
     });
   }
 
@@ -121,18 +144,42 @@ class WorkspaceLifecycleProvider {
 
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
     this.#aware = aware;
-    followNamedObject(
+    const flag = this.#phase === 'initializing' ? 'initializer' : 'terminator';
+    this.#type = new FollowedObject(
       this.#base,
       WorkspaceTypeResource,
       this.#options.workspaceType,
       (type) => this.#syncEndpoints(type, signal),
-      { informerOptions: this.#options.informerOptions, log: this.#log, signal },
+      {
+        informerOptions: this.#options.informerOptions,
+        log: this.#log,
+        signal,
+        workspace: this.#workspace,
+        missingHint:
+          "check the name and that the kubeconfig's server points at the workspace that holds the WorkspaceType",
+        rbacHint: `get, list and watch on workspacetypes.tenancy.kcp.io (and the verb ${this.#phase === 'initializing' ? 'initialize' : 'terminate'} on workspacetypes/${this.#options.workspaceType})`,
+        validate: (type) =>
+          type.spec?.[flag] === true
+            ? undefined
+            : `WorkspaceType "${this.#options.workspaceType}" in workspace ${this.#workspace.path} does not have spec.${flag}: true, so no workspace ever waits for it; set it, or follow another type`,
+      },
     );
+    void this.#signalReadyWhenSynced(this.#type, signal);
     await untilAborted(signal);
     for (const endpoint of this.#endpoints.values()) endpoint.stop();
     this.#endpoints.clear();
   }
 
+  /**
+   * Why the provider cannot serve its workspaces right now — the WorkspaceType is missing, is not an
+   * initializer (terminator), its workspace does not exist, reading it is forbidden — or `undefined`. The
+   * manager's `/readyz` fails with this text.
+   */
+  notReadyReason(): string | undefined {
+    return this.#type?.problem();
+  }
+
+  /** The engaged workspace of that logical cluster name. */
   async get(name: ClusterName): Promise<Cluster> {
     const engaged = this.#engaged.get(name);
     if (!engaged)
@@ -143,6 +190,7 @@ class WorkspaceLifecycleProvider {
     return engaged.cluster;
   }
 
+  /** Logical cluster names of the engaged workspaces. */
   clusterNames(): ClusterName[] {
     return [...this.#engaged.keys()];
   }
@@ -152,11 +200,14 @@ class WorkspaceLifecycleProvider {
     const urls = new Set(
       (type?.status?.virtualWorkspaces ?? []).filter((vw) => vw.type === this.#phase).map((vw) => vw.url),
     );
-    if (type && urls.size === 0) {
-      this.#log.warn(
-        `WorkspaceType lists no ${this.#phase} virtual workspace yet; is spec.${this.#phase === 'initializing' ? 'initializer' : 'terminator'} true?`,
+    const flag = this.#phase === 'initializing' ? 'initializer' : 'terminator';
+    if (type?.spec?.[flag] === true && urls.size === 0 && !this.#toldNoVirtualWorkspace) {
+      this.#toldNoVirtualWorkspace = true;
+      this.#log.info(
+        `WorkspaceType "${this.#options.workspaceType}" lists no ${this.#phase} virtual workspace yet; kcp adds one per shard shortly after the type is created`,
       );
     }
+    if (urls.size > 0) this.#toldNoVirtualWorkspace = false;
     for (const [url, endpoint] of this.#endpoints) {
       if (urls.has(url)) continue;
       endpoint.stop();
@@ -173,6 +224,28 @@ class WorkspaceLifecycleProvider {
         onDelete: (lc) => this.#disengage(clusterOf(lc)),
       });
     }
+  }
+
+  async #signalReadyWhenSynced(type: FollowedObject<WorkspaceType>, signal: AbortSignal): Promise<void> {
+    try {
+      await type.whenFound(signal);
+      await waitFor(() => this.#endpoints.size > 0, {
+        what: `WorkspaceType "${this.#options.workspaceType}" to list a ${this.#phase} virtual workspace`,
+        intervalMs: 100,
+        timeoutMs: 365 * 24 * 3600_000,
+        signal,
+      });
+      await Promise.all(
+        [...this.#endpoints.values()].map((endpoint) =>
+          endpoint.informer(LogicalClusterResource).waitForSync({ signal, timeoutMs: 365 * 24 * 3600_000 }),
+        ),
+      );
+      await new Promise((r) => setImmediate(r));
+    } catch {
+      // Aborted: ready stays pending, which is what a stopped provider should report.
+      return;
+    }
+    this.#resolveReady();
   }
 
   #entries(lc: LogicalCluster): string[] {
