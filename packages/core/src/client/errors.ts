@@ -2,6 +2,13 @@
  * Errors raised by the client. Every error names what failed (verb, URL, kubeconfig, context) and what to
  * do about it; none ever carries a credential.
  */
+import {
+  type CertificateProblem,
+  type ConnectionFailure,
+  type ConnectionFailureDetails,
+  classifyConnectionFailure,
+  explainConnectionFailure,
+} from './connection-failure.ts';
 
 /** The `Status` object a Kubernetes API server returns with a failed request. */
 export interface Status {
@@ -68,16 +75,34 @@ export class ApiError extends Error {
   }
 }
 
-/** The server could not be reached, or the connection broke before a response arrived. */
+/**
+ * No HTTP answer arrived: the server could not be reached, its certificate could not be verified, or the
+ * URL's scheme does not match what the port speaks. `reason` (and `certificateProblem`) tell these apart so
+ * code can branch on them; the message says what happened and what to fix.
+ */
 export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
   readonly method: string;
   readonly url: string;
+  /** What kind of failure this is; see {@link ConnectionFailure}. */
+  readonly reason: ConnectionFailure;
+  /** For `CertificateNotVerified`: why the certificate was rejected. */
+  readonly certificateProblem: CertificateProblem | undefined;
+  /** Everything known about the failure (safe to show: no credentials). */
+  readonly diagnosis: ConnectionFailureDetails;
 
-  constructor(method: string, url: string, cause: unknown) {
-    super(`${method} ${url}: cannot reach the server: ${describeCause(cause)}`, { cause });
+  /**
+   * @param details What {@link diagnoseConnectionFailure} found; classified from `cause`'s error codes when
+   *   left out.
+   */
+  constructor(method: string, url: string, cause: unknown, details?: ConnectionFailureDetails) {
+    const found = details ?? classifyConnectionFailure(url, cause);
+    super(`${method} ${url}: ${explainConnectionFailure(found, describeCause(cause))}`, { cause });
     this.method = method;
     this.url = url;
+    this.reason = found.reason;
+    this.certificateProblem = found.certificateProblem;
+    this.diagnosis = found;
   }
 }
 
@@ -97,7 +122,20 @@ export class TimeoutError extends Error {
  */
 export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
+  /**
+   * A machine-readable cause where one is known: `PlainHttpServer` means the cluster's server URL is
+   * `http://` while the kubeconfig's credentials may only be sent over TLS.
+   */
+  readonly reason: KubeConfigProblem | undefined;
+
+  constructor(message: string, options: ErrorOptions & { reason?: KubeConfigProblem } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.reason = options.reason;
+  }
 }
+
+/** Known kinds of {@link KubeConfigError}. */
+export type KubeConfigProblem = 'PlainHttpServer';
 
 function reasonForCode(code: number): string {
   switch (code) {

@@ -1,5 +1,6 @@
 export * from './builtins.ts';
 export * from './client.ts';
+export * from './connection-failure.ts';
 export * from './connection-pool.ts';
 export * from './credentials.ts';
 export * from './errors.ts';

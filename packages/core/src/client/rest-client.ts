@@ -3,7 +3,9 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { ConnectionPool } from './connection-pool.ts';
 import { Credentials, type CredentialsOptions } from './credentials.ts';
-import { ApiError, ConnectionError, type Status, TimeoutError } from './errors.ts';
+import { diagnoseConnectionFailure } from './connection-failure.ts';
+import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError } from './errors.ts';
+import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { redact } from './redact.ts';
 import { type RetryPolicy, defaultRetryPolicy, isRetryable, retryDelayMs } from './retry.ts';
@@ -200,11 +202,9 @@ export class RestClient {
         }
         throw error;
       } catch (err) {
-        if (err instanceof ApiError || err instanceof TimeoutError) throw err;
+        if (err instanceof ApiError || err instanceof TimeoutError || err instanceof ConnectionError) throw err;
         if (options.signal?.aborted) throw options.signal.reason ?? err;
-        throw err instanceof Error && err.name === 'KubeConfigError'
-          ? err
-          : new ConnectionError(method, url, err);
+        throw await this.#failure(method, url, err);
       } finally {
         this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
       }
@@ -264,12 +264,10 @@ export class RestClient {
     } catch (err) {
       clearTimeout(headerTimer);
       finish();
-      if (err instanceof ApiError) throw err;
+      if (err instanceof ApiError || err instanceof ConnectionError) throw err;
       if (controller.signal.reason instanceof TimeoutError) throw controller.signal.reason;
       if (options.signal?.aborted) throw options.signal.reason ?? err;
-      throw err instanceof Error && err.name === 'KubeConfigError'
-        ? err
-        : new ConnectionError(method, url, err);
+      throw await this.#failure(method, url, err);
     }
   }
 
@@ -310,6 +308,19 @@ export class RestClient {
     }
   }
 
+  /**
+   * The error to throw for a request that got no HTTP answer: a {@link ConnectionError} that says which of the
+   * ways to fail this was (probing where error codes are ambiguous), or the kubeconfig's error.
+   */
+  async #failure(method: string, url: string, err: unknown): Promise<Error> {
+    if (err instanceof KubeConfigError) return explainKubeConfigError(err, this.credentials.server, this.credentials.description);
+    const diagnosis = await diagnoseConnectionFailure(url, err, {
+      kubeconfig: this.credentials.description,
+      servername: (await this.credentials.resolve().catch(() => undefined))?.tls.servername,
+    });
+    return new ConnectionError(method, url, err, diagnosis);
+  }
+
   async #toApiError(
     method: string,
     url: string,
@@ -331,9 +342,14 @@ export class RestClient {
       status = { message: text.slice(0, 500) };
     }
     if (status.message) status.message = redact(status.message, this.credentials.secrets());
-    if (code === 401) {
-      status.message = `${status.message ? `${status.message}; ` : ''}the credentials from ${this.credentials.description} were rejected (expired or revoked token, or a certificate the server does not trust)`;
+    if (isPlainHttpToTlsAnswer(code, url, text)) {
+      throw new ConnectionError(method, url, new Error(`${code}: ${text.trim().slice(0, 200)}`), {
+        reason: 'TlsOnHttpUrl',
+        kubeconfig: this.credentials.description,
+      });
     }
+    const hint = statusHint(code, url, this.credentials.description);
+    if (hint) status.message = `${status.message ? `${status.message}; ` : ''}${hint}`;
     const after = headerValue(retryAfter);
     const seconds = after !== undefined ? Number(after) : Number.NaN;
     return new ApiError({
