@@ -20,6 +20,7 @@ import {
 import type { Source, SourceEngagement } from '../source/source.ts';
 import { waitFor } from '../util/wait-for.ts';
 import { ClusterEngagement } from './cluster-engagement.ts';
+import { formatDuration, hangGraceMs, watchForHang } from './hung-reconcile-watch.ts';
 import { type WatchClusters, watchesCluster } from './watch-clusters.ts';
 
 /** Options for a {@link Controller}; every one has a default that suits most controllers. */
@@ -34,7 +35,13 @@ export interface ControllerOptions {
    * sources have synced). Default 120 s.
    */
   cacheSyncTimeoutMs?: number;
-  /** Aborts a reconcile's signal after this long. Default: no timeout. */
+  /**
+   * Aborts a reconcile's signal after this long. Default: no timeout. A reconcile that still has not settled
+   * a grace period later (the timeout, at most 5 s) is hung: it ignores its signal. Its worker is then freed
+   * for other keys while its key stays locked (never two reconciles of one object; adds meanwhile are
+   * reconciled once it settles), a warning is logged (again at doubling intervals while it stays hung), and
+   * `controller_runtime_hung_reconciles` counts it.
+   */
   reconcileTimeoutMs?: number;
   /**
    * Catch reconcilers that throw something that is not an Error (Go's panic): count it as a panic and retry
@@ -388,17 +395,35 @@ export class Controller implements Aware {
     });
     const timeout = new AbortController();
     const signal = AbortSignal.any([context.signal, engagement.signal, timeout.signal]);
+    const startedAt = performance.now();
     let timer: NodeJS.Timeout | undefined;
+    let endHangWatch: (() => void) | undefined;
+    let hung = false;
     if (this.#reconcileTimeoutMs !== undefined) {
       const ms = this.#reconcileTimeoutMs;
       timer = setTimeout(() => {
         this.#metrics.reconcileTimeout(this.name);
         log.warn({ timeoutMs: ms }, 'reconcile timed out; its signal is aborted');
         timeout.abort(new DOMException(`reconcile timed out after ${ms} ms`, 'TimeoutError'));
+        endHangWatch = watchForHang(startedAt, hangGraceMs(ms), {
+          onHung: () => {
+            hung = true;
+            // The other keys go on; this key stays locked in the queue until the reconcile settles.
+            context.releaseSlot();
+            this.#metrics.activeWorkers(this.name, -1);
+            this.#metrics.hungReconciles?.(this.name, 1);
+          },
+          warn: (elapsedMs) => {
+            const runningMs = Math.round(elapsedMs);
+            log.warn(
+              { key: context.key, runningMs, timeoutMs: ms },
+              `reconcile of ${context.key} in controller ${this.name} is hung: still running ${formatDuration(runningMs)} after it started, though its signal was aborted at the ${formatDuration(ms)} timeout; its worker is freed for other keys, and this key waits until the reconcile settles`,
+            );
+          },
+        });
       }, ms);
     }
     this.#metrics.activeWorkers(this.name, 1);
-    const startedAt = performance.now();
     let settled: Settled;
     try {
       settled = {
@@ -409,7 +434,17 @@ export class Controller implements Aware {
       settled = { ok: false, thrown };
     } finally {
       clearTimeout(timer);
-      this.#metrics.activeWorkers(this.name, -1);
+      endHangWatch?.();
+      if (hung) {
+        this.#metrics.hungReconciles?.(this.name, -1);
+        const runningMs = Math.round(performance.now() - startedAt);
+        log.info(
+          { key: context.key, runningMs },
+          `the hung reconcile of ${context.key} settled after ${formatDuration(runningMs)}; its key is released`,
+        );
+      } else {
+        this.#metrics.activeWorkers(this.name, -1);
+      }
     }
     const seconds = (performance.now() - startedAt) / 1000;
     const outcome = this.#settle(request, settled, log);

@@ -23,6 +23,12 @@ export interface ControllerMetrics {
   reconcilePanic(controller: string): void;
   /** Number of reconciles running right now changed by `delta`. */
   activeWorkers(controller: string, delta: number): void;
+  /**
+   * Number of hung reconciles changed by `delta`: reconciles still running after their timeout aborted
+   * their signal (and a grace period passed), whose worker was freed while their key stays locked. Optional
+   * so that existing implementations keep compiling.
+   */
+  hungReconciles?(controller: string, delta: number): void;
   /** The configured maximum of concurrent reconciles. */
   maxConcurrentReconciles(controller: string, value: number): void;
   /** An observer for the controller's work queue (depth, adds, latency, work duration, retries). */
@@ -36,6 +42,7 @@ export const noopControllerMetrics: ControllerMetrics = {
   reconcileTimeout: () => {},
   reconcilePanic: () => {},
   activeWorkers: () => {},
+  hungReconciles: () => {},
   maxConcurrentReconciles: () => {},
   workQueue: () => undefined,
 };

@@ -37,6 +37,7 @@ export class PrometheusControllerMetrics implements ControllerMetrics {
   readonly #time: Histogram<'controller' | 'cluster'>;
   readonly #maxConcurrent: Gauge<'controller'>;
   readonly #active: Gauge<'controller'>;
+  readonly #hung: Gauge<'controller'>;
   readonly #queues: WorkQueueMetrics;
   readonly #known = new Set<string>();
   readonly #knownClusters = new Set<string>();
@@ -94,6 +95,13 @@ export class PrometheusControllerMetrics implements ControllerMetrics {
       labelNames: byController,
       registers,
     });
+    // Not one of controller-runtime's (a Go reconcile cannot outlive its worker), named alike to sit next to them.
+    this.#hung = new Gauge({
+      name: 'controller_runtime_hung_reconciles',
+      help: 'Number of reconciles still running after their timeout aborted their signal, per controller; their workers were freed and their keys stay locked until they settle',
+      labelNames: byController,
+      registers,
+    });
     this.#queues = new WorkQueueMetrics(registry);
   }
 
@@ -136,6 +144,11 @@ export class PrometheusControllerMetrics implements ControllerMetrics {
     this.#active.inc({ controller }, delta);
   }
 
+  hungReconciles(controller: string, delta: number): void {
+    this.#init(controller);
+    this.#hung.inc({ controller }, delta);
+  }
+
   maxConcurrentReconciles(controller: string, value: number): void {
     this.#init(controller);
     this.#maxConcurrent.set({ controller }, value);
@@ -154,6 +167,7 @@ export class PrometheusControllerMetrics implements ControllerMetrics {
       counter.inc({ controller }, 0);
     }
     this.#active.set({ controller }, 0);
+    this.#hung.set({ controller }, 0);
   }
 
   #initCluster(controller: string, cluster: string): void {

@@ -10,6 +10,13 @@ export interface ProcessContext {
    * on to requests so that a stopping controller does not wait for them.
    */
   readonly signal: AbortSignal;
+  /**
+   * Frees this processing's worker slot now, so that another key can start, while the key itself stays
+   * processing until the processor's promise settles: it is not handed out again, and adds meanwhile mark it
+   * dirty for one more processing afterwards. For a processor stuck in work that ignores its signal (a hung
+   * reconcile): it no longer blocks the other keys. Calling it again does nothing.
+   */
+  releaseSlot(): void;
 }
 
 /**
@@ -55,7 +62,8 @@ export interface WorkerLoop {
 
 /**
  * Runs up to `concurrency` processors over `source` until the queue shuts down or `options.signal` aborts,
- * then waits for the in-flight ones. p-queue provides the worker slots; this loop only submits as many
+ * then waits for the in-flight ones (except those that released their slot: they end on their own, and
+ * their keys stay processing until then). p-queue provides the worker slots; this loop only submits as many
  * tasks as there are ready keys and free slots, and each task takes its key when it starts, so keys go out
  * in the order they became ready and nothing polls while the queue is idle. Processors run in the async
  * context (AsyncLocalStorage) of the `run` call, not in that of whichever add or earlier processing woke
@@ -92,13 +100,23 @@ export async function runWorkers<T>(
       if (isStopped) return;
       const next = source.take();
       if (!next) return;
-      try {
-        await processor(next.item, { key: next.key, signal: inFlight.signal });
-      } catch (error) {
-        source.report(error, next.key);
-      } finally {
-        source.done(next.key);
-      }
+      const released = Promise.withResolvers<void>();
+      const context: ProcessContext = {
+        key: next.key,
+        signal: inFlight.signal,
+        releaseSlot: () => released.resolve(),
+      };
+      const processing = (async () => {
+        try {
+          await processor(next.item, context);
+        } catch (error) {
+          source.report(error, next.key);
+        } finally {
+          source.done(next.key);
+        }
+      })();
+      // The slot is this task: it ends when the processing does, or earlier when the processor releases it.
+      await Promise.race([processing, released.promise]);
     } finally {
       submitted--;
       wake();

@@ -183,7 +183,8 @@ export class WorkQueue<T = string> {
 
   /**
    * Processes keys with up to `options.concurrency` concurrent calls of `processor` until the queue shuts
-   * down or `options.signal` aborts; resolves once in-flight processing has finished. Only one run may be
+   * down or `options.signal` aborts; resolves once in-flight processing has finished (not waiting for
+   * processing that released its slot: `ProcessContext.releaseSlot`). Only one run may be
    * active at a time (it rejects otherwise); once a run stopped by its signal has resolved, a new one may
    * start. A run on a shut down queue resolves at once. Processors run in the async context
    * (AsyncLocalStorage) of this call.
