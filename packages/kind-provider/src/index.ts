@@ -1,7 +1,9 @@
 /**
- * kubeloom's kind provider: kind clusters as kubeloom clusters. This first part talks to the `kind` CLI;
- * the provider that engages clusters builds on it.
+ * kubeloom's kind provider: every kind cluster on this machine (optionally those with a name prefix) as a
+ * kubeloom cluster, engaged when it appears, re-engaged when it is recreated and disengaged when deleted.
  *
  * @packageDocumentation
  */
+export * from './api-server-probe.ts';
 export * from './kind-cli.ts';
+export * from './kind-provider.ts';
