@@ -4,6 +4,7 @@ export * from './connection-failure.ts';
 export * from './connection-pool.ts';
 export * from './credentials.ts';
 export * from './errors.ts';
+export * from './exec-credential-plugin.ts';
 export * from './kubeconfig.ts';
 export * from './label-selector.ts';
 export * from './object.ts';

@@ -37,6 +37,8 @@ describe('redact: forms credential plugins print', () => {
       'secrets "db-credentials" is forbidden: User "system:anonymous" cannot get resource "secrets"',
       'fingerprint 3f786850e387550fdab836ed7e6dc881de23001b3f786850e387550fdab836ed',
       'could not obtain credentials: exec plugin "/bin/login" did not finish within 5000 ms',
+      'exec credential plugin "/tmp/kubeloom-exec-plugin-Nwmf13/hangs-then-works.sh" exited',
+      '/home/AliceSmith2/Projects/kubeloom-Controller-Runtime/bin/get-token',
     ]) {
       expect(redact(text)).toBe(text);
     }

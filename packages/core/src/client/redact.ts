@@ -31,13 +31,17 @@ const patterns: SecretPattern[] = [
     pattern: /(\b(?:(?:refresh|access|id|bearer|session)[-_ ]?token|password|secret)\s+)[\w.~+/=-]{8,}/gi,
     looksSecret: (candidate) => /\d/.test(candidate),
   },
-  // Long base64 / base64url runs that mix upper case, lower case and digits: keys, certificates, opaque
-  // tokens. Kubernetes names and URL paths are lower case and hashes are lower-case hex, so they survive.
-  {
-    pattern: /()[A-Za-z0-9+/_-]{32,}={0,2}/g,
-    looksSecret: (candidate) => /[A-Z]/.test(candidate) && /[a-z]/.test(candidate) && /\d/.test(candidate),
-  },
+  // Long base64 / base64url runs that look random: keys, certificates, opaque tokens. Random base64 is about
+  // 40 % upper case, while file paths, Kubernetes names and hex hashes have little or none, so they survive.
+  { pattern: /()[A-Za-z0-9+/_-]{32,}={0,2}/g, looksSecret: looksRandom },
 ];
+
+/** Whether a long run of base64 characters mixes cases and digits as generated data does. */
+function looksRandom(candidate: string): boolean {
+  const count = (re: RegExp): number => candidate.match(re)?.length ?? 0;
+  const share = candidate.length * 0.15;
+  return count(/[A-Z]/g) >= share && count(/[a-z]/g) >= share && count(/\d/g) >= 1;
+}
 
 /**
  * Replaces anything that looks like a credential in `text`, plus each of the exact `secrets` given

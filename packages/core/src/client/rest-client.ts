@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { ConnectionPool } from './connection-pool.ts';
-import { Credentials, type CredentialsOptions } from './credentials.ts';
+import { Credentials, type CredentialsOptions, type ResolvedCredentials } from './credentials.ts';
 import { diagnoseConnectionFailure } from './connection-failure.ts';
 import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError } from './errors.ts';
 import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { redact } from './redact.ts';
-import { type RetryPolicy, defaultRetryPolicy, isRetryable, retryDelayMs } from './retry.ts';
+import { type RetryPolicy, isRetryable, retryDelayMs, retryPolicy } from './retry.ts';
 
 /** HTTP verbs the Kubernetes API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -55,7 +55,11 @@ export interface RestClientOptions {
   pool?: ConnectionPool;
   /** Per-request timeout in ms. Default 60 s. */
   timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
+  /**
+   * Retrying of 429 (any verb) and 5xx (idempotent verbs) answers, honouring Retry-After; see
+   * {@link RetryPolicy} for the fields and defaults. `false` turns retries off: every error is thrown at once.
+   */
+  retry?: Partial<RetryPolicy> | false;
   observer?: RequestObserver;
   userAgent?: string;
 }
@@ -109,7 +113,7 @@ export class RestClient {
     this.server = (options.server ?? options.credentials.server).replace(/\/+$/, '');
     this.pool = options.pool ?? new ConnectionPool();
     this.#timeoutMs = options.timeoutMs ?? 60_000;
-    this.#retry = { ...defaultRetryPolicy, ...options.retry };
+    this.#retry = retryPolicy(options.retry);
     this.#observer = options.observer;
     this.#userAgent = options.userAgent ?? userAgentDefault;
   }
@@ -119,10 +123,7 @@ export class RestClient {
     source: KubeConfigSource = {},
     options: Omit<RestClientOptions, 'credentials'> & CredentialsOptions = {},
   ): RestClient {
-    const credentials = Credentials.fromKubeConfig(
-      source,
-      options.refreshIntervalMs !== undefined ? { refreshIntervalMs: options.refreshIntervalMs } : {},
-    );
+    const credentials = Credentials.fromKubeConfig(source, options);
     return new RestClient({ ...options, credentials });
   }
 
@@ -167,6 +168,7 @@ export class RestClient {
     const url = this.url(options.path, options.query);
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     let refreshed = false;
+    let waitedMs = 0;
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       const info: RequestInfo = { method, url, stream: false };
@@ -193,16 +195,18 @@ export class RestClient {
             (error.details?.retryAfterSeconds !== undefined
               ? String(error.details.retryAfterSeconds)
               : undefined);
-          await sleep(
-            retryDelayMs(attempt, retryAfter, this.#retry),
-            undefined,
-            options.signal ? { signal: options.signal } : {},
-          );
-          continue;
+          const delay = retryDelayMs(attempt, retryAfter, this.#retry);
+          // A wait that would overrun the total budget is not started: the caller hears about it now.
+          if (waitedMs + delay <= this.#retry.maxTotalWaitMs) {
+            waitedMs += delay;
+            await sleep(delay, undefined, options.signal ? { signal: options.signal } : {});
+            continue;
+          }
         }
         throw error;
       } catch (err) {
-        if (err instanceof ApiError || err instanceof TimeoutError || err instanceof ConnectionError) throw err;
+        if (err instanceof ApiError || err instanceof TimeoutError || err instanceof ConnectionError)
+          throw err;
         if (options.signal?.aborted) throw options.signal.reason ?? err;
         throw await this.#failure(method, url, err);
       } finally {
@@ -280,7 +284,14 @@ export class RestClient {
     timeoutMs: number,
     stream = false,
   ) {
-    const creds = await this.credentials.resolve();
+    let creds: ResolvedCredentials;
+    try {
+      // The wait for credentials (an exec plugin may be running) ends with the request's own signal.
+      creds = await untilAborted(this.credentials.resolve(), signal);
+    } catch (err) {
+      if (timeoutSignal?.aborted && !options.signal?.aborted) throw new TimeoutError(method, url, timeoutMs);
+      throw err;
+    }
     const headers: Record<string, string> = {
       ...creds.headers,
       Accept: 'application/json',
@@ -313,7 +324,8 @@ export class RestClient {
    * ways to fail this was (probing where error codes are ambiguous), or the kubeconfig's error.
    */
   async #failure(method: string, url: string, err: unknown): Promise<Error> {
-    if (err instanceof KubeConfigError) return explainKubeConfigError(err, this.credentials.server, this.credentials.description);
+    if (err instanceof KubeConfigError)
+      return explainKubeConfigError(err, this.credentials.server, this.credentials.description);
     const diagnosis = await diagnoseConnectionFailure(url, err, {
       kubeconfig: this.credentials.description,
       servername: (await this.credentials.resolve().catch(() => undefined))?.tls.servername,
@@ -360,6 +372,25 @@ export class RestClient {
       retryAfterMs: Number.isFinite(seconds) ? seconds * 1000 : undefined,
     });
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

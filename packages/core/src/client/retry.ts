@@ -1,25 +1,55 @@
-/** When and how long to retry a request the server asked us to repeat. */
+/**
+ * When and how long to retry a request the server asked us to repeat.
+ *
+ * Compared with client-go (which retries any verb on 429 or 5xx only when the server sent a Retry-After, up
+ * to 10 times, without capping the wait): a 5xx is retried only for idempotent verbs, also without
+ * Retry-After (with exponential backoff), and every wait and the total are capped.
+ */
 export interface RetryPolicy {
-  /** Retries after the first attempt. Default 5. */
+  /** Retries after the first attempt. Default 5; 0 disables retries. */
   maxRetries: number;
   /** First backoff when the server gives no Retry-After. Default 200 ms, doubled each retry. */
   baseDelayMs: number;
   /** Upper bound for any single wait, including a server's Retry-After. Default 30 s. */
   maxDelayMs: number;
+  /**
+   * Upper bound for the sum of all waits of one request. A retry whose wait would exceed it is not made; the
+   * last error is thrown instead. Default 60 s.
+   */
+  maxTotalWaitMs: number;
 }
 
-/** Defaults: 5 retries, 200 ms doubling, never more than 30 s per wait. */
-export const defaultRetryPolicy: RetryPolicy = { maxRetries: 5, baseDelayMs: 200, maxDelayMs: 30_000 };
+/** Defaults: 5 retries, 200 ms doubling, never more than 30 s per wait nor 60 s in total. */
+export const defaultRetryPolicy: RetryPolicy = {
+  maxRetries: 5,
+  baseDelayMs: 200,
+  maxDelayMs: 30_000,
+  maxTotalWaitMs: 60_000,
+};
 
-const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The policy for a client's `retry` option: `false` means no retries, fields left out take the defaults. */
+export function retryPolicy(option: Partial<RetryPolicy> | false | undefined): RetryPolicy {
+  if (option === false) return { ...defaultRetryPolicy, maxRetries: 0 };
+  const policy = { ...defaultRetryPolicy, ...option };
+  for (const [name, value] of Object.entries(policy)) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new RangeError(`retry.${name} must be a finite number >= 0, got ${value}`);
+    }
+  }
+  return policy;
+}
+
+/** Verbs that may be repeated without changing the outcome (RFC 9110); PATCH and POST are not among them. */
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /**
- * Whether a response status is worth retrying. 429 means API Priority and Fairness rejected the request
- * before it ran, so any verb may be repeated; a 5xx may have been applied, so only safe verbs are.
+ * Whether a response status is worth retrying. 429 means API Priority and Fairness (or a proxy) rejected
+ * the request before it ran, so any verb may be repeated; a 5xx may have been applied, so only idempotent
+ * verbs are (a repeated DELETE may then answer 404, a repeated PUT 409). 501 Not Implemented never heals.
  */
 export function isRetryable(method: string, status: number): boolean {
   if (status === 429) return true;
-  return status >= 500 && status !== 501 && safeMethods.has(method);
+  return status >= 500 && status !== 501 && idempotentMethods.has(method.toUpperCase());
 }
 
 /**
