@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, NamespaceResource, waitFor } from '@kubeloom/core';
+import { freeLoopbackPort } from '@kubeloom/core/testing';
 import type { APIBinding, APIExport } from '../apis/apis.ts';
 import { clusterUrl, serverBase } from '../apis/urls.ts';
 import {
@@ -203,7 +203,11 @@ class KcpProcess {
   }
 
   async start(): Promise<void> {
-    this.#ports ??= { secure: await freePort(), etcdClient: await freePort(), etcdPeer: await freePort() };
+    this.#ports ??= {
+      secure: await freeLoopbackPort(),
+      etcdClient: await freeLoopbackPort(),
+      etcdPeer: await freeLoopbackPort(),
+    };
     const tokenFile = join(this.rootDir, 'kubeloom-tokens.csv');
     writeFileSync(tokenFile, `${this.#token},kubeloom-admin,kubeloom-admin,"system:kcp:admin"\n`, {
       mode: 0o600,
@@ -341,19 +345,6 @@ function normaliseKubeconfig(path: string): string {
   const target = join(mkdtempSync(join(tmpdir(), 'kubeloom-attach-')), 'kubeconfig');
   writeFileSync(target, out.exportConfig(), { mode: 0o600 });
   return target;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** `/readyz` answers 200 without authentication; kcp's serving certificate is self-signed. */
