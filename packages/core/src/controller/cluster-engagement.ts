@@ -42,8 +42,8 @@ export class ClusterEngagement {
   }
 
   /**
-   * What this cluster still waits for, e.g. `Widget (example.io/v1) in cluster root:a (last watch error:
-   * …)`; undefined once synced. The error text is scrubbed of anything that looks like a credential,
+   * What this cluster still waits for, e.g. `Widget (example.io/v1) in cluster root:a (the server does not
+   * serve it: 404)`; undefined once synced. Error text is scrubbed of anything that looks like a credential,
    * because it ends up in `/readyz`.
    */
   notSyncedReason(): string | undefined {
@@ -53,7 +53,7 @@ export class ClusterEngagement {
     return pending
       .map(({ description, started }) => {
         const error = started.lastError;
-        return `${description} in ${where}${error ? ` (last watch error: ${redact(error.message)})` : ''}`;
+        return `${description} in ${where}${error ? ` (${describeWatchError(error)})` : ''}`;
       })
       .join(', ');
   }
@@ -62,4 +62,17 @@ export class ClusterEngagement {
   end(reason: string): void {
     this.#own.abort(new Error(reason));
   }
+}
+
+/**
+ * A watch error, short enough for a readiness reason: a resource the server does not serve (the watcher's
+ * `ResourceNotServedError`, recognised by name so that another copy of kubeloom counts too) in a few words,
+ * whose long explanation the informer has logged already; anything else as its message.
+ */
+function describeWatchError(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  if (error.name === 'ResourceNotServedError') {
+    return `the server does not serve it${typeof code === 'number' ? `: ${code}` : ''}`;
+  }
+  return `last watch error: ${redact(error.message)}`;
 }
