@@ -80,7 +80,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-describe('exec credential plugins', () => {
+describe('exec credential plugins', { timeout: 60_000 }, () => {
   let server: FakeApiServer;
   let runs: string;
   let test = 0;
