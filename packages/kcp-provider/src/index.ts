@@ -16,4 +16,6 @@ export * from './provider/binding-tracker.ts';
 export * from './provider/endpoint.ts';
 export * from './provider/endpoint-cluster-cache.ts';
 export * from './provider/lifecycle-entries.ts';
+export * from './provider/missing-claims-report.ts';
+export * from './provider/permission-claims.ts';
 export * from './provider/workspace-lifecycle-provider.ts';

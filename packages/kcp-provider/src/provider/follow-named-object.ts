@@ -84,6 +84,7 @@ export class FollowedObject<T extends KubeObject> {
         this.#check();
       },
       onDelete: () => {
+        this.#existingNames = undefined;
         onChange(undefined);
         this.#check();
       },
@@ -139,7 +140,8 @@ export class FollowedObject<T extends KubeObject> {
     if (this.informer.hasSynced && !this.current() && !this.informer.lastError) this.#lookForExisting();
     const err = this.informer.lastError;
     if (err && err !== this.#resolvedError && this.informer.hasSynced && this.current()) this.#probe(err);
-    this.#problemLog.update(this.problem());
+    // Log the missing object once, with the names found there, rather than twice.
+    if (!this.#lookingForExisting) this.#problemLog.update(this.problem());
   }
 
   /** Lists what exists of the kind, once per disappearance, so the message can tell a typo from a wrong workspace. */

@@ -1,0 +1,113 @@
+import {
+  ConfigMapResource,
+  ControllerBuilder,
+  Manager,
+  isNotFound,
+  silentLogger,
+  waitFor,
+} from '@kubeloom/core';
+import {
+  type KcpWorkspace,
+  LogicalClusterResource,
+  TerminatingWorkspacesProvider,
+  WorkspaceResource,
+  WorkspaceTypeResource,
+  deleteWorkspace,
+  removeTerminator,
+} from '@kubeloom/kcp-provider';
+import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sharedKcp } from './kcp.ts';
+
+describe('TerminatingWorkspacesProvider against real kcp', () => {
+  let kcp: KcpTestEnvironment;
+  let manager: Manager | undefined;
+  const stop = new AbortController();
+
+  afterAll(async () => {
+    stop.abort();
+    await manager?.stop();
+    await kcp?.stop();
+  });
+
+  it('engages deleted workspaces of a terminator type, cleans them up, removes the terminator, and they go away', {
+    timeout: 300_000,
+  }, async () => {
+    kcp = await sharedKcp();
+    const home = await kcp.createWorkspace({ generateName: 'term-types-' });
+    const typeName = 'kubeloom-farewelled';
+    await kcp.clientFor(home.path).create(WorkspaceTypeResource, {
+      metadata: { name: typeName },
+      spec: { terminator: true, extend: { with: [{ name: 'universal', path: 'root' }] } },
+    });
+    const workspaces: KcpWorkspace[] = await Promise.all(
+      [1, 2].map(() =>
+        kcp.createWorkspace({
+          parent: home.path,
+          generateName: 'farewelled-',
+          type: { name: typeName, path: home.path },
+          timeoutMs: 120_000,
+        }),
+      ),
+    );
+
+    const provider = new TerminatingWorkspacesProvider({
+      client: kcp.clientFor(home.path),
+      workspaceType: typeName,
+    });
+    manager = new Manager({ local: kcp.clientFor(home.path), logger: silentLogger, provider });
+    const terminated: string[] = [];
+    const seenWhileTerminating: Record<string, string | undefined> = {};
+    manager.add(
+      new ControllerBuilder('terminator').for(LogicalClusterResource).build(async (req, { cluster }) => {
+        const identifier = provider.identifier;
+        if (!identifier) throw new Error('the WorkspaceType has not been read yet');
+        // Clean up through the virtual workspace: the workspace's content is still readable.
+        try {
+          const cm = await cluster.client.get(ConfigMapResource, 'farewell-note', { namespace: 'default' });
+          seenWhileTerminating[req.cluster] = cm.data?.note;
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+        }
+        if (await removeTerminator(cluster.client, identifier)) terminated.push(req.cluster);
+      }),
+    );
+    void manager.start(stop.signal);
+    await provider.ready;
+    expect(provider.notReadyReason()).toBeUndefined();
+    expect(provider.clusterNames()).toEqual([]);
+
+    for (const ws of workspaces) {
+      await kcp.clientFor(ws.path).create(ConfigMapResource, {
+        metadata: { name: 'farewell-note', namespace: 'default' },
+        data: { note: `bye from ${ws.clusterName}` },
+      });
+    }
+    const lc = await kcp.clientFor(workspaces[0]?.path ?? '').get(LogicalClusterResource, 'cluster');
+    expect(lc.status?.terminators).toEqual([provider.identifier]);
+
+    const inHome = kcp.clientFor(home.path);
+    await Promise.all(workspaces.map((ws) => deleteWorkspace(kcp.client, ws.path)));
+    await waitFor(
+      async () => {
+        for (const ws of workspaces) {
+          try {
+            await inHome.get(WorkspaceResource, ws.name);
+            return false;
+          } catch (err) {
+            if (!isNotFound(err)) throw err;
+          }
+        }
+        return true;
+      },
+      { what: 'both workspaces to be gone', timeoutMs: 120_000 },
+    );
+    expect(terminated.toSorted()).toEqual(workspaces.map((w) => w.clusterName).toSorted());
+    for (const ws of workspaces)
+      expect(seenWhileTerminating[ws.clusterName]).toBe(`bye from ${ws.clusterName}`);
+    await waitFor(() => provider.clusterNames().length === 0, { what: 'disengaged after termination' });
+    await expect(provider.get(workspaces[0]?.clusterName ?? '')).rejects.toThrow(
+      `cluster "${workspaces[0]?.clusterName}" is not engaged: it is not terminating for WorkspaceType ${typeName}`,
+    );
+  });
+});
