@@ -112,9 +112,15 @@ export class SupervisedProcess {
       ]);
       timer.abort();
     }
-    // Whatever is left of the group (nothing, normally) goes now.
+    // Whatever is left of the group (nothing, normally) goes now; wait until the kernel has removed it.
     this.#killGroup();
     await this.exited;
+    for (let i = 0; i < 250 && groupExists(this.pid); i++) await sleep(20);
+  }
+
+  /** Whether any process of the server's group (including an unreaped one) still exists. */
+  get groupExists(): boolean {
+    return groupExists(this.pid);
   }
 
   #killGroup(): void {
@@ -123,5 +129,14 @@ export class SupervisedProcess {
     } catch {
       // ESRCH: the group is gone already.
     }
+  }
+}
+
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

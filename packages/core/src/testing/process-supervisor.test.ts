@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../util/wait-for.ts';
+import { SupervisedProcess } from './process-supervisor.ts';
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-supervisor-'));
+
+/** Whether any process of the group is still alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+describe('SupervisedProcess', () => {
+  it('stop() ends the server and its whole process group', async () => {
+    const server = SupervisedProcess.start('sleep', ['300'], {
+      env: { PATH: process.env.PATH },
+      logFile: join(scratch(), 'log'),
+    });
+    expect(groupAlive(server.pid)).toBe(true);
+    await server.stop();
+    expect(server.running).toBe(false);
+    expect(groupAlive(server.pid)).toBe(false);
+  });
+
+  it('reports how a server that exits by itself ended', async () => {
+    const server = SupervisedProcess.start('sh', ['-c', 'echo bye; exit 3'], {
+      env: { PATH: process.env.PATH },
+      logFile: join(scratch(), 'log'),
+    });
+    expect(await server.exited).toBe('code 3');
+    await waitFor(() => !groupAlive(server.pid), { what: 'the group to be gone', timeoutMs: 10_000 });
+  });
+
+  it('leaves nothing running when the test process is SIGKILLed', async () => {
+    const dir = scratch();
+    const script = join(dir, 'parent.ts');
+    const supervisor = new URL('./process-supervisor.ts', import.meta.url).pathname;
+    writeFileSync(
+      script,
+      [
+        `import { SupervisedProcess } from '${supervisor}';`,
+        `const server = SupervisedProcess.start('sleep', ['300'], { env: { PATH: process.env.PATH }, logFile: '${join(dir, 'log')}' });`,
+        'process.stdout.write(`${server.pid}\\n`);',
+        'setInterval(() => {}, 1000);',
+      ].join('\n'),
+    );
+    const parent = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pgid = await new Promise<number>((resolve, reject) => {
+      parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+      parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
+    });
+    expect(groupAlive(pgid)).toBe(true);
+    parent.kill('SIGKILL');
+    await waitFor(() => !groupAlive(pgid), {
+      what: `process group ${pgid} to be gone after its parent was SIGKILLed`,
+      timeoutMs: 20_000,
+    });
+  });
+});
