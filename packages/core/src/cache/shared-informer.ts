@@ -5,6 +5,7 @@ import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import { waitFor } from '../util/wait-for.ts';
 import type { WatchEvent } from '../watch/watch-event.ts';
+import { ResourceNotServedError } from '../watch/watch-errors.ts';
 import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
 import { type CacheListOptions, ScopedCache } from './scoped-cache.ts';
 import { type ClusterOfFunc, type IndexFunc, Store } from './store.ts';
@@ -31,7 +32,13 @@ export interface InformerOptions<T extends KubeObject = KubeObject> extends Watc
    * half an object's size and useless to controllers. The object may be modified in place.
    */
   transform?: (object: T) => T;
-  /** Told about watch errors (the informer keeps going) and about exceptions thrown by handlers. */
+  /**
+   * Told about watch errors (the informer keeps going) and about exceptions thrown by handlers. A watch
+   * error that repeats the previous one of the same outage is not told again (see {@link
+   * SharedInformer.lastError} for the current one), so a server that stays down costs one log line, not
+   * one per retry. Watch errors are `WatchFailedError`s naming resource and URL; a 404 is a
+   * `ResourceNotServedError`.
+   */
   onError?: (error: Error) => void;
   /**
    * Which cluster objects belong to. Default: their `kcp.io/cluster` annotation, right for a wildcard view
@@ -66,6 +73,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   #synced = false;
   #relistSeen: Set<string> | undefined;
   #lastError: Error | undefined;
+  #lastRelistReason: string | undefined;
 
   constructor(client: Client, resource: ResourceDescriptor<T>, options: InformerOptions<T> = {}) {
     this.#client = client;
@@ -100,9 +108,26 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     return this.#synced;
   }
 
-  /** The last watch error, if any (cleared once objects flow again: a list, or a watch event). */
+  /**
+   * The latest watch error, if any (cleared once objects flow again: a list, or a watch event). Usually a
+   * `WatchFailedError` (resource, URL and phase as fields), a `ResourceNotServedError` when the server
+   * does not serve the resource, or a `WatchStalledError` when a silent connection was given up.
+   */
   get lastError(): Error | undefined {
     return this.#lastError;
+  }
+
+  /**
+   * The error keeping this informer from listing, when it is that the server does not serve the resource
+   * (404: CRD not installed, APIExport not bound or not exported); for a manager's `/readyz`.
+   */
+  get resourceNotServed(): ResourceNotServedError | undefined {
+    return this.#lastError instanceof ResourceNotServedError ? this.#lastError : undefined;
+  }
+
+  /** Why the last relist happened (e.g. `410 Gone` for a compacted resourceVersion); undefined before any. */
+  get lastRelistReason(): string | undefined {
+    return this.#lastRelistReason;
   }
 
   /** Resolves once the first list is stored. */
@@ -186,6 +211,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   #onEvent(event: WatchEvent<T>): void {
     switch (event.type) {
       case 'init':
+        if (event.reason !== undefined) this.#lastRelistReason = event.reason;
         this.#relistSeen = new Set();
         return;
       case 'initApply':
@@ -206,7 +232,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       }
       case 'error':
         this.#lastError = event.error;
-        this.#options.onError?.(event.error);
+        if (!event.repeated) this.#options.onError?.(event.error);
         return;
     }
   }

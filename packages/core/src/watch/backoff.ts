@@ -1,39 +1,85 @@
-/** Options for {@link Backoff}. Defaults follow client-go's reflector: 800 ms doubling to 30 s, reset after 2 min healthy. */
+/**
+ * Options for {@link Backoff}. How long to wait depends on how long the current outage has lasted: an
+ * API server that restarts (kcp answers 403/500/503 or refuses connections for a few seconds) is retried
+ * quickly, one that stays down is asked less and less often.
+ */
 export interface BackoffOptions {
+  /** First delay of an outage; later ones double from it. Default 250 ms. */
   initialMs?: number;
+  /** Longest delay, reached once an outage outlasts `steadyWindowMs`. Default 30 s. */
   maxMs?: number;
-  /** Jitter factor: each delay is stretched by a random amount up to this fraction. Default 1.0 (client-go's). */
+  /**
+   * Randomisation: each delay is shortened by a random amount up to this fraction, so that many watchers
+   * that broke together do not retry in lockstep (never lengthened: the caps stay caps). Default 0.25.
+   */
   jitter?: number;
-  /** After this long without a failure the next delay starts from `initialMs` again. Default 120 s. */
-  resetAfterMs?: number;
+  /** During this first part of an outage, delays are capped at `quickMaxMs`. Default 10 s. */
+  quickWindowMs?: number;
+  /** Delay cap in the quick window. Default 1 s. */
+  quickMaxMs?: number;
+  /** Until the outage is this old, delays are capped at `steadyMaxMs`; afterwards they double to `maxMs`. Default 60 s. */
+  steadyWindowMs?: number;
+  /** Delay cap between `quickWindowMs` and `steadyWindowMs`. Default 4 s. */
+  steadyMaxMs?: number;
 }
 
-/** Exponential backoff with jitter that forgets past failures after a healthy period. */
+/**
+ * Retry delays for one watch. An outage starts at the first failure after {@link succeeded} (or after
+ * construction); within it, delays double from `initialMs` but are capped by the outage's age: at most
+ * 1 s for its first 10 s, at most 4 s until it is a minute old, then doubling up to 30 s (the defaults).
+ * So a restart of the server is noticed within about a second or four, while a server that stays down
+ * sees one request per few seconds, then one per 30 s. An explicit `initialMs` above a cap wins over it.
+ */
 export class Backoff {
   readonly #initial: number;
   readonly #max: number;
   readonly #jitter: number;
-  readonly #resetAfter: number;
-  #current = 0;
-  #lastFailure = 0;
+  readonly #quickWindow: number;
+  readonly #quickMax: number;
+  readonly #steadyWindow: number;
+  readonly #steadyMax: number;
+  /** When the current outage began; undefined while healthy. */
+  #outageStart: number | undefined;
+  #attempts = 0;
+  #attemptsAfterSteady = 0;
 
   constructor(options: BackoffOptions = {}) {
-    this.#initial = options.initialMs ?? 800;
-    this.#max = options.maxMs ?? 30_000;
-    this.#jitter = options.jitter ?? 1.0;
-    this.#resetAfter = options.resetAfterMs ?? 120_000;
+    this.#initial = options.initialMs ?? 250;
+    this.#max = Math.max(options.maxMs ?? 30_000, this.#initial);
+    this.#jitter = Math.min(Math.max(options.jitter ?? 0.25, 0), 1);
+    this.#quickWindow = options.quickWindowMs ?? 10_000;
+    this.#quickMax = options.quickMaxMs ?? 1_000;
+    this.#steadyWindow = options.steadyWindowMs ?? 60_000;
+    this.#steadyMax = options.steadyMaxMs ?? 4_000;
   }
 
   /** Records a failure and returns how long to wait before the next attempt. */
   next(now: number = Date.now()): number {
-    if (this.#current === 0 || now - this.#lastFailure > this.#resetAfter) this.#current = this.#initial;
-    else this.#current = Math.min(this.#current * 2, this.#max);
-    this.#lastFailure = now;
-    return Math.min(this.#current * (1 + Math.random() * this.#jitter), this.#max * (1 + this.#jitter));
+    this.#outageStart ??= now;
+    const age = now - this.#outageStart;
+    const exponential = this.#initial * 2 ** Math.min(this.#attempts++, 30);
+    let cap: number;
+    if (age < this.#quickWindow) cap = this.#quickMax;
+    else if (age < this.#steadyWindow) cap = this.#steadyMax;
+    else cap = this.#steadyMax * 2 ** Math.min(++this.#attemptsAfterSteady, 30);
+    const delay = Math.min(exponential, Math.max(cap, this.#initial), this.#max);
+    return delay * (1 - Math.random() * this.#jitter);
   }
 
-  /** Forgets past failures (e.g. after a successful list). */
+  /** Ends the outage: the watch is healthy again, the next failure starts a new one from `initialMs`. */
+  succeeded(): void {
+    this.#outageStart = undefined;
+    this.#attempts = 0;
+    this.#attemptsAfterSteady = 0;
+  }
+
+  /** Same as {@link succeeded}. */
   reset(): void {
-    this.#current = 0;
+    this.succeeded();
+  }
+
+  /** How long the current outage has lasted (0 while healthy). */
+  outageMs(now: number = Date.now()): number {
+    return this.#outageStart === undefined ? 0 : now - this.#outageStart;
   }
 }

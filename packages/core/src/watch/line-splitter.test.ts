@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff.ts';
 import { LineSplitter } from './line-splitter.ts';
 
 describe('LineSplitter', () => {
@@ -14,15 +13,5 @@ describe('LineSplitter', () => {
     splitter.push(':3}', (l) => lines.push(l));
     splitter.flush((l) => lines.push(l));
     expect(lines).toEqual(['{"a":"ü"}', '{"b":2}', '{"c":3}']);
-  });
-});
-
-describe('Backoff', () => {
-  it('doubles up to the cap, and starts over after a healthy period', () => {
-    const b = new Backoff({ initialMs: 100, maxMs: 400, jitter: 0, resetAfterMs: 1_000 });
-    expect([b.next(0), b.next(10), b.next(20), b.next(30)]).toEqual([100, 200, 400, 400]);
-    expect(b.next(5_000)).toBe(100);
-    b.reset();
-    expect(b.next(5_001)).toBe(100);
   });
 });

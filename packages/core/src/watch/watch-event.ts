@@ -7,9 +7,14 @@ import type { KubeObject } from '../client/object.ts';
  * trouble the watcher is already recovering from; they never end the stream.
  */
 export type WatchEvent<T extends KubeObject = KubeObject> =
-  | { type: 'init' }
+  /** `reason` is set on a relist: why the previous resourceVersion could not be resumed (e.g. 410 Gone). */
+  | { type: 'init'; reason?: string }
   | { type: 'initApply'; object: T }
   | { type: 'initDone'; resourceVersion: string }
   | { type: 'apply'; object: T }
   | { type: 'delete'; object: T }
-  | { type: 'error'; error: Error; retryInMs: number };
+  /**
+   * `repeated` is true when `error` says exactly what the previous error of this outage said: log it
+   * quietly (the watcher reports it again, not repeated, after 5 minutes, or once it recovered and failed anew).
+   */
+  | { type: 'error'; error: Error; retryInMs: number; repeated: boolean };

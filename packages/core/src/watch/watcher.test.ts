@@ -4,6 +4,8 @@ import { ConfigMapResource, type ConfigMap } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
+import type { LivenessResult, WatchLivenessProbe } from './liveness.ts';
+import { WatchFailedError, WatchStalledError } from './watch-errors.ts';
 import type { WatchEvent } from './watch-event.ts';
 import { type WatcherOptions, watchResource } from './watcher.ts';
 
@@ -12,6 +14,18 @@ const cm = (name: string, data: Record<string, string> = {}): ConfigMap => ({
   metadata: { name, namespace: 'default' },
   data,
 });
+
+/** A liveness probe that answers as told and counts its calls. */
+const probeSaying = (result: LivenessResult): WatchLivenessProbe & { calls: number } => {
+  const probe = {
+    calls: 0,
+    check: () => {
+      probe.calls++;
+      return Promise.resolve(result);
+    },
+  };
+  return probe;
+};
 
 describe('watchResource', () => {
   let server: FakeApiServer;
@@ -82,7 +96,12 @@ describe('watchResource', () => {
     expect(lists()).toBe(1);
     expect(watches()[1]?.query.resourceVersion).toBe(lastSeen);
     expect(types().filter((t) => t === 'init')).toHaveLength(1);
-    expect(types()).toContain('error');
+    // The error names the resource and its URL, not just the server.
+    const error = events.find((e) => e.type === 'error');
+    expect(error?.type === 'error' && error.error).toBeInstanceOf(WatchFailedError);
+    expect(error?.type === 'error' && error.error.message).toMatch(
+      new RegExp(`^watch of configmaps/v1 at ${server.url}/api/v1/configmaps failed: `),
+    );
   });
 
   it('relists after 410 Gone mid-watch and the relist shows what changed meanwhile', async () => {
@@ -123,13 +142,44 @@ describe('watchResource', () => {
     expect(watches()[0]?.query.allowWatchBookmarks).toBe('true');
   });
 
-  it('reopens a watch that went silent (no events, no bookmarks) from the same resourceVersion', async () => {
-    start({ ...fast, inactivityTimeoutMs: 200 });
+  it('reopens a silent watch from the same resourceVersion when the liveness probe gets no answer', async () => {
+    const probe = probeSaying({ alive: false, reason: 'GET https://x/version got no answer within 8000 ms' });
+    start({ ...fast, inactivityTimeoutMs: 200, livenessProbe: probe });
     await waitFor(() => server.openWatches === 1, { what: 'watch open' });
     server.faults.stallWatches();
     await waitFor(() => watches().length >= 2, { what: 'reconnect after inactivity', timeoutMs: 5_000 });
     expect(lists()).toBe(1);
     expect(watches()[1]?.query.resourceVersion).toBe(watches()[0]?.query.resourceVersion);
+    const stalled = events.find((e) => e.type === 'error');
+    expect(stalled?.type === 'error' && stalled.error).toBeInstanceOf(WatchStalledError);
+    expect(stalled?.type === 'error' && stalled.error.message).toMatch(
+      new RegExp(
+        `^watch on configmaps/v1 at ${server.url}/api/v1/configmaps received nothing for \\d+ s and the ` +
+          'connection did not answer a keepalive probe \\(GET https://x/version got no answer within 8000 ms\\); reconnecting$',
+      ),
+    );
+  });
+
+  it('keeps a silent watch open while the liveness probe gets answers', async () => {
+    const probe = probeSaying({ alive: true });
+    start({ ...fast, inactivityTimeoutMs: 100, livenessProbe: probe });
+    await waitFor(() => server.openWatches === 1, { what: 'watch open' });
+    server.faults.stallWatches();
+    await waitFor(() => probe.calls >= 3, { what: 'three liveness probes', timeoutMs: 5_000 });
+    expect(watches()).toHaveLength(1);
+    expect(types()).not.toContain('error');
+  });
+
+  it('reports an error once per outage and marks its repeats', async () => {
+    server.faults.failNext({ status: 503, count: 6, match: { watch: true } });
+    start();
+    await waitFor(() => server.openWatches === 1, { what: 'watch after the 503s', timeoutMs: 5_000 });
+    const errors = events.flatMap((e) => (e.type === 'error' ? [e] : []));
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors.map((e) => e.repeated)).toEqual([false, ...errors.slice(1).map(() => true)]);
+    expect(errors[0]?.error.message).toMatch(
+      new RegExp(`^watch of configmaps/v1 at ${server.url}/api/v1/configmaps failed: 503 ServiceUnavailable`),
+    );
   });
 
   it('honours Retry-After on a 429 for the list', async () => {

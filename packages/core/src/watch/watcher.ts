@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Observable } from 'rxjs';
 import type { Client } from '../client/client.ts';
-import { ApiError, ConnectionError, type Status, isGone } from '../client/errors.ts';
+import { ApiError, type Status, isGone } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import { type ResourceDescriptor, resourcePath } from '../client/resource.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { LineSplitter } from './line-splitter.ts';
+import { HttpLivenessProbe, type WatchLivenessProbe } from './liveness.ts';
 import type { RawWatchEvent } from './raw-watch-event.ts';
+import { type WatchFailedError, type WatchPhase, WatchStalledError, watchFailure } from './watch-errors.ts';
 import type { WatchEvent } from './watch-event.ts';
 
 /** Options for {@link watchResource}. */
@@ -23,15 +25,31 @@ export interface WatcherOptions {
    */
   serverTimeoutSeconds?: number;
   /**
-   * A watch that delivers nothing (not even a bookmark) for this long is considered dead and reopened from
-   * the last resourceVersion. Must exceed the server's bookmark interval (about 60 s). Default 90 s.
+   * A watch that has delivered nothing (not even a bookmark) for this long has its server probed (see
+   * `livenessProbe`); only if the probe gets no answer is the watch given up and reopened from its last
+   * resourceVersion. A quiet watch whose server answers stays open. Default 20 s.
    */
   inactivityTimeoutMs?: number;
-  /** Backoff after errors. Default 800 ms doubling to 30 s with jitter, reset after 2 min without errors. */
+  /** How long the liveness probe may take before the connection is taken for dead. Default 8 s. */
+  livenessProbeTimeoutMs?: number;
+  /** Tells a dead connection from a quiet one. Default: {@link HttpLivenessProbe} on the client's server. */
+  livenessProbe?: WatchLivenessProbe;
+  /**
+   * Retry delays after errors. Default: 250 ms doubling, capped at 1 s for the first 10 s of an outage and
+   * at 4 s until it is a minute old, then doubling to 30 s; shortened by up to 25 % at random. The outage
+   * ends once a watch is healthy again (it delivered an event or stayed open for `healthyAfterMs`).
+   */
   backoff?: BackoffOptions;
+  /** A watch that stays open this long counts as healthy even without events. Default 2 s. */
+  healthyAfterMs?: number;
+  /** How long to wait for a watch's response headers. Default 30 s. */
+  watchOpenTimeoutMs?: number;
   /** Ask for BOOKMARK events. Default true. */
   bookmarks?: boolean;
 }
+
+/** An error that repeats the previous one is reported again after this long, as a reminder. */
+const REPEAT_REMINDER_MS = 5 * 60_000;
 
 /**
  * Lists and then watches a resource for as long as the returned Observable is subscribed.
@@ -39,9 +57,14 @@ export interface WatcherOptions {
  * - LIST is paged; WATCH starts from the list's resourceVersion with bookmarks, and every event (bookmarks
  *   included) advances the resourceVersion, so a dropped connection resumes without a relist;
  * - 410 Gone / Expired (HTTP or an ERROR event) and "too large resource version" trigger a relist; the
- *   consumer sees `init` … `initDone` again and drops objects that were not re-listed;
- * - any other failure is emitted as an `error` event and retried with backoff (a 429's Retry-After is
- *   honoured). The Observable never errors and never completes on its own; unsubscribe to stop it.
+ *   consumer sees `init` (with the reason) … `initDone` again and drops objects that were not re-listed;
+ * - any other failure is emitted as an `error` event (a {@link WatchFailedError} naming the resource and
+ *   URL; a 404 is a {@link ResourceNotServedError}) and retried with {@link Backoff} (a 429's Retry-After
+ *   is honoured). An error equal to the previous one is marked `repeated`;
+ * - a watch that goes silent is checked with a liveness probe and reopened if its server does not answer
+ *   ({@link WatchStalledError}).
+ *
+ * The Observable never errors and never completes on its own; unsubscribe to stop it.
  */
 export function watchResource<T extends KubeObject>(
   client: Client,
@@ -65,8 +88,11 @@ export function watchResource<T extends KubeObject>(
   });
 }
 
-/** Why a single watch request ended. */
-type WatchOutcome = { kind: 'reconnect' } | { kind: 'relist' } | { kind: 'failed'; error: Error };
+/** Why a single watch request ended; `healthy` says whether it had been working before it ended. */
+type WatchOutcome =
+  | { kind: 'reconnect'; healthy: boolean }
+  | { kind: 'relist'; reason: string }
+  | { kind: 'failed'; error: Error };
 
 class WatchLoop<T extends KubeObject> {
   readonly #client: Client;
@@ -75,7 +101,12 @@ class WatchLoop<T extends KubeObject> {
   readonly #emit: (event: WatchEvent<T>) => void;
   readonly #signal: AbortSignal;
   readonly #backoff: Backoff;
+  readonly #probe: WatchLivenessProbe;
+  /** Collection URL for messages: no resourceVersion or other per-request noise, so repeats compare equal. */
+  readonly #url: string;
   #resourceVersion: string | undefined;
+  #relistReason: string | undefined;
+  #lastReported: { message: string; at: number } | undefined;
 
   constructor(
     client: Client,
@@ -90,30 +121,70 @@ class WatchLoop<T extends KubeObject> {
     this.#emit = emit;
     this.#signal = signal;
     this.#backoff = new Backoff(options.backoff);
+    this.#probe = options.livenessProbe ?? new HttpLivenessProbe(client.rest);
+    this.#url = client.rest.url(this.#path, {
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    });
+  }
+
+  get #path(): string {
+    return resourcePath(this.#resource, { namespace: this.#options.namespace });
   }
 
   async run(): Promise<void> {
     while (!this.#signal.aborted) {
+      let phase: WatchPhase = 'list';
       try {
         if (this.#resourceVersion === undefined) await this.#list();
+        phase = 'watch';
         const outcome = await this.#watch(this.#resourceVersion as string);
-        if (outcome.kind === 'relist') this.#resourceVersion = undefined;
+        if (outcome.kind === 'relist') {
+          this.#relist(outcome.reason);
+          continue;
+        }
         if (outcome.kind === 'failed') throw outcome.error;
+        // A watch the server ended at once (before it was healthy) must not turn into a busy loop.
+        if (!outcome.healthy) await this.#sleep(this.#backoff.next());
       } catch (err) {
         if (this.#signal.aborted) return;
         if (needsRelist(err)) {
-          this.#resourceVersion = undefined;
+          this.#relist(err instanceof Error ? err.message : String(err));
           continue;
         }
-        const error = err instanceof Error ? err : new Error(String(err));
+        const error = watchFailure(this.#resource, this.#url, phase, err);
         const retryInMs = Math.max(
           this.#backoff.next(),
           err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0,
         );
-        this.#emit({ type: 'error', error, retryInMs });
-        await sleep(retryInMs, undefined, { signal: this.#signal }).catch(() => undefined);
+        this.#report(error, retryInMs);
+        await this.#sleep(retryInMs);
       }
     }
+  }
+
+  #relist(reason: string): void {
+    this.#resourceVersion = undefined;
+    this.#relistReason = reason;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.#signal }).catch(() => undefined);
+  }
+
+  /** Emits an error event, marked `repeated` when it says the same as the last one reported. */
+  #report(error: WatchFailedError, retryInMs: number): void {
+    const now = Date.now();
+    const last = this.#lastReported;
+    const repeated = last?.message === error.message && now - last.at < REPEAT_REMINDER_MS;
+    if (!repeated) this.#lastReported = { message: error.message, at: now };
+    this.#emit({ type: 'error', error, retryInMs, repeated });
+  }
+
+  /** The watch works again: the next failure starts a new outage, and its first error is reported afresh. */
+  #healthy(): void {
+    this.#backoff.succeeded();
+    this.#lastReported = undefined;
   }
 
   async #list(): Promise<void> {
@@ -125,7 +196,8 @@ class WatchLoop<T extends KubeObject> {
       signal: this.#signal,
     };
     for (let attempt = 0; ; attempt++) {
-      this.#emit({ type: 'init' });
+      const reason = this.#relistReason;
+      this.#emit(reason === undefined ? { type: 'init' } : { type: 'init', reason });
       let continueToken: string | undefined;
       let resourceVersion = '';
       try {
@@ -140,11 +212,14 @@ class WatchLoop<T extends KubeObject> {
         } while (continueToken);
       } catch (err) {
         // An expired continue token: start the list over (the consumer sees a fresh `init`).
-        if (continueToken && isGone(err) && attempt < 3) continue;
+        if (continueToken && isGone(err) && attempt < 3) {
+          this.#relistReason = err instanceof Error ? err.message : String(err);
+          continue;
+        }
         throw err;
       }
       this.#resourceVersion = resourceVersion;
-      this.#backoff.reset();
+      this.#relistReason = undefined;
       this.#emit({ type: 'initDone', resourceVersion });
       return;
     }
@@ -153,7 +228,7 @@ class WatchLoop<T extends KubeObject> {
   async #watch(resourceVersion: string): Promise<WatchOutcome> {
     const base = this.#options.serverTimeoutSeconds ?? 300;
     const stream = await this.#client.rest.stream({
-      path: resourcePath(this.#resource, { namespace: this.#options.namespace }),
+      path: this.#path,
       query: {
         watch: 1,
         resourceVersion,
@@ -163,42 +238,81 @@ class WatchLoop<T extends KubeObject> {
         fieldSelector: this.#options.fieldSelector,
       },
       signal: this.#signal,
+      timeoutMs: this.#options.watchOpenTimeoutMs ?? 30_000,
     });
-    const inactivityMs = this.#options.inactivityTimeoutMs ?? 90_000;
+    const quietMs = this.#options.inactivityTimeoutMs ?? 20_000;
+    const probeTimeoutMs = this.#options.livenessProbeTimeoutMs ?? 8_000;
+    const healthyAfterMs = this.#options.healthyAfterMs ?? 2_000;
+    const checkEveryMs = Math.max(10, Math.min(quietMs / 4, healthyAfterMs, 2_000));
     return new Promise<WatchOutcome>((resolve) => {
       const splitter = new LineSplitter();
-      let lastActivity = Date.now();
+      const opened = Date.now();
+      let lastActivity = opened;
+      let lastProbeAnswered = opened;
+      let probing = false;
+      let healthy = false;
       let settled = false;
+      const markHealthy = (): void => {
+        if (healthy) return;
+        healthy = true;
+        this.#healthy();
+      };
       const finish = (outcome: WatchOutcome): void => {
         if (settled) return;
         settled = true;
-        clearInterval(idleCheck);
+        clearInterval(check);
         stream.close();
         resolve(outcome);
       };
+      const probe = (now: number): void => {
+        probing = true;
+        this.#probe.check({ since: now - checkEveryMs, timeoutMs: probeTimeoutMs }).then(
+          (result) => {
+            probing = false;
+            if (settled) return;
+            if (result.alive) lastProbeAnswered = Date.now();
+            else
+              finish({
+                kind: 'failed',
+                error: new WatchStalledError({
+                  resource: this.#resource,
+                  url: this.#url,
+                  silentMs: Date.now() - lastActivity,
+                  probeFailure: result.reason,
+                }),
+              });
+          },
+          () => {
+            probing = false;
+          },
+        );
+      };
       // One interval per watch instead of re-arming a timer on every chunk.
-      const idleCheck = setInterval(
-        () => {
-          if (Date.now() - lastActivity >= inactivityMs) finish({ kind: 'reconnect' });
-        },
-        Math.max(10, Math.min(inactivityMs / 4, 5_000)),
-      );
-      idleCheck.unref();
+      const check = setInterval(() => {
+        const now = Date.now();
+        if (now - opened >= healthyAfterMs) markHealthy();
+        if (!probing && now - lastActivity >= quietMs && now - lastProbeAnswered >= quietMs) probe(now);
+      }, checkEveryMs);
+      check.unref();
       const onLine = (line: string): void => {
         if (settled) return;
         let event: RawWatchEvent<T>;
         try {
           event = JSON.parse(line) as RawWatchEvent<T>;
-        } catch {
-          this.#emit({
-            type: 'error',
-            error: new Error(
-              `undecodable watch line from ${this.#client.rest.server}: ${line.slice(0, 120)}`,
+        } catch (err) {
+          this.#report(
+            watchFailure(
+              this.#resource,
+              this.#url,
+              'watch',
+              new Error(`undecodable watch line ${JSON.stringify(line.slice(0, 120))}: ${String(err)}`),
             ),
-            retryInMs: 0,
-          });
+            0,
+          );
           return;
         }
+        // Anything but an ERROR proves the watch works (an ERROR right away must not reset the backoff).
+        if (event.type !== 'ERROR') markHealthy();
         this.#handle(event, finish);
       };
       stream.body.on('data', (chunk: Uint8Array) => {
@@ -207,15 +321,11 @@ class WatchLoop<T extends KubeObject> {
       });
       stream.body.once('end', () => {
         splitter.flush(onLine);
-        finish({ kind: 'reconnect' });
+        finish({ kind: 'reconnect', healthy });
       });
       stream.body.once('error', (err: Error) => {
-        if (this.#signal.aborted) finish({ kind: 'reconnect' });
-        else
-          finish({
-            kind: 'failed',
-            error: new ConnectionError('GET', `${this.#client.rest.server} (watch)`, err),
-          });
+        if (this.#signal.aborted) finish({ kind: 'reconnect', healthy });
+        else finish({ kind: 'failed', error: watchFailure(this.#resource, this.#url, 'watch', err) });
       });
     });
   }
@@ -236,21 +346,20 @@ class WatchLoop<T extends KubeObject> {
         return;
       case 'ERROR': {
         const status: Status = event.object ?? {};
-        const error = new ApiError({
-          code: status.code ?? 500,
-          status,
-          method: 'GET',
-          url: `${this.#client.rest.server}${resourcePath(this.#resource, { namespace: this.#options.namespace })} (watch)`,
-        });
-        finish(needsRelist(error) ? { kind: 'relist' } : { kind: 'failed', error });
+        const error = new ApiError({ code: status.code ?? 500, status, method: 'GET', url: this.#url });
+        finish(needsRelist(error) ? { kind: 'relist', reason: error.message } : { kind: 'failed', error });
         return;
       }
       default:
-        this.#emit({
-          type: 'error',
-          error: new Error(`unknown watch event type ${JSON.stringify((event as { type?: unknown }).type)}`),
-          retryInMs: 0,
-        });
+        this.#report(
+          watchFailure(
+            this.#resource,
+            this.#url,
+            'watch',
+            new Error(`unknown watch event type ${JSON.stringify((event as { type?: unknown }).type)}`),
+          ),
+          0,
+        );
     }
   }
 

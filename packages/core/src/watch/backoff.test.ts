@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Backoff } from './backoff.ts';
+
+describe('Backoff', () => {
+  const exact = { jitter: 0 };
+
+  it('retries a fresh outage within a second, then every few seconds, then doubles to the maximum', () => {
+    const b = new Backoff(exact);
+    const delays: number[] = [];
+    // Attempts as a watcher makes them: each one after the previous delay (requests take no time here).
+    for (let now = 0; now < 200_000; ) {
+      const delay = b.next(now);
+      delays.push(delay);
+      now += delay;
+    }
+    expect(delays.slice(0, 4)).toEqual([250, 500, 1_000, 1_000]);
+    // Quick window (10 s), then 4 s until the outage is a minute old.
+    const at = (i: number): number => delays.slice(0, i).reduce((sum, d) => sum + d, 0);
+    const firstSteady = delays.findIndex((_, i) => at(i) >= 10_000);
+    expect(delays[firstSteady]).toBe(4_000);
+    const firstGrowing = delays.findIndex((_, i) => at(i) >= 60_000);
+    expect(delays.slice(firstGrowing, firstGrowing + 4)).toEqual([8_000, 16_000, 30_000, 30_000]);
+    // At most one attempt per 4 s after the first 10 s.
+    expect(delays.slice(firstSteady).every((d) => d >= 4_000)).toBe(true);
+  });
+
+  it('starts a new outage from the first delay once the watch was healthy', () => {
+    const b = new Backoff(exact);
+    for (let i = 0; i < 20; i++) b.next(i * 5_000);
+    expect(b.next(100_000)).toBe(30_000);
+    b.succeeded();
+    expect(b.outageMs(200_000)).toBe(0);
+    expect(b.next(200_000)).toBe(250);
+    expect(b.outageMs(201_000)).toBe(1_000);
+  });
+
+  it('shortens delays by up to the jitter fraction, never lengthens them', () => {
+    const b = new Backoff({ jitter: 0.25 });
+    for (let i = 0; i < 50; i++) {
+      const delay = b.next(0);
+      expect(delay).toBeGreaterThanOrEqual(i < 2 ? 0 : 750);
+      expect(delay).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  it('lets an explicit initial delay above the caps win, up to maxMs', () => {
+    const b = new Backoff({ initialMs: 6_000, maxMs: 10_000, jitter: 0 });
+    expect([b.next(0), b.next(6_000), b.next(12_000), b.next(70_000), b.next(80_000)]).toEqual([
+      6_000, 6_000, 6_000, 8_000, 10_000,
+    ]);
+  });
+});
