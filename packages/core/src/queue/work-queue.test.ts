@@ -153,6 +153,34 @@ describe('WorkQueue: adds', () => {
     await run;
   });
 
+  it('releaseSlot frees the worker for other keys while the key stays locked until its processing ends', async () => {
+    const queue = new WorkQueue();
+    const worker = gatedProcessor();
+    const run = queue.run(worker.process, { concurrency: 1 });
+    queue.add('stuck');
+    queue.add('b');
+    await settle();
+    expect(worker.started).toEqual(['stuck']);
+    worker.gates[0]?.context.releaseSlot();
+    worker.gates[0]?.context.releaseSlot(); // a second call changes nothing
+    await settle();
+    expect(worker.started).toEqual(['stuck', 'b']);
+    expect(queue.processing).toBe(2);
+    // Added again while still processing: dirty, not handed to the free slot.
+    queue.add('stuck');
+    worker.release('b');
+    await settle();
+    expect(worker.started).toEqual(['stuck', 'b']);
+    expect(queue.processing).toBe(1);
+    worker.release('stuck');
+    await settle();
+    expect(worker.started).toEqual(['stuck', 'b', 'stuck']);
+    expect(worker.maxActive).toBe(2);
+    worker.release('stuck');
+    queue.shutdown();
+    await run;
+  });
+
   it('carries typed items, keyed by keyOf, and hands out the item with its key', async () => {
     interface Request {
       cluster: string;
