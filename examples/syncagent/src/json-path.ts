@@ -5,6 +5,7 @@
  * Beyond upstream, a path may address every element of an array with `#` (gjson) or `[*]`
  * (`spec.items[*].name`), and one element with `[2]`.
  */
+import { isRecord } from './is-record.ts';
 
 /** One step of a path. */
 export type PathSegment = { kind: 'key'; key: string } | { kind: 'index'; index: number } | { kind: 'each' };
@@ -77,10 +78,6 @@ export function formatJsonPath(segments: readonly PathSegment[]): string {
     else out += (out ? '.' : '') + segment.key.replaceAll('.', '\\.');
   }
   return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function step(container: unknown, segment: PathSegment): { found: boolean; value?: unknown } {
