@@ -1,4 +1,4 @@
-import { ApiError, ConnectionError, describeCause } from '../client/errors.ts';
+import { ApiError, ConnectionError, TimeoutError, describeCause } from '../client/errors.ts';
 import { redact } from '../client/redact.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 
@@ -39,6 +39,9 @@ function describeFailure(err: unknown): string {
     return message ? `${err.code} ${err.reason}: ${message}` : `${err.code} ${err.reason}`;
   }
   if (err instanceof ConnectionError) return describeCause(err.cause);
+  // A TimeoutError's message starts with the full request URL, query included; the watch error names the URL.
+  const timedOut = err instanceof TimeoutError ? /no answer within \d+ ms/.exec(err.message) : null;
+  if (timedOut) return timedOut[0];
   return err instanceof Error ? err.message : String(err);
 }
 
