@@ -179,7 +179,7 @@ describe('exec credential plugins', { timeout: 60_000 }, () => {
     expect(err.message).toBe(
       `${context}: could not obtain credentials: exec credential plugin "${plugin}" exited with code 4: error: refresh token [REDACTED] was revoked\ntried password: [REDACTED] and client secret=[REDACTED]\ncached [REDACTED] [REDACTED]`,
     );
-    const everything = `${err.message} ${String(err.stack)} ${String((err.cause as Error).message)} ${JSON.stringify(lines)}`;
+    const everything = `${err.message} ${err.stack ?? ''} ${(err.cause as Error).message} ${JSON.stringify(lines)}`;
     for (const secret of [...secrets, 'arg-secret-123']) expect(everything).not.toContain(secret);
   });
 
@@ -270,7 +270,8 @@ describe('exec credential plugins', { timeout: 60_000 }, () => {
       }).subscribe((e) => events.push(e));
       await waitFor(() => events.some((e) => e.type === 'error'), { what: 'an error event' });
       const error = events.find((e) => e.type === 'error');
-      expect(error && 'error' in error ? error.error.message : '').toBe(
+      // The watcher may say which list or watch failed before the credential error itself.
+      expect(error && 'error' in error ? error.error.message : '').toContain(
         `${context}: could not obtain credentials: exec credential plugin "${plugin}" did not finish within 300 ms and was killed; check that it can run without a terminal (no login prompt), or raise execPluginTimeoutMs`,
       );
       writeFileSync(plugin, `#!/bin/sh\n${printsCredential(runs, { token: server.token })}\n`);

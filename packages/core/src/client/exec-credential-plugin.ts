@@ -250,12 +250,10 @@ export class ExecCredentialPlugin {
       );
     }
     const status = credential.status ?? {};
-    const text = (value: unknown): string | undefined =>
-      typeof value === 'string' && value !== '' ? value : undefined;
     const result: ExecCredentialResult = {};
-    const token = text(status.token);
-    const cert = text(status.clientCertificateData);
-    const key = text(status.clientKeyData);
+    const token = nonEmptyString(status.token);
+    const cert = nonEmptyString(status.clientCertificateData);
+    const key = nonEmptyString(status.clientKeyData);
     if (token) result.token = token;
     if (cert && key) {
       result.clientCertificateData = cert;
@@ -273,13 +271,18 @@ export class ExecCredentialPlugin {
       const at = typeof expiry === 'string' ? Date.parse(expiry) : Number.NaN;
       if (!Number.isFinite(at)) {
         throw this.#error(
-          `${this.name} returned an invalid status.expirationTimestamp "${String(expiry)}"; expected RFC 3339`,
+          `${this.name} returned an invalid status.expirationTimestamp ${JSON.stringify(expiry)}; expected an RFC 3339 time`,
         );
       }
       result.expiresAt = at;
     }
     return result;
   }
+}
+
+/** A non-empty string field of the plugin's answer, or undefined. */
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** SIGKILLs a detached child's process group; the child alone if the group is already gone. */
