@@ -106,10 +106,11 @@ export class FollowedObject<T extends KubeObject> {
    */
   problem(): string | undefined {
     const err = this.informer.lastError;
+    const code = apiErrorIn(err)?.code;
     const relevant =
       err !== undefined &&
       err !== this.#resolvedError &&
-      (!this.informer.hasSynced || (err instanceof ApiError && [401, 403, 404].includes(err.code)));
+      (!this.informer.hasSynced || (code !== undefined && [401, 403, 404].includes(code)));
     if (relevant) return this.#describeError(err);
     if (!this.informer.hasSynced) return undefined;
     const object = this.current();
@@ -191,10 +192,11 @@ export class FollowedObject<T extends KubeObject> {
     return `${this.#what()} not found in ${this.#where()}: ${this.#options.missingHint}${there}`;
   }
 
-  #describeError(err: Error): string {
-    const detail = redact(err instanceof ApiError ? (err.status.message ?? err.message) : err.message);
+  #describeError(failure: Error): string {
+    const err = apiErrorIn(failure);
+    const detail = redact(err ? (err.status.message ?? err.message) : failure.message);
     const reading = `reading ${this.#what()} in ${this.#where()}`;
-    if (!(err instanceof ApiError)) return `cannot reach kcp ${reading}: ${detail}; retrying`;
+    if (!err) return `cannot reach kcp ${reading}: ${detail}; retrying`;
     if (err.code === 401)
       return `kcp rejected the provider's credentials (401 Unauthorized) ${reading}: check the kubeconfig's user (an expired or wrong token, or a client certificate kcp does not trust); retrying`;
     if (err.code === 403)
@@ -205,4 +207,11 @@ export class FollowedObject<T extends KubeObject> {
       return `not found (404) ${reading}: ${detail}. Check that the server is kcp and the workspace path is right; retrying`;
     return `kcp answered ${err.code} ${err.reason} ${reading}: ${detail}; retrying`;
   }
+}
+
+/** The server's answer behind an error: the error itself or one of its causes (watch errors wrap it). */
+function apiErrorIn(err: unknown): ApiError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ApiError) return e;
+  return undefined;
 }
