@@ -181,4 +181,21 @@ describe('SharedInformer over a kcp-style wildcard view', () => {
     expect(informer.scoped('a').get('x', 'default')?.metadata?.managedFields).toBeUndefined();
     expect(errors.map((e) => e.message)).toEqual(['handler bug']);
   });
+
+  it('tells onError each distinct watch error once, keeping lastError current', async () => {
+    const told: string[] = [];
+    const quiet = new SharedInformer(wildcard, ConfigMapResource, {
+      backoff: { initialMs: 10, maxMs: 50 },
+      onError: (err) => told.push(err.message),
+    });
+    server.faults.failNext({ status: 503, count: 8, match: { watch: true } });
+    quiet.start();
+    await waitFor(() => server.openWatches === 1, { what: 'the watch after the 503s', timeoutMs: 5_000 });
+    quiet.stop();
+    expect(told).toEqual([
+      `watch of configmaps/v1 at ${server.url}/clusters/*/api/v1/configmaps failed: 503 ServiceUnavailable: injected failure: 503 ServiceUnavailable`,
+    ]);
+    expect(quiet.lastError?.message).toBe(told[0]);
+    expect(quiet.resourceNotServed).toBeUndefined();
+  });
 });
