@@ -7,7 +7,9 @@ import {
   ConfigMapResource,
   type InformerCache,
   type Logger,
+  Manager,
   MultiProvider,
+  silentLogger,
   waitFor,
 } from '@kubeloom/core';
 import { FakeApiServer } from '@kubeloom/core/testing';
@@ -69,7 +71,8 @@ function activeResources(): Map<string, number> {
   return counts;
 }
 
-describe('KindProvider', () => {
+// Generous: the stand-in kind is a process per call, and CI runs everything in parallel on 2 cores.
+describe('KindProvider', { timeout: 30_000 }, () => {
   let kindDir: string;
   let restoreEnv: () => void;
   let servers: FakeApiServer[];
@@ -311,5 +314,36 @@ describe('KindProvider', () => {
     await multi.ready;
     expect(aware.live()).toEqual(['kind#dev']);
     expect((await multi.get('kind#dev')).client.rest.server).toBe(server(0).url);
+  });
+
+  it("fails the manager's /readyz with kind's problem until kind answers", async () => {
+    const multi = new MultiProvider();
+    await multi.addProvider('kind', new KindProvider({ kindBinary: '/nonexistent/kind', intervalMs: 50 }));
+    const manager = new Manager({
+      local: server(0).client(),
+      provider: multi,
+      logger: silentLogger,
+      healthProbeBindAddress: '127.0.0.1:0',
+      defaultMetrics: false,
+    });
+    const running = manager.start();
+    try {
+      const address = await until('the probe server to listen', () => manager.healthProbeAddress);
+      let last = '';
+      const body = await waitFor(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${address.port}/readyz?verbose`);
+          last = `${res.status} ${await res.text()}`;
+          return last.includes('kind:') ? last : undefined;
+        },
+        { what: '/readyz to name the missing kind binary', timeoutMs: 10_000, describe: () => last },
+      );
+      expect(body).toContain(
+        '[-]manager failed: the provider is not ready: kind: cannot list kind clusters: the kind binary "/nonexistent/kind" (from the kindBinary option) was not found; install kind',
+      );
+    } finally {
+      await manager.stop();
+      await running;
+    }
   });
 });
