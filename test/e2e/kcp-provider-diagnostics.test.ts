@@ -96,6 +96,19 @@ function clientWithToken(server: string, token: string): Client {
   });
 }
 
+/** Waits until `/readyz` answers exactly `body` with `status`. */
+const readyzIs = (manager: Manager, body: string, status = 503) =>
+  waitFor(
+    async () => {
+      const got = await probe(manager, '/readyz');
+      return got.status === status && got.body === body;
+    },
+    {
+      what: `/readyz to answer ${status} ${JSON.stringify(body)}`,
+      timeoutMs: 60_000,
+    },
+  );
+
 describe('kcp provider diagnostics against real kcp', () => {
   let kcp: KcpTestEnvironment;
   let provider: KcpWorkspace;
@@ -133,18 +146,6 @@ describe('kcp provider diagnostics against real kcp', () => {
     void manager.start(stop.signal);
     return manager;
   }
-
-  const readyzIs = (manager: Manager, body: string, status = 503) =>
-    waitFor(
-      async () => {
-        const got = await probe(manager, '/readyz');
-        return got.status === status && got.body === body;
-      },
-      {
-        what: `/readyz to answer ${status} ${JSON.stringify(body)}`,
-        timeoutMs: 60_000,
-      },
-    );
 
   it('reports a slice name that does not exist, keeps /readyz failing with that reason, and turns ready once the slice is created', async () => {
     const lines: Line[] = [];

@@ -142,9 +142,15 @@ class WorkspaceLifecycleProvider {
     return this.#identifier;
   }
 
+  /** The WorkspaceType field that makes workspaces wait for this provider. */
+  get #flag(): 'initializer' | 'terminator' {
+    return this.#phase === 'initializing' ? 'initializer' : 'terminator';
+  }
+
+  /** Follows the WorkspaceType and engages the workspaces that wait for it into `aware` until `signal` aborts. */
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
     this.#aware = aware;
-    const flag = this.#phase === 'initializing' ? 'initializer' : 'terminator';
+    const flag = this.#flag;
     this.#type = new FollowedObject(
       this.#base,
       WorkspaceTypeResource,
@@ -200,8 +206,7 @@ class WorkspaceLifecycleProvider {
     const urls = new Set(
       (type?.status?.virtualWorkspaces ?? []).filter((vw) => vw.type === this.#phase).map((vw) => vw.url),
     );
-    const flag = this.#phase === 'initializing' ? 'initializer' : 'terminator';
-    if (type?.spec?.[flag] === true && urls.size === 0 && !this.#toldNoVirtualWorkspace) {
+    if (type?.spec?.[this.#flag] === true && urls.size === 0 && !this.#toldNoVirtualWorkspace) {
       this.#toldNoVirtualWorkspace = true;
       this.#log.info(
         `WorkspaceType "${this.#options.workspaceType}" lists no ${this.#phase} virtual workspace yet; kcp adds one per shard shortly after the type is created`,
