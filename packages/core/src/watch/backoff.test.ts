@@ -14,14 +14,14 @@ describe('Backoff', () => {
       now += delay;
     }
     expect(delays.slice(0, 4)).toEqual([250, 500, 1_000, 1_000]);
-    // Quick window (10 s), then 4 s until the outage is a minute old.
+    // Quick window (10 s), then 3 s until the outage is a minute old.
     const at = (i: number): number => delays.slice(0, i).reduce((sum, d) => sum + d, 0);
     const firstSteady = delays.findIndex((_, i) => at(i) >= 10_000);
-    expect(delays[firstSteady]).toBe(4_000);
+    expect(delays[firstSteady]).toBe(3_000);
     const firstGrowing = delays.findIndex((_, i) => at(i) >= 60_000);
-    expect(delays.slice(firstGrowing, firstGrowing + 4)).toEqual([8_000, 16_000, 30_000, 30_000]);
-    // At most one attempt per 4 s after the first 10 s.
-    expect(delays.slice(firstSteady).every((d) => d >= 4_000)).toBe(true);
+    expect(delays.slice(firstGrowing, firstGrowing + 4)).toEqual([6_000, 12_000, 24_000, 30_000]);
+    // At most one attempt per 3 s after the first 10 s.
+    expect(delays.slice(firstSteady).every((d) => d >= 3_000)).toBe(true);
   });
 
   it('starts a new outage from the first delay once the watch was healthy', () => {
@@ -46,7 +46,18 @@ describe('Backoff', () => {
   it('lets an explicit initial delay above the caps win, up to maxMs', () => {
     const b = new Backoff({ initialMs: 6_000, maxMs: 10_000, jitter: 0 });
     expect([b.next(0), b.next(6_000), b.next(12_000), b.next(70_000), b.next(80_000)]).toEqual([
-      6_000, 6_000, 6_000, 8_000, 10_000,
+      6_000, 6_000, 6_000, 6_000, 10_000,
     ]);
+  });
+
+  it('retries quickly again, once per outage, when an unreachable server starts answering with errors', () => {
+    const b = new Backoff(exact);
+    for (let t = 0; t < 30_000; t += 3_000) b.next(t);
+    expect(b.next(30_000)).toBe(3_000);
+    // Connection refused so far; now kcp answers 503 while it loads: sub-second retries again.
+    expect([b.next(33_000, true), b.next(33_250, true), b.next(33_750, true)]).toEqual([250, 500, 1_000]);
+    // Flapping back to unreachable and answering again does not restart the quick window a second time.
+    b.next(34_750, false);
+    expect(b.next(50_000, true)).toBe(3_000);
   });
 });

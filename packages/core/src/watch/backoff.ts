@@ -19,16 +19,19 @@ export interface BackoffOptions {
   quickMaxMs?: number;
   /** Until the outage is this old, delays are capped at `steadyMaxMs`; afterwards they double to `maxMs`. Default 60 s. */
   steadyWindowMs?: number;
-  /** Delay cap between `quickWindowMs` and `steadyWindowMs`. Default 4 s. */
+  /** Delay cap between `quickWindowMs` and `steadyWindowMs`. Default 3 s. */
   steadyMaxMs?: number;
 }
 
 /**
  * Retry delays for one watch. An outage starts at the first failure after {@link succeeded} (or after
  * construction); within it, delays double from `initialMs` but are capped by the outage's age: at most
- * 1 s for its first 10 s, at most 4 s until it is a minute old, then doubling up to 30 s (the defaults).
- * So a restart of the server is noticed within about a second or four, while a server that stays down
- * sees one request per few seconds, then one per 30 s. An explicit `initialMs` above a cap wins over it.
+ * 1 s for its first 10 s, at most 3 s until it is a minute old, then doubling up to 30 s (the defaults).
+ * So a server that comes back is noticed within about three seconds, while one that stays down sees one
+ * request per few seconds, then one per 30 s. When a server that could not be reached starts answering
+ * (with errors: kcp answers 403/503 for a few seconds after a restart), the quick window starts over once
+ * per outage, so that short window is ridden out with sub-second retries. An explicit `initialMs` above a
+ * cap wins over it.
  */
 export class Backoff {
   readonly #initial: number;
@@ -42,6 +45,8 @@ export class Backoff {
   #outageStart: number | undefined;
   #attempts = 0;
   #attemptsAfterSteady = 0;
+  #lastWasUnreachable = false;
+  #restartedQuickWindow = false;
 
   constructor(options: BackoffOptions = {}) {
     this.#initial = options.initialMs ?? 250;
@@ -50,11 +55,23 @@ export class Backoff {
     this.#quickWindow = options.quickWindowMs ?? 10_000;
     this.#quickMax = options.quickMaxMs ?? 1_000;
     this.#steadyWindow = options.steadyWindowMs ?? 60_000;
-    this.#steadyMax = options.steadyMaxMs ?? 4_000;
+    this.#steadyMax = options.steadyMaxMs ?? 3_000;
   }
 
-  /** Records a failure and returns how long to wait before the next attempt. */
-  next(now: number = Date.now()): number {
+  /**
+   * Records a failure and returns how long to wait before the next attempt. `serverAnswered` says the
+   * server responded (with an error status) rather than being unreachable.
+   */
+  next(now: number = Date.now(), serverAnswered = false): number {
+    if (serverAnswered && this.#lastWasUnreachable && !this.#restartedQuickWindow) {
+      // The server is back but still warming up: retry quickly again (once per outage, so a server that
+      // keeps flapping between the two cannot keep the delays short forever).
+      this.#restartedQuickWindow = true;
+      this.#outageStart = now;
+      this.#attempts = 0;
+      this.#attemptsAfterSteady = 0;
+    }
+    this.#lastWasUnreachable = !serverAnswered;
     this.#outageStart ??= now;
     const age = now - this.#outageStart;
     const exponential = this.#initial * 2 ** Math.min(this.#attempts++, 30);
@@ -71,6 +88,8 @@ export class Backoff {
     this.#outageStart = undefined;
     this.#attempts = 0;
     this.#attemptsAfterSteady = 0;
+    this.#lastWasUnreachable = false;
+    this.#restartedQuickWindow = false;
   }
 
   /** Same as {@link succeeded}. */

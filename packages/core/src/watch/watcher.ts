@@ -36,7 +36,7 @@ export interface WatcherOptions {
   livenessProbe?: WatchLivenessProbe;
   /**
    * Retry delays after errors. Default: 250 ms doubling, capped at 1 s for the first 10 s of an outage and
-   * at 4 s until it is a minute old, then doubling to 30 s; shortened by up to 25 % at random. The outage
+   * at 3 s until it is a minute old, then doubling to 30 s; shortened by up to 25 % at random. The outage
    * ends once a watch is healthy again (it delivered an event or stayed open for `healthyAfterMs`).
    */
   backoff?: BackoffOptions;
@@ -154,7 +154,7 @@ class WatchLoop<T extends KubeObject> {
         }
         const error = watchFailure(this.#resource, this.#url, phase, err);
         const retryInMs = Math.max(
-          this.#backoff.next(),
+          this.#backoff.next(Date.now(), err instanceof ApiError),
           err instanceof ApiError ? (err.retryAfterMs ?? 0) : 0,
         );
         this.#report(error, retryInMs);
