@@ -8,7 +8,13 @@ import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError }
 import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { redact } from './redact.ts';
-import { type RetryPolicy, isRetryable, retryDelayMs, retryPolicy } from './retry.ts';
+import {
+  type RetryPolicy,
+  isRetryable,
+  isRetryableConnectionFailure,
+  retryDelayMs,
+  retryPolicy,
+} from './retry.ts';
 
 /** HTTP verbs the Kubernetes API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -189,17 +195,15 @@ export class RestClient {
           this.credentials.invalidate();
           continue;
         }
-        if (isRetryable(method, status) && attempt < this.#retry.maxRetries) {
+        if (isRetryable(method, status)) {
           const retryAfter =
             headerValue(res.headers['retry-after']) ??
             (error.details?.retryAfterSeconds !== undefined
               ? String(error.details.retryAfterSeconds)
               : undefined);
-          const delay = retryDelayMs(attempt, retryAfter, this.#retry);
-          // A wait that would overrun the total budget is not started: the caller hears about it now.
-          if (waitedMs + delay <= this.#retry.maxTotalWaitMs) {
-            waitedMs += delay;
-            await sleep(delay, undefined, options.signal ? { signal: options.signal } : {});
+          const waited = await this.#waitBeforeRetry(attempt, retryAfter, waitedMs, options.signal);
+          if (waited !== undefined) {
+            waitedMs = waited;
             continue;
           }
         }
@@ -208,6 +212,13 @@ export class RestClient {
         if (err instanceof ApiError || err instanceof TimeoutError || err instanceof ConnectionError)
           throw err;
         if (options.signal?.aborted) throw options.signal.reason ?? err;
+        if (isRetryableConnectionFailure(method, err)) {
+          const waited = await this.#waitBeforeRetry(attempt, undefined, waitedMs, options.signal);
+          if (waited !== undefined) {
+            waitedMs = waited;
+            continue;
+          }
+        }
         throw await this.#failure(method, url, err);
       } finally {
         this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
@@ -273,6 +284,24 @@ export class RestClient {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       throw await this.#failure(method, url, err);
     }
+  }
+
+  /**
+   * Sleeps before retry number `attempt` and returns the new total of waits, or returns undefined without
+   * waiting when retries are used up or the wait would overrun `retry.maxTotalWaitMs` (the caller then
+   * throws at once rather than after a wait that cannot end in a retry).
+   */
+  async #waitBeforeRetry(
+    attempt: number,
+    retryAfter: string | undefined,
+    waitedMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<number | undefined> {
+    if (attempt >= this.#retry.maxRetries) return undefined;
+    const delay = retryDelayMs(attempt, retryAfter, this.#retry);
+    if (waitedMs + delay > this.#retry.maxTotalWaitMs) return undefined;
+    await sleep(delay, undefined, signal ? { signal } : {});
+    return waitedMs + delay;
   }
 
   async #send(

@@ -1,9 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeKubeConfig } from '../testing/fake-kubeconfig.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import type { FakeClientOptions } from '../testing/fake-api-server.ts';
 import { type ConfigMap, ConfigMapResource } from './builtins.ts';
-import { ApiError } from './errors.ts';
-import { isRetryable, retryPolicy } from './retry.ts';
+import { ApiError, ConnectionError } from './errors.ts';
+import { RestClient } from './rest-client.ts';
+import { isRetryable, isRetryableConnectionFailure, retryPolicy } from './retry.ts';
 
 const cm = (name: string): ConfigMap => ({ metadata: { name, namespace: 'default' }, data: { a: '1' } });
 
@@ -29,6 +33,19 @@ describe('isRetryable', () => {
     expect(isRetryable('POST', 503)).toBe(false);
     expect(isRetryable('PATCH', 500)).toBe(false);
     expect(isRetryable('GET', 409)).toBe(false);
+  });
+
+  it('retries a broken connection only for GET and HEAD, and not a refused one', () => {
+    const reset = new Error('read ECONNRESET', {
+      cause: Object.assign(new Error('socket'), { code: 'ECONNRESET' }),
+    });
+    const closed = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(isRetryableConnectionFailure('GET', reset)).toBe(true);
+    expect(isRetryableConnectionFailure('HEAD', closed)).toBe(true);
+    expect(isRetryableConnectionFailure('PUT', closed)).toBe(false);
+    expect(isRetryableConnectionFailure('POST', reset)).toBe(false);
+    expect(isRetryableConnectionFailure('GET', refused)).toBe(false);
   });
 
   it('turns retries off with false and rejects nonsensical limits', () => {
@@ -147,5 +164,38 @@ describe('RestClient retries against a server that asks for them', { timeout: 30
     expect(err.code).toBe(429);
     expect(err.retryAfterMs).toBe(1000);
     expect(attempts('GET', '/configmaps/target').statuses).toEqual([429]);
+  });
+});
+
+describe('RestClient retries a GET whose connection broke before any answer', () => {
+  it('sends a GET again, but never a POST', async () => {
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      // Every first request of a method is cut off without an answer, as a proxy dropping a connection does.
+      if (requests === 1 || (req.method === 'POST' && requests === 3)) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const client = RestClient.fromKubeConfig(
+      { text: fakeKubeConfig(url, 'token') },
+      { retry: { baseDelayMs: 10 } },
+    );
+    try {
+      expect(await client.request({ path: '/x' })).toEqual({ ok: true });
+      expect(requests).toBe(2);
+      const err = await client.request({ method: 'POST', path: '/x', body: {} }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(requests).toBe(3);
+    } finally {
+      await client.pool.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -52,6 +52,24 @@ export function isRetryable(method: string, status: number): boolean {
   return status >= 500 && status !== 501 && idempotentMethods.has(method.toUpperCase());
 }
 
+/** Error codes of a connection that broke before any answer arrived (reset, closed, broken pipe). */
+const brokenConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+/**
+ * Whether a request that got no answer at all may be sent again: only a GET or HEAD (as client-go does for
+ * GET), and only when its connection broke — typically a kept-alive connection the server or a proxy
+ * closed just as the request went out. A refused connection or a timeout is not retried here.
+ */
+export function isRetryableConnectionFailure(method: string, err: unknown): boolean {
+  const upper = method.toUpperCase();
+  if (upper !== 'GET' && upper !== 'HEAD') return false;
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && brokenConnectionCodes.has(code)) return true;
+  }
+  return false;
+}
+
 /**
  * Delay before retry number `attempt` (0-based): the server's Retry-After (seconds or HTTP date) when
  * present, otherwise exponential backoff with ±20 % jitter; capped at `policy.maxDelayMs`.
