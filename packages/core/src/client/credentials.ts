@@ -74,7 +74,8 @@ export class Credentials {
   readonly #files: FileChangeDetector;
   readonly #plugin: ExecCredentialPlugin | undefined;
   readonly #source = `credentials#${++instances}`;
-  #cached: { value: ResolvedCredentials; at: number } | undefined;
+  /** The last resolution; `expiresAt` is when an exec plugin's credential stops being valid. */
+  #cached: { value: ResolvedCredentials; at: number; expiresAt: number } | undefined;
   #inflight: Promise<ResolvedCredentials> | undefined;
   #generation = 0;
   #tlsGeneration = 0;
@@ -123,14 +124,20 @@ export class Credentials {
    */
   resolve(): Promise<ResolvedCredentials> {
     const cached = this.#cached;
-    if (cached && Date.now() - cached.at < this.#refreshIntervalMs && !this.#files.changed()) {
+    const now = Date.now();
+    if (
+      cached &&
+      now - cached.at < this.#refreshIntervalMs &&
+      now < cached.expiresAt &&
+      !this.#files.changed()
+    ) {
       return Promise.resolve(cached.value);
     }
     if (this.#inflight) return this.#inflight;
     const generation = this.#generation;
     const inflight = this.#resolveNow().then(
-      (value) => {
-        if (generation === this.#generation) this.#cached = { value, at: Date.now() };
+      ({ value, expiresAt }) => {
+        if (generation === this.#generation) this.#cached = { value, at: Date.now(), expiresAt };
         return value;
       },
       (err: unknown) => {
@@ -167,10 +174,10 @@ export class Credentials {
     return token ? [token] : [];
   }
 
-  async #resolveNow(): Promise<ResolvedCredentials> {
+  async #resolveNow(): Promise<{ value: ResolvedCredentials; expiresAt: number }> {
     // Before reading: a file replaced while it is being read is then noticed at the next check.
     this.#files.mark();
-    const { headers, tls } = this.#plugin
+    const { headers, tls, expiresAt } = this.#plugin
       ? await this.#fromExecPlugin(this.#plugin)
       : await this.#fromClientNode();
     const hash = createHash('sha256');
@@ -183,7 +190,10 @@ export class Credentials {
       this.#lastTlsFingerprint = tlsFingerprint;
       this.#tlsGeneration++;
     }
-    return { headers, tls, tlsFingerprint, tlsSource: this.#source, tlsGeneration: this.#tlsGeneration };
+    return {
+      value: { headers, tls, tlsFingerprint, tlsSource: this.#source, tlsGeneration: this.#tlsGeneration },
+      expiresAt: expiresAt ?? Number.POSITIVE_INFINITY,
+    };
   }
 
   /**
@@ -192,7 +202,7 @@ export class Credentials {
    */
   async #fromExecPlugin(
     plugin: ExecCredentialPlugin,
-  ): Promise<{ headers: Record<string, string>; tls: TlsMaterial }> {
+  ): Promise<{ headers: Record<string, string>; tls: TlsMaterial; expiresAt: number | undefined }> {
     const user = this.#kc.getCurrentUser() as User;
     const cluster = this.#kc.getCurrentCluster();
     // client-node refuses to send credentials over plain HTTP unless told to; so does this path (same words,
@@ -211,10 +221,15 @@ export class Credentials {
     // Same precedence as client-node: a static token in the kubeconfig wins over the plugin's.
     if (user.token) headers.Authorization = `Bearer ${user.token}`;
     if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
-    return { headers, tls };
+    // Not reused past the plugin's expiry, even within the refresh interval.
+    return { headers, tls, expiresAt: credential.expiresAt };
   }
 
-  async #fromClientNode(): Promise<{ headers: Record<string, string>; tls: TlsMaterial }> {
+  async #fromClientNode(): Promise<{
+    headers: Record<string, string>;
+    tls: TlsMaterial;
+    expiresAt: undefined;
+  }> {
     const opts: {
       headers?: Record<string, string>;
       ca?: Buffer;
@@ -235,7 +250,7 @@ export class Credentials {
     if (opts.key) tls.key = opts.key;
     if (opts.rejectUnauthorized !== undefined) tls.rejectUnauthorized = opts.rejectUnauthorized;
     if (opts.servername) tls.servername = opts.servername;
-    return { headers, tls };
+    return { headers, tls, expiresAt: undefined };
   }
 }
 

@@ -113,12 +113,13 @@ describe('exec credential plugins', { timeout: 60_000 }, () => {
     expect(runCount(runs)).toBe(1);
   });
 
-  it('runs the plugin again once its credential expired', async () => {
+  it('runs the plugin again once its credential expired, even within the refresh interval', async () => {
     const plugin = script(
       'expired.sh',
       printsCredential(runs, { token: server.token, expirationTimestamp: '2000-01-01T00:00:00Z' }),
     );
-    const client = clientFor({ command: plugin }, { refreshIntervalMs: 0 });
+    // The default refresh interval (60 s) must not keep a credential past its expiry.
+    const client = clientFor({ command: plugin });
     await client.list(ConfigMapResource);
     await client.list(ConfigMapResource);
     expect(runCount(runs)).toBe(2);
