@@ -32,6 +32,14 @@ describe('kind CLI helpers against a stand-in kind', () => {
     expect(await kindKubeconfig('dev', { kindBinary })).toBe('apiVersion: v1\nkind: Config\n');
   });
 
+  it('asks for the internal kubeconfig with --internal', async () => {
+    writeFileSync(join(kindDir, 'dev.kubeconfig'), 'server: https://127.0.0.1:40000\n');
+    writeFileSync(join(kindDir, 'dev.internal-kubeconfig'), 'server: https://dev-control-plane:6443\n');
+    expect(await kindKubeconfig('dev', { kindBinary, internal: true })).toBe(
+      'server: https://dev-control-plane:6443\n',
+    );
+  });
+
   it('gives no clusters when kind prints "No kind clusters found."', async () => {
     expect(await listKindClusters({ kindBinary })).toEqual([]);
   });

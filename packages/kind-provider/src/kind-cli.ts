@@ -108,7 +108,17 @@ export async function listKindClusters(options: KindCliOptions = {}): Promise<st
   return parseKindClusters(await runKind(['get', 'clusters'], options));
 }
 
-/** The kubeconfig (YAML) of one kind cluster (`kind get kubeconfig --name <name>`), for the host. */
-export function kindKubeconfig(name: string, options: KindCliOptions = {}): Promise<string> {
-  return runKind(['get', 'kubeconfig', '--name', name], options);
+/** Options for {@link kindKubeconfig}. */
+export interface KindKubeconfigOptions extends KindCliOptions {
+  /**
+   * The kubeconfig for the docker network of the kind nodes (`--internal`: the server is the control-plane
+   * container's address) instead of the one for the host (`https://127.0.0.1:<port>`). Use it when the
+   * program runs in a container on that network, e.g. in another kind cluster.
+   */
+  internal?: boolean;
+}
+
+/** The kubeconfig (YAML) of one kind cluster (`kind get kubeconfig --name <name>`). */
+export function kindKubeconfig(name: string, options: KindKubeconfigOptions = {}): Promise<string> {
+  return runKind(['get', 'kubeconfig', ...(options.internal ? ['--internal'] : []), '--name', name], options);
 }

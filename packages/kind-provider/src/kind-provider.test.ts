@@ -119,6 +119,14 @@ describe('KindProvider', { timeout: 30_000 }, () => {
     await expect(provider.get('prod')).rejects.toThrow('cluster "prod" is not engaged');
   });
 
+  it('uses the internal kubeconfig when asked to', async () => {
+    putCluster('dev', server(0).kubeconfig());
+    writeFileSync(join(kindDir, 'dev.internal-kubeconfig'), server(1).kubeconfig());
+    const { provider } = await start({ internalKubeconfig: true });
+    await provider.ready;
+    expect((await provider.get('dev')).client.rest.server).toBe(server(1).url);
+  });
+
   it('is ready with no clusters when kind has none', async () => {
     const { provider, aware } = await start();
     await provider.ready;

@@ -28,6 +28,11 @@ import { kindKubeconfig, listKindClusters } from './kind-cli.ts';
 export interface KindProviderOptions {
   /** The kind executable: a path, or a name looked up on PATH. Default `$KIND_BIN`, else `kind` on PATH. */
   kindBinary?: string;
+  /**
+   * Use `kind get kubeconfig --internal`: the API servers' addresses on the kind docker network, for a
+   * manager that runs in a container on that network. Default false (the host's `127.0.0.1` ports).
+   */
+  internalKubeconfig?: boolean;
   /** Only clusters whose name starts with this are engaged (e.g. `fleet-`). Default: every kind cluster. */
   prefix?: string;
   /** How often kind is asked for its clusters and their kubeconfigs. Default 2 s. */
@@ -232,7 +237,8 @@ export class KindProvider implements Provider {
     const kubeconfigs = await Promise.all(
       names.map(async (name) => {
         try {
-          return { name, text: await kindKubeconfig(name, kindOptions) };
+          const internal = this.#options.internalKubeconfig ?? false;
+          return { name, text: await kindKubeconfig(name, { ...kindOptions, internal }) };
         } catch (error) {
           if (!signal.aborted)
             this.#report(
