@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freeLoopbackPort } from './free-port.ts';
+import { freeLoopbackPorts } from './free-port.ts';
 import { probeStatus } from './https-probe.ts';
 import type { KubeBinaries } from './kube-binaries.ts';
 import { SupervisedProcess } from './process-supervisor.ts';
@@ -78,7 +78,7 @@ export class KubeControlPlane {
   logTail(component: Component, lines = 20): string {
     try {
       const text = readFileSync(join(this.dataDir, `${component}.log`), 'utf8').trimEnd();
-      return text.split('\n').slice(-lines).join('\n');
+      return text ? text.split('\n').slice(-lines).join('\n') : '(the log is empty)';
     } catch {
       return '(no log)';
     }
@@ -89,12 +89,7 @@ export class KubeControlPlane {
     const deadline = Date.now() + startTimeoutMs;
     const started = performance.now();
     const dir = this.dataDir;
-    const [etcdClient, etcdPeer, apiserverPort, kcmPort] = await Promise.all([
-      freeLoopbackPort(),
-      freeLoopbackPort(),
-      freeLoopbackPort(),
-      freeLoopbackPort(),
-    ]);
+    const [etcdClient, etcdPeer, apiserverPort, kcmPort] = await freeLoopbackPorts(4);
     const token = randomBytes(24).toString('hex');
     writeFileSync(join(dir, 'tokens.csv'), `${token},kubeloom-admin,kubeloom-admin,"system:masters"\n`, {
       mode: 0o600,
@@ -109,13 +104,13 @@ export class KubeControlPlane {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     const peerUrl = `http://127.0.0.1:${etcdPeer}`;
     this.#spawn('etcd', required(binaries, 'etcd'), [
-      `--name=${name}`,
+      '--name=kubeloom',
       `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=${etcdUrl}`,
       `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=${peerUrl}`,
       `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=${name}=${peerUrl}`,
+      `--initial-cluster=kubeloom=${peerUrl}`,
       // Test data is thrown away, so durability is not worth the fsyncs.
       '--unsafe-no-fsync=true',
       '--log-level=warn',

@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { installCrds } from './crd-install.ts';
+import { FakeApiServer } from './fake-api-server.ts';
+
+// Establishing CRDs is the real API server's behaviour (test/e2e/kube-test-environment.test.ts); these are
+// the files refused before anything is sent.
+const server = await FakeApiServer.start();
+afterAll(() => server.stop());
+
+function file(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kubeloom-crds-')), 'crds.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('installCrds', () => {
+  it('refuses a file with a document that is not a CRD, naming the file and the document', async () => {
+    const path = file(
+      'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n',
+    );
+    await expect(installCrds(server.client(), [path])).rejects.toThrow(
+      `CRD file ${path}, document 2, is a Deployment, not a named CustomResourceDefinition; installCrds installs only CRDs`,
+    );
+  });
+
+  it('refuses invalid YAML and a missing file with what went wrong', async () => {
+    const broken = file('kind: [unclosed\n');
+    await expect(installCrds(server.client(), [broken])).rejects.toThrow(
+      `CRD file ${broken}, document 1, is not valid YAML: `,
+    );
+    await expect(installCrds(server.client(), ['/nonexistent/crds.yaml'])).rejects.toThrow(
+      "cannot read CRD file /nonexistent/crds.yaml: ENOENT: no such file or directory, open '/nonexistent/crds.yaml'",
+    );
+  });
+});
