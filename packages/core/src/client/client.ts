@@ -1,6 +1,7 @@
 import type { CredentialsOptions } from './credentials.ts';
 import { isGone } from './errors.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
+import { checkObject, checkPatch } from './object-check.ts';
 import type { KubeList, KubeObject } from './object.ts';
 import { type ResourceDescriptor, apiVersionOf, resourcePath } from './resource.ts';
 import { PatchType, type QueryValue, RestClient, type RestClientOptions } from './rest-client.ts';
@@ -155,12 +156,19 @@ export class Client {
     return list;
   }
 
-  /** Creates an object; namespace is taken from `obj.metadata.namespace` unless given. */
-  create<T extends KubeObject>(
+  /**
+   * Creates an object; namespace is taken from `obj.metadata.namespace` unless given. Rejects with
+   * `InvalidObjectError`, before sending anything, if `obj` cannot be sent (see {@link checkObject}).
+   */
+  async create<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     obj: T,
     options: WriteOptions = {},
   ): Promise<T> {
+    checkObject(`create(${resource.kind})`, resource, obj, {
+      name: 'nameOrGenerateName',
+      namespace: options.namespace,
+    });
     return this.rest
       .request<T>({
         method: 'POST',
@@ -172,7 +180,10 @@ export class Client {
       .then((o) => fillType(resource, o));
   }
 
-  /** Replaces an object (PUT). Its `metadata.resourceVersion` makes this an optimistic-concurrency update. */
+  /**
+   * Replaces an object (PUT). Its `metadata.resourceVersion` makes this an optimistic-concurrency update.
+   * Rejects with `InvalidObjectError` before sending anything if `obj` cannot be sent.
+   */
   update<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     obj: T,
@@ -181,7 +192,7 @@ export class Client {
     return this.#put(resource, obj, options, undefined);
   }
 
-  /** Replaces an object's status subresource. */
+  /** Replaces an object's status subresource; checks `obj` like {@link Client.update}. */
   updateStatus<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     obj: T,
@@ -190,16 +201,24 @@ export class Client {
     return this.#put(resource, obj, options, 'status');
   }
 
-  /** Patches an object. Default content type is JSON merge patch; see {@link PatchType}. */
-  patch<T extends KubeObject>(
+  /**
+   * Patches an object. Default content type is JSON merge patch; see {@link PatchType}. `patch` is an object
+   * (an array of operations for {@link PatchType.Json}), or text that is sent as it is. Rejects with
+   * `InvalidObjectError` before sending anything if it cannot be sent.
+   */
+  async patch<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     name: string,
     patch: unknown,
     options: PatchOptions = {},
   ): Promise<T> {
     const type = options.type ?? PatchType.Merge;
+    const verb = `${type === PatchType.Apply ? 'apply' : 'patch'}(${resource.kind})`;
+    checkPatch(verb, resource, name, patch, { type, namespace: options.namespace });
     if (type === PatchType.Apply && !options.fieldManager) {
-      throw new TypeError(`server-side apply of ${resource.kind} ${name} needs a fieldManager`);
+      throw new TypeError(
+        `${verb}: server-side apply of ${name} needs a fieldManager (who owns the applied fields)`,
+      );
     }
     return this.rest
       .request<T>({
@@ -219,11 +238,20 @@ export class Client {
 
   /**
    * Server-side apply: sends the fully specified intent `obj` (name, namespace and the fields you own).
-   * `apiVersion` and `kind` are filled in from the descriptor.
+   * `apiVersion` and `kind` are filled in from the descriptor. Rejects with `InvalidObjectError` before
+   * sending anything if `obj` cannot be sent.
    */
-  apply<T extends KubeObject>(resource: ResourceDescriptor<T>, obj: T, options: ApplyOptions): Promise<T> {
-    const name = obj.metadata?.name;
-    if (!name) throw new TypeError(`server-side apply of a ${resource.kind} needs metadata.name`);
+  async apply<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    obj: T,
+    options: ApplyOptions,
+  ): Promise<T> {
+    checkObject(`apply(${resource.kind})`, resource, obj, {
+      name: 'name',
+      namespace: undefined,
+      hasNamespaceOption: false,
+    });
+    const name = obj.metadata?.name ?? '';
     return this.patch(resource, name, withType(resource, obj), {
       ...options,
       ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
@@ -255,14 +283,17 @@ export class Client {
     });
   }
 
-  #put<T extends KubeObject>(
+  async #put<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     obj: T,
     options: WriteOptions,
     subresource: string | undefined,
   ): Promise<T> {
-    const name = obj.metadata?.name;
-    if (!name) throw new TypeError(`update of a ${resource.kind} needs metadata.name`);
+    checkObject(`${subresource ? 'updateStatus' : 'update'}(${resource.kind})`, resource, obj, {
+      name: 'name',
+      namespace: options.namespace,
+    });
+    const name = obj.metadata?.name ?? '';
     return this.rest
       .request<T>({
         method: 'PUT',

@@ -139,11 +139,8 @@ export async function diagnoseConnectionFailure(
   const found = classifyConnectionFailure(url, cause);
   const withSource = { ...found, kubeconfig: found.kubeconfig ?? options.kubeconfig };
   const timeoutMs = options.probeTimeoutMs ?? 2000;
-  if (found.reason === 'Unreachable' && url.startsWith('http:')) {
-    if (codesOf(cause).some(({ code }) => closedEarly.has(code))) {
-      const cert = await peerCertificate(url, options.servername, timeoutMs);
-      if (cert) return { ...withSource, reason: 'TlsOnHttpUrl' };
-    }
+  if (found.reason === 'Unreachable' && (await isTlsOnHttpUrl(url, cause, options))) {
+    return { ...withSource, reason: 'TlsOnHttpUrl' };
   }
   if (found.certificateProblem === 'Expired' || found.certificateProblem === 'NotYetValid') {
     const cert = await peerCertificate(url, options.servername, timeoutMs);
@@ -151,6 +148,32 @@ export async function diagnoseConnectionFailure(
     if (validTo) return { ...withSource, certificateValidTo: new Date(validTo).toISOString() };
   }
   return withSource;
+}
+
+/** Recent answers of {@link isTlsOnHttpUrl}'s probe, per origin: one probe serves every request for a minute. */
+const tlsProbes = new Map<string, { at: number; speaksTls: Promise<boolean> }>();
+
+/**
+ * True when a request to an `http://` URL lost its connection without an answer because the port expects
+ * TLS (found by a TLS handshake, remembered per origin for a minute). Such a failure is permanent, so it
+ * must not be retried like a kept-alive connection that happened to close.
+ */
+export async function isTlsOnHttpUrl(
+  url: string,
+  cause: unknown,
+  options: { servername?: string | undefined; probeTimeoutMs?: number } = {},
+): Promise<boolean> {
+  if (!url.startsWith('http:') || !codesOf(cause).some(({ code }) => closedEarly.has(code))) return false;
+  const origin = new URL(url).origin;
+  let probe = tlsProbes.get(origin);
+  if (!probe || Date.now() - probe.at > 60_000) {
+    const speaksTls = peerCertificate(url, options.servername, options.probeTimeoutMs ?? 2000).then(
+      (cert) => cert !== undefined,
+    );
+    probe = { at: Date.now(), speaksTls };
+    tlsProbes.set(origin, probe);
+  }
+  return probe.speaksTls;
 }
 
 /** The certificate a TLS handshake with the URL's host and port presents, or undefined if it is not TLS. */
@@ -183,16 +206,14 @@ function peerCertificate(
 /** The human part of a connection error's message: what happened and what to do. */
 export function explainConnectionFailure(details: ConnectionFailureDetails, cause: string): string {
   const where = details.kubeconfig ? `the cluster in ${details.kubeconfig}` : "the kubeconfig's cluster";
-  switch (details.reason) {
-    case 'Unreachable':
-      return `cannot reach the server: ${cause}`;
-    case 'PlainHttpOnHttpsUrl':
-      return `the server answered with plain HTTP on an https:// URL; point the server URL of ${where} at the port that serves TLS, or make it start with http:// if the server really serves plain HTTP`;
-    case 'TlsOnHttpUrl':
-      return `the server expects TLS but the URL is http://, so the request was sent unencrypted; make the server URL of ${where} start with https://`;
-    case 'CertificateNotVerified':
-      return `the server's certificate could not be verified: ${certificateReason(details)}; ${certificateFix(details, where)}`;
+  if (details.reason === 'Unreachable') return `cannot reach the server: ${cause}`;
+  if (details.reason === 'PlainHttpOnHttpsUrl') {
+    return `the server answered with plain HTTP on an https:// URL; point the server URL of ${where} at the port that serves TLS, or make it start with http:// if the server really serves plain HTTP`;
   }
+  if (details.reason === 'TlsOnHttpUrl') {
+    return `the server expects TLS but the URL is http://, so the request was sent unencrypted; make the server URL of ${where} start with https://`;
+  }
+  return `the server's certificate could not be verified: ${certificateReason(details)}; ${certificateFix(details, where)}`;
 }
 
 function certificateReason(details: ConnectionFailureDetails): string {
@@ -207,7 +228,8 @@ function certificateReason(details: ConnectionFailureDetails): string {
       return `it has expired${details.certificateValidTo ? ` (valid until ${details.certificateValidTo})` : ''}`;
     case 'NotYetValid':
       return `it is not valid yet${details.certificateValidTo ? ` (valid from ${details.certificateValidTo})` : ''}`;
-    default:
+    case 'Other':
+    case undefined:
       return `the TLS library rejected it with ${details.certificateCode ?? 'an unknown error'}`;
   }
 }
@@ -219,7 +241,10 @@ function certificateFix(details: ConnectionFailureDetails, where: string): strin
     case 'Expired':
     case 'NotYetValid':
       return "renew the server's certificate, or correct this machine's clock if it is wrong";
-    default:
+    case 'SelfSigned':
+    case 'UnknownAuthority':
+    case 'Other':
+    case undefined:
       return `put the CA certificate that signed the server's certificate into certificate-authority-data (base64 PEM) or certificate-authority (a file path) of ${where}; only for a throwaway test cluster, insecure-skip-tls-verify: true turns verification off as a last resort`;
   }
 }

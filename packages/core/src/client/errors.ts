@@ -106,6 +106,42 @@ export class ConnectionError extends Error {
   }
 }
 
+/**
+ * What was wrong with an object a client verb was asked to send:
+ *
+ * - `NotAnObject`: null, undefined, a string (YAML or JSON text?), an array, a Map, a Promise, ...
+ * - `NotSerializable`: JSON cannot carry it as it is (a cycle, a BigInt, NaN, a Map or Set inside).
+ * - `MissingName`: the verb needs `metadata.name` (or the name argument) and it is missing or not a string.
+ * - `MissingNamespace`: a namespaced resource without a namespace in the object or the options.
+ * - `InvalidMetadata`: `metadata` (or `metadata.namespace`) has the wrong type.
+ * - `KindMismatch`: the object's `kind` is not the resource descriptor's.
+ */
+export type InvalidObjectProblem =
+  | 'NotAnObject'
+  | 'NotSerializable'
+  | 'MissingName'
+  | 'MissingNamespace'
+  | 'InvalidMetadata'
+  | 'KindMismatch';
+
+/**
+ * A client verb refused its arguments before sending anything. The message starts with the call, e.g.
+ * `create(ConfigMap): the object must be a plain object, got a string (...)`.
+ */
+export class InvalidObjectError extends TypeError {
+  override readonly name = 'InvalidObjectError';
+  /** The call that refused, e.g. `create(ConfigMap)`. */
+  readonly call: string;
+  /** What was wrong; see {@link InvalidObjectProblem}. */
+  readonly problem: InvalidObjectProblem;
+
+  constructor(call: string, problem: InvalidObjectProblem, message: string) {
+    super(`${call}: ${message}`);
+    this.call = call;
+    this.problem = problem;
+  }
+}
+
 /** The request did not finish within its timeout. */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';

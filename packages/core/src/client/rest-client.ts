@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import { ConnectionPool } from './connection-pool.ts';
 import { Credentials, type CredentialsOptions, type ResolvedCredentials } from './credentials.ts';
-import { diagnoseConnectionFailure } from './connection-failure.ts';
+import { diagnoseConnectionFailure, isTlsOnHttpUrl } from './connection-failure.ts';
 import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError } from './errors.ts';
 import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
@@ -212,7 +212,7 @@ export class RestClient {
         if (err instanceof ApiError || err instanceof TimeoutError || err instanceof ConnectionError)
           throw err;
         if (options.signal?.aborted) throw options.signal.reason ?? err;
-        if (isRetryableConnectionFailure(method, err)) {
+        if (isRetryableConnectionFailure(method, err) && !(await isTlsOnHttpUrl(url, err))) {
           const waited = await this.#waitBeforeRetry(attempt, undefined, waitedMs, options.signal);
           if (waited !== undefined) {
             waitedMs = waited;

@@ -45,7 +45,8 @@ export function applyStatus<T extends KubeObject>(
 }
 
 function applyBody<T extends KubeObject>(object: T): T {
-  if (!object.metadata) return object;
+  // Anything without metadata goes to client.apply as it is, which says what is wrong with it.
+  if (!object?.metadata || typeof object.metadata !== 'object') return object;
   const { managedFields: _managed, resourceVersion: _rv, ...metadata } = object.metadata;
   return { ...object, metadata };
 }

@@ -109,9 +109,13 @@ describe('FakeApiServer REST', () => {
       metadata: { generateName: 'gen-', namespace: 'default' },
     });
     expect(generated.metadata?.name).toMatch(/^gen-[a-z0-9]{5}$/);
-    expect(
-      isInvalid(await apiError(client.create(ConfigMapResource, { metadata: { namespace: 'default' } }))),
-    ).toBe(true);
+    // Client.create refuses a nameless object itself, so the raw request shows what the server says.
+    const nameless = client.rest.request({
+      method: 'POST',
+      path: '/api/v1/namespaces/default/configmaps',
+      body: { metadata: { namespace: 'default' } },
+    });
+    expect(isInvalid(await apiError(nameless))).toBe(true);
   });
 
   it('keeps one global resourceVersion counter across resources', async () => {
