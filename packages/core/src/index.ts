@@ -17,5 +17,6 @@ export * from './predicate/index.ts';
 export * from './queue/index.ts';
 export * from './reconcile/index.ts';
 export * from './source/index.ts';
+export * from './util/coalesced-run.ts';
 export * from './util/wait-for.ts';
 export * from './watch/index.ts';

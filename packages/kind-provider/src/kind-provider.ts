@@ -4,6 +4,7 @@ import {
   Backoff,
   type BackoffOptions,
   Client,
+  CoalescedRun,
   type Cluster,
   type ClusterName,
   ClusterNotFoundError,
@@ -99,8 +100,11 @@ export class KindProvider implements Provider {
   #kindProblem: string | undefined;
   /** Set once `kind get clusters` answered: {@link KindProvider.ready} waits for that. */
   #listedOnce = false;
-  #discovering: Promise<void> | undefined;
-  #discoverRequested = false;
+  readonly #discovery = new CoalescedRun(() => this.#discover(), {
+    onError: (error) =>
+      this.#logger.error({ err: error }, 'discovering kind clusters failed; retrying at the next round'),
+    stopped: () => this.#signal?.aborted ?? false,
+  });
   #signal: AbortSignal | undefined;
 
   constructor(options: KindProviderOptions = {}) {
@@ -176,29 +180,9 @@ export class KindProvider implements Provider {
    * one round, plus at most one more if a call arrived during it. Never rejects.
    */
   async refresh(): Promise<void> {
-    await this.#discoverOnce();
+    await this.#discovery.run();
     await Promise.all([...this.#known.values()].flatMap((known) => (known.probing ? [known.probing] : [])));
     if (this.#listedOnce) this.#ready.resolve();
-  }
-
-  #discoverOnce(): Promise<void> {
-    if (this.#discovering) {
-      this.#discoverRequested = true;
-      return this.#discovering;
-    }
-    this.#discovering = (async () => {
-      try {
-        do {
-          this.#discoverRequested = false;
-          await this.#discover();
-        } while (this.#discoverRequested && !this.#signal?.aborted);
-      } catch (error) {
-        this.#logger.error({ err: error }, 'discovering kind clusters failed; retrying at the next round');
-      } finally {
-        this.#discovering = undefined;
-      }
-    })();
-    return this.#discovering;
   }
 
   /** One discovery round: lists, forgets vanished clusters, reads kubeconfigs and starts due probes. */

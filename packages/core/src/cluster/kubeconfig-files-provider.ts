@@ -11,6 +11,7 @@ import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import type { RestClientOptions } from '../client/rest-client.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
+import { CoalescedRun } from '../util/coalesced-run.ts';
 import type { Aware, Cluster, ClusterName, IndexExtractor, Provider } from './cluster.ts';
 import { ClusterSet } from './cluster-set.ts';
 import { untilAborted } from './static-provider.ts';
@@ -71,8 +72,14 @@ export class KubeconfigFilesProvider implements Provider {
   /** Fingerprints that failed to make a client, so the same error is logged once, not on every rescan. */
   readonly #failed = new Map<ClusterName, string>();
   readonly #ready = Promise.withResolvers<void>();
-  #scanning: Promise<void> | undefined;
-  #rescanRequested = false;
+  readonly #rescan = new CoalescedRun(() => this.#scan(), {
+    onError: (error) =>
+      this.#logger.error(
+        { err: error },
+        'scanning the kubeconfig directory failed; retrying at the next rescan',
+      ),
+    stopped: () => this.#signal?.aborted ?? false,
+  });
   #watcher: FSWatcher | undefined;
   #debounce: NodeJS.Timeout | undefined;
   #signal: AbortSignal | undefined;
@@ -136,26 +143,7 @@ export class KubeconfigFilesProvider implements Provider {
    * share one scan, plus at most one more if a change arrived during it. Never rejects.
    */
   rescan(): Promise<void> {
-    if (this.#scanning) {
-      this.#rescanRequested = true;
-      return this.#scanning;
-    }
-    this.#scanning = (async () => {
-      try {
-        do {
-          this.#rescanRequested = false;
-          await this.#scan();
-        } while (this.#rescanRequested && !this.#signal?.aborted);
-      } catch (error) {
-        this.#logger.error(
-          { err: error },
-          'scanning the kubeconfig directory failed; retrying at the next rescan',
-        );
-      } finally {
-        this.#scanning = undefined;
-      }
-    })();
-    return this.#scanning;
+    return this.#rescan.run();
   }
 
   async #scan(): Promise<void> {
