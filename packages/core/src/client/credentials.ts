@@ -167,6 +167,20 @@ export class Credentials {
     this.#plugin?.invalidate();
   }
 
+  /**
+   * The error for a request whose own timeout (`timeoutMs`) ran out while it waited for credentials — e.g.
+   * an exec plugin that takes longer than the request may. The plugin keeps running until its own timeout.
+   */
+  stillResolvingError(timeoutMs: number): KubeConfigError {
+    const plugin = this.#plugin;
+    const what = plugin
+      ? `${plugin.name} was still running (it is stopped after execPluginTimeoutMs, ${plugin.timeoutMs} ms); raise timeoutMs above execPluginTimeoutMs, or make the plugin answer faster`
+      : 'the auth provider had not answered yet; raise timeoutMs';
+    return new KubeConfigError(
+      `${this.description}: could not obtain credentials within the request's timeout of ${timeoutMs} ms: ${what}`,
+    );
+  }
+
   /** Values that must never appear in a log line or error message (the current bearer token, if any). */
   secrets(): string[] {
     const auth = this.#cached?.value.headers.Authorization;

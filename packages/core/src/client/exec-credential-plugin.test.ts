@@ -154,6 +154,21 @@ describe('exec credential plugins', { timeout: 60_000 }, () => {
     expect(runCount(runs)).toBe(3);
   });
 
+  it('fails a request whose own timeout is shorter than the plugin’s with an error about the plugin', async () => {
+    const plugin = script('slow.sh', `echo run >> '${runs}'\nsleep 300`);
+    const client = clientFor({ command: plugin }, { execPluginTimeoutMs: 5_000, timeoutMs: 300 });
+    const list = await caught(client.list(ConfigMapResource));
+    expect(list.message).toBe(
+      `${context}: could not obtain credentials within the request's timeout of 300 ms: exec credential plugin "${plugin}" was still running (it is stopped after execPluginTimeoutMs, 5000 ms); raise timeoutMs above execPluginTimeoutMs, or make the plugin answer faster`,
+    );
+    // A watch (a streaming request) says the same.
+    const watch = await caught(client.rest.stream({ path: '/api/v1/configmaps', query: { watch: true } }));
+    expect(watch.message).toBe(list.message);
+    // Both waited for the one run in flight.
+    await waitFor(() => runCount(runs) > 0, { what: 'the plugin to start' });
+    expect(runCount(runs)).toBe(1);
+  });
+
   it('shows a failing plugin’s stderr with secrets redacted, in the error and in logs', async () => {
     const secrets = [
       '1//0gRefreshAbc123',

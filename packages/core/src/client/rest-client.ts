@@ -280,7 +280,9 @@ export class RestClient {
       clearTimeout(headerTimer);
       finish();
       if (err instanceof ApiError || err instanceof ConnectionError) throw err;
-      if (controller.signal.reason instanceof TimeoutError) throw controller.signal.reason;
+      if (controller.signal.reason instanceof TimeoutError && !(err instanceof KubeConfigError)) {
+        throw controller.signal.reason;
+      }
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       throw await this.#failure(method, url, err);
     }
@@ -318,7 +320,9 @@ export class RestClient {
       // The wait for credentials (an exec plugin may be running) ends with the request's own signal.
       creds = await untilAborted(this.credentials.resolve(), signal);
     } catch (err) {
-      if (timeoutSignal?.aborted && !options.signal?.aborted) throw new TimeoutError(method, url, timeoutMs);
+      // The request's timeout ran out while credentials were still being obtained: blame them, not the server.
+      const timedOut = timeoutSignal?.aborted === true || signal.reason instanceof TimeoutError;
+      if (timedOut && !options.signal?.aborted) throw this.credentials.stillResolvingError(timeoutMs);
       throw err;
     }
     const headers: Record<string, string> = {
