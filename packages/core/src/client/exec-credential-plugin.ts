@@ -9,6 +9,7 @@ export interface ExecPluginConfig {
   apiVersion?: string;
   /** Program to run. Shown in errors; its arguments are not (they may hold secrets). */
   command: string;
+  /** Arguments for `command`. Never shown in errors or logs. */
   args?: string[];
   /** Extra environment variables for the plugin, on top of this process's environment. */
   env?: Array<{ name: string; value: string }> | null;
@@ -22,8 +23,11 @@ export interface ExecPluginConfig {
 
 /** The cluster a plugin with `provideClusterInfo: true` is told about. */
 export interface ExecPluginClusterInfo {
+  /** The cluster's server URL. */
   server: string;
+  /** `tls-server-name` of the kubeconfig cluster. */
   tlsServerName?: string;
+  /** `insecure-skip-tls-verify` of the kubeconfig cluster. */
   insecureSkipTlsVerify?: boolean;
   /** Base64 PEM, as in `certificate-authority-data`. */
   certificateAuthorityData?: string;
@@ -31,6 +35,7 @@ export interface ExecPluginClusterInfo {
 
 /** What an exec plugin returned (`ExecCredential.status`). */
 export interface ExecCredentialResult {
+  /** Bearer token. */
   token?: string;
   /** PEM client certificate. */
   clientCertificateData?: string;
@@ -84,7 +89,9 @@ const maxOutputBytes = 1 << 20;
  * that names the command; nothing failed is cached, so the next request runs the plugin again.
  */
 export class ExecCredentialPlugin {
+  /** The kubeconfig's `exec` stanza. */
   readonly config: ExecPluginConfig;
+  /** Bound on one run; see {@link ExecCredentialPluginOptions.timeoutMs}. */
   readonly timeoutMs: number;
   readonly #logger: Logger;
   readonly #cluster: ExecPluginClusterInfo | undefined;

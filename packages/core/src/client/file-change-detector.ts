@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
  * the inode seen through it.
  */
 export class FileChangeDetector {
+  /** The files watched, without duplicates. */
   readonly paths: readonly string[];
   readonly #minIntervalMs: number;
   #marked: string;
