@@ -12,6 +12,7 @@ export * from './handler/index.ts';
 export * from './events/index.ts';
 export * from './log/index.ts';
 export * from './manager/index.ts';
+export * from './manifests/index.ts';
 export * from './metrics/index.ts';
 export * from './predicate/index.ts';
 export * from './queue/index.ts';

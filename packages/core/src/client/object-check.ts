@@ -183,28 +183,16 @@ function checkJson(call: string, root: unknown): void {
 /** `a string`, `null`, `an array`, `a Map`, ... */
 function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'string':
-      return value === '' ? 'an empty string' : 'a string';
-    case 'number':
-      return `the number ${value}`;
-    case 'bigint':
-      return 'a BigInt';
-    case 'boolean':
-      return `the boolean ${value}`;
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-    case 'object': {
-      if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise';
-      const name = value.constructor?.name;
-      return name && name !== 'Object' ? `a ${name}` : 'an object';
-    }
+  if (typeof value === 'object') {
+    if (typeof (value as { then?: unknown }).then === 'function') return 'a Promise';
+    const name = value.constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
+  if (typeof value === 'string') return value === '' ? 'an empty string' : 'a string';
+  if (typeof value === 'number' || typeof value === 'boolean') return `the ${typeof value} ${value}`;
+  return typeof value === 'bigint' ? 'a BigInt' : `a ${typeof value}`;
 }
 
 /** A guess at what the caller meant, for the common mistakes. */
