@@ -1,9 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  type Aware,
-  type Cluster,
-  type ClusterName,
   ConfigMapResource,
   type InformerCache,
   type Logger,
@@ -12,33 +9,10 @@ import {
   silentLogger,
   waitFor,
 } from '@kubeloom/core';
-import { FakeApiServer } from '@kubeloom/core/testing';
+import { FakeApiServer, recordingAware } from '@kubeloom/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KindProvider, type KindProviderOptions } from './kind-provider.ts';
 import { STAND_IN_KIND, useStandInKindDir } from './stand-in-kind.test.support.ts';
-
-interface Engagement {
-  readonly name: ClusterName;
-  readonly cluster: Cluster;
-  readonly signal: AbortSignal;
-}
-
-/** An Aware that records engagements and, like a controller would, starts a ConfigMap informer in each. */
-function recordingAware(): Aware & { engaged: Engagement[]; live: () => ClusterName[] } {
-  const engaged: Engagement[] = [];
-  return {
-    engaged,
-    live: () =>
-      engaged
-        .filter((e) => !e.signal.aborted)
-        .map((e) => e.name)
-        .toSorted(),
-    async engage(name, cluster, signal) {
-      engaged.push({ name, cluster, signal });
-      cluster.cache.informer(ConfigMapResource);
-    },
-  };
-}
 
 interface LogLine {
   level: string;
@@ -101,7 +75,8 @@ describe('KindProvider', { timeout: 30_000 }, () => {
   /** Starts a provider on the stand-in kind; a long interval so that only `refresh()` drives it. */
   async function start(options: Partial<KindProviderOptions> = {}) {
     const provider = new KindProvider({ kindBinary: STAND_IN_KIND, intervalMs: 60_000, ...options });
-    const aware = recordingAware();
+    // Like a controller would, start an informer in each cluster engaged.
+    const aware = recordingAware(({ cluster }) => void cluster.cache.informer(ConfigMapResource));
     const running = provider.start(aware, stop.signal);
     return { provider, aware, running };
   }

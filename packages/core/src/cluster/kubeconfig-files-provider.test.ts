@@ -6,26 +6,8 @@ import { ConfigMapResource } from '../client/builtins.ts';
 import type { Logger } from '../log/logger.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
-import type { Aware, Cluster, ClusterName } from './cluster.ts';
 import { KubeconfigFilesProvider, type KubeconfigFilesProviderOptions } from './kubeconfig-files-provider.ts';
-
-function recordingAware(): Aware & {
-  engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }>;
-  live: () => ClusterName[];
-} {
-  const engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }> = [];
-  return {
-    engaged,
-    live: () =>
-      engaged
-        .filter((e) => !e.signal.aborted)
-        .map((e) => e.name)
-        .toSorted(),
-    async engage(name, cluster, signal) {
-      engaged.push({ name, cluster, signal });
-    },
-  };
-}
+import { recordingAware } from '../testing/recording-aware.ts';
 
 function memoryLogger(): { logger: Logger; errors: string[] } {
   const errors: string[] = [];

@@ -1,33 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ConfigMap, ConfigMapResource } from '../client/builtins.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
-import {
-  type Aware,
-  type Cluster,
-  type ClusterName,
-  ClusterNotFoundError,
-  type Provider,
-} from './cluster.ts';
+import { ClusterNotFoundError, type Provider } from './cluster.ts';
 import { MultiProvider } from './multi-provider.ts';
 import { StaticProvider } from './static-provider.ts';
-
-function recordingAware(): Aware & {
-  engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }>;
-  live: () => ClusterName[];
-} {
-  const engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }> = [];
-  return {
-    engaged,
-    live: () =>
-      engaged
-        .filter((e) => !e.signal.aborted)
-        .map((e) => e.name)
-        .toSorted(),
-    async engage(name, cluster, signal) {
-      engaged.push({ name, cluster, signal });
-    },
-  };
-}
+import { recordingAware } from '../testing/recording-aware.ts';
 
 const byTeam = (cm: ConfigMap): string[] => [cm.metadata?.labels?.team ?? ''];
 

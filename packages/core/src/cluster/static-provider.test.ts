@@ -3,29 +3,11 @@ import { type ConfigMap, ConfigMapResource } from '../client/builtins.ts';
 import { KubeConfigError } from '../client/errors.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
-import { type Aware, type Cluster, type ClusterName, ClusterNotFoundError } from './cluster.ts';
+import { ClusterNotFoundError } from './cluster.ts';
 import type { InformerCache } from './informer-cache.ts';
 import { SingleClusterProvider } from './single-provider.ts';
 import { StaticProvider } from './static-provider.ts';
-
-/** An Aware that remembers every engagement and whether it is still live. */
-function recordingAware(): Aware & {
-  engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }>;
-  live: () => ClusterName[];
-} {
-  const engaged: Array<{ name: ClusterName; cluster: Cluster; signal: AbortSignal }> = [];
-  return {
-    engaged,
-    live: () =>
-      engaged
-        .filter((e) => !e.signal.aborted)
-        .map((e) => e.name)
-        .toSorted(),
-    async engage(name, cluster, signal) {
-      engaged.push({ name, cluster, signal });
-    },
-  };
-}
+import { recordingAware } from '../testing/recording-aware.ts';
 
 const byTeam = (cm: ConfigMap): string[] => (cm.metadata?.labels?.team ? [cm.metadata.labels.team] : []);
 

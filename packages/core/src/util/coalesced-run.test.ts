@@ -4,11 +4,11 @@ import { CoalescedRun } from './coalesced-run.ts';
 describe('CoalescedRun', () => {
   it('shares a run with calls made during it and runs once more after it', async () => {
     let runs = 0;
-    let release: () => void = () => {};
+    const firstRunMayEnd = Promise.withResolvers<void>();
     const coalesced = new CoalescedRun(
       async () => {
         runs++;
-        if (runs === 1) await new Promise<void>((resolve) => (release = resolve));
+        if (runs === 1) await firstRunMayEnd.promise;
       },
       { onError: () => {} },
     );
@@ -17,7 +17,7 @@ describe('CoalescedRun', () => {
     const third = coalesced.run();
     expect(second).toBe(first);
     expect(third).toBe(first);
-    release();
+    firstRunMayEnd.resolve();
     await first;
     expect(runs).toBe(2);
     await coalesced.run();
