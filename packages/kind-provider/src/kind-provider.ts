@@ -200,13 +200,13 @@ export class KindProvider implements Provider {
     } catch (error) {
       if (signal.aborted) return;
       this.#kindProblem = `cannot list kind clusters: ${errorText(error)}`;
-      this.#report('kind', this.#kindProblem, 'error');
+      this.#report(undefined, this.#kindProblem, 'error');
       return;
     }
     this.#listedOnce = true;
     if (this.#kindProblem) {
       this.#kindProblem = undefined;
-      this.#resolved('kind', 'kind answers again');
+      this.#resolved(undefined, 'kind answers again');
     }
     const listed = new Set(names);
     for (const name of this.#known.keys()) {
@@ -222,13 +222,17 @@ export class KindProvider implements Provider {
       names.map(async (name) => {
         try {
           const internal = this.#options.internalKubeconfig ?? false;
-          return { name, text: await kindKubeconfig(name, { ...kindOptions, internal }) };
+          const text = await kindKubeconfig(name, { ...kindOptions, internal });
+          // Readable again: the same failure later is news again.
+          this.#reported.delete(reportKey(name, 'kubeconfig'));
+          return { name, text };
         } catch (error) {
           if (!signal.aborted)
             this.#report(
               name,
               `cannot read the kubeconfig of kind cluster "${name}" (keeping it as it is): ${errorText(error)}`,
               'warn',
+              'kubeconfig',
             );
           return undefined;
         }
@@ -317,7 +321,8 @@ export class KindProvider implements Provider {
     const known = this.#known.get(name);
     if (!known) return;
     this.#known.delete(name);
-    this.#reported.delete(name);
+    this.#reported.delete(reportKey(name, 'engagement'));
+    this.#reported.delete(reportKey(name, 'kubeconfig'));
     known.attempt.abort(new Error(`kind cluster "${name}" is gone or changed`));
     if (this.#clusters.remove(name)) return;
     // Never engaged: the set does not own the client yet, so close its connections here.
@@ -326,26 +331,41 @@ export class KindProvider implements Provider {
     });
   }
 
-  /** Logs `problem` about `subject` unless it is the problem last logged about it. */
-  #report(subject: string, problem: string, level: 'warn' | 'error'): void {
-    if (this.#reported.get(subject) === problem) return;
-    this.#reported.set(subject, problem);
-    this.#logger[level](subject === 'kind' ? {} : { cluster: subject }, problem);
+  /**
+   * Logs `problem` unless it is the problem last logged about the same subject: kind itself (`cluster`
+   * undefined), a cluster's kubeconfig (`aspect` `kubeconfig`) or a cluster's engagement.
+   */
+  #report(
+    cluster: ClusterName | undefined,
+    problem: string,
+    level: 'warn' | 'error',
+    aspect: 'kubeconfig' | 'engagement' = 'engagement',
+  ): void {
+    const key = reportKey(cluster, aspect);
+    if (this.#reported.get(key) === problem) return;
+    this.#reported.set(key, problem);
+    this.#logger[level](cluster === undefined ? {} : { cluster }, problem);
   }
 
-  /** Logs at info that `subject` is fine now, mentioning the problem it had, if any. */
-  #resolved(subject: string, message: string, fields: Record<string, unknown> = {}): void {
-    const problem = this.#reported.get(subject);
-    this.#reported.delete(subject);
+  /** Logs at info that kind (or a cluster) is fine now, mentioning the problem it had, if any. */
+  #resolved(cluster: ClusterName | undefined, message: string, fields: Record<string, unknown> = {}): void {
+    const key = reportKey(cluster, 'engagement');
+    const problem = this.#reported.get(key);
+    this.#reported.delete(key);
     this.#logger.info(
       {
         ...fields,
-        ...(subject === 'kind' ? {} : { cluster: subject }),
+        ...(cluster === undefined ? {} : { cluster }),
         ...(problem ? { resolvedProblem: problem } : {}),
       },
       message,
     );
   }
+}
+
+/** Key of {@link KindProvider}'s once-per-problem log (a cluster may be named `kind`, kind's default). */
+function reportKey(cluster: ClusterName | undefined, aspect: 'kubeconfig' | 'engagement'): string {
+  return cluster === undefined ? 'kind' : `${aspect} of cluster ${cluster}`;
 }
 
 /** The message of a KindCliError (complete on its own) or of anything else. */
