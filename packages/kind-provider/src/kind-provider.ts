@@ -47,6 +47,7 @@ export interface KindProviderOptions {
    * the first discovery round after the delay). Default 1 s doubling to 60 s.
    */
   unreachableBackoff?: BackoffOptions;
+  /** Where discovery, engagement and problems are logged (bound to `provider: kind`). Default silent. */
   logger?: Logger;
   /** Options for every informer of every kind cluster. */
   informerOptions?: InformerOptions;
@@ -152,6 +153,7 @@ export class KindProvider implements Provider {
     return Promise.reject(new ClusterNotFoundError(name, detail));
   }
 
+  /** Adds a field index to the informers of `resource` in every current and future kind cluster. */
   async indexField<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     name: string,
@@ -160,6 +162,10 @@ export class KindProvider implements Provider {
     this.#clusters.indexField(resource, name, extract);
   }
 
+  /**
+   * Discovers kind clusters every `intervalMs` and engages them into `aware` until `signal` aborts; then
+   * disengages every cluster and stops asking kind. Called by the manager; a provider starts once.
+   */
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
     if (this.#signal) throw new Error('a KindProvider can be started once');
     this.#signal = signal;
