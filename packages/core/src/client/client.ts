@@ -158,7 +158,8 @@ export class Client {
 
   /**
    * Creates an object; namespace is taken from `obj.metadata.namespace` unless given. Rejects with
-   * `InvalidObjectError`, before sending anything, if `obj` cannot be sent (not an object, not JSON-serializable, no name or namespace).
+   * `InvalidObjectError`, before sending anything, if `obj` cannot be sent (not an object, not
+   * JSON-serializable, no name or namespace).
    */
   async create<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
