@@ -120,8 +120,8 @@ describe('mergeIntoAPIExport', () => {
   it('is idempotent: merging its own result again changes nothing, whatever the input order', () => {
     const first = mergeIntoAPIExport(
       testdata('export.yaml') as APIExport,
-      [...workshopSchemas].reverse(),
-      [...claims].reverse(),
+      workshopSchemas.toReversed(),
+      claims.toReversed(),
       'agent',
     );
     const second = mergeIntoAPIExport(first.export, workshopSchemas, claims, 'agent');

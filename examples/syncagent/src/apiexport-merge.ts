@@ -60,7 +60,7 @@ export function mergeIntoAPIExport(
   const resources = [
     ...ours.values(),
     ...before.filter((r) => !ours.has(groupResourceKey({ group: r.group, resource: r.name }))),
-  ].sort((a, b) =>
+  ].toSorted((a, b) =>
     compareStrings(
       groupResourceKey({ group: a.group, resource: a.name }),
       groupResourceKey({ group: b.group, resource: b.name }),
@@ -92,15 +92,17 @@ export function mergeIntoAPIExport(
       );
     }
   }
-  claimList.sort((a, b) => compareStrings(a.group, b.group) || compareStrings(a.resource, b.resource));
-  if (claimList.length > 0 || spec.permissionClaims !== undefined) spec.permissionClaims = claimList;
+  const sortedClaims = claimList.toSorted(
+    (a, b) => compareStrings(a.group, b.group) || compareStrings(a.resource, b.resource),
+  );
+  if (sortedClaims.length > 0 || spec.permissionClaims !== undefined) spec.permissionClaims = sortedClaims;
   merged.spec = spec;
 
   return {
     export: merged,
     changed: JSON.stringify(canonical(merged)) !== JSON.stringify(canonical(existing)),
-    addedSchemas: [...afterNames].filter((n) => !beforeNames.has(n)).sort(),
-    removedSchemas: [...beforeNames].filter((n) => !afterNames.has(n)).sort(),
+    addedSchemas: [...afterNames].filter((n) => !beforeNames.has(n)).toSorted(),
+    removedSchemas: [...beforeNames].filter((n) => !afterNames.has(n)).toSorted(),
     addedClaims,
     claimConflicts,
   };
@@ -121,7 +123,7 @@ function sortKeys(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(
     Object.keys(value)
-      .sort()
+      .toSorted()
       .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
   );
 }

@@ -165,7 +165,8 @@ function undeclaredIdentifiers(
       undeclaredIdentifiers(c.result, new Set([...bound, c.accuVar]), out);
       break;
     }
-    default:
+    case 'constExpr':
+    case undefined:
       break;
   }
   return out;
@@ -201,7 +202,7 @@ export function celToJson(value: CelValue): unknown {
     for (const [k, v] of value) {
       if (typeof k !== 'string') {
         throw new CelEvaluationError(
-          `the result is a map with a non-string key (${String(k)}), which JSON cannot hold`,
+          `the result is a map with a non-string key (${typeof k === 'object' ? k.value.toString() : k.toString()}), which JSON cannot hold`,
         );
       }
       out[k] = celToJson(v);

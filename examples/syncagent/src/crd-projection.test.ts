@@ -51,6 +51,10 @@ function pr(resource: Partial<SourceResourceDescriptor>, projection?: ResourcePr
   };
 }
 
+function fail(p: PublishedResource): () => CustomResourceDefinition {
+  return () => projectCrd(crontabs, p);
+}
+
 describe('projectCrd', () => {
   it('keeps all versions by default and only the selected ones otherwise', () => {
     expect(projectCrd(crontabs, pr({})).spec.versions.map((v) => v.name)).toEqual(['v1alpha1', 'v1', 'v2']);
@@ -71,7 +75,6 @@ describe('projectCrd', () => {
   });
 
   it("fails with upstream's messages", () => {
-    const fail = (p: PublishedResource) => () => projectCrd(crontabs, p);
     expect(fail(pr({ version: 'v1', versions: ['v1'] }))).toThrow(
       new ProjectionError(
         'cannot configure both .version and .versions in as the source of a PublishedResource',
@@ -150,7 +153,7 @@ describe('stripServiceCrd', () => {
 describe('compareKubeAwareVersions', () => {
   it('orders like Go version.CompareKubeAwareVersionStrings', () => {
     expect(
-      ['v1', 'v2', 'v10', 'v1beta2', 'v1alpha1', 'foo', 'bar', 'v1beta1', 'v2alpha3'].sort(
+      ['v1', 'v2', 'v10', 'v1beta2', 'v1alpha1', 'foo', 'bar', 'v1beta1', 'v2alpha3'].toSorted(
         compareKubeAwareVersions,
       ),
     ).toEqual(['foo', 'bar', 'v1alpha1', 'v2alpha3', 'v1beta1', 'v1beta2', 'v1', 'v2', 'v10']);

@@ -116,7 +116,7 @@ function projectVersions(spec: CrdSpec, pr: PublishedResource): void {
     }
     seen.add(version.name);
   }
-  spec.versions.sort((a, b) => compareKubeAwareVersions(a.name, b.name));
+  spec.versions = spec.versions.toSorted((a, b) => compareKubeAwareVersions(a.name, b.name));
 }
 
 function projectNames(spec: CrdSpec, pr: PublishedResource): void {

@@ -111,8 +111,8 @@ function encodeVersion(version: CrdVersion): string {
   const scale = version.subresources?.scale;
   return goObject([
     ['name', goString(version.name)],
-    ['served', String(Boolean(version.served))],
-    ['storage', String(Boolean(version.storage))],
+    ['served', version.served ? 'true' : 'false'],
+    ['storage', version.storage ? 'true' : 'false'],
     ['deprecated', version.deprecated ? 'true' : undefined],
     [
       'deprecationWarning',
@@ -181,9 +181,9 @@ function encodeField(value: unknown, kind: FieldKind): string | undefined {
   if (value === undefined) return undefined;
   switch (kind) {
     case 'string':
-      return value === '' ? undefined : goString(String(value));
+      return value === '' ? undefined : goString(asText(value));
     case 'stringRequired':
-      return goString(String(value));
+      return goString(asText(value));
     case 'pointer':
       return encodeGeneric(value);
     case 'bool':
@@ -214,7 +214,7 @@ function encodeField(value: unknown, kind: FieldKind): string | undefined {
       return isRecord(value) && Object.keys(value).length > 0
         ? encodeMap(value, (d) =>
             Array.isArray(d) && d.length > 0
-              ? goArray(d.map((s) => goString(String(s))))
+              ? goArray(d.map((s) => goString(asText(s))))
               : isRecord(d)
                 ? encodeSchema(d)
                 : 'null',
@@ -223,8 +223,8 @@ function encodeField(value: unknown, kind: FieldKind): string | undefined {
     case 'externalDocs':
       return isRecord(value)
         ? goObject([
-            ['description', value.description ? goString(String(value.description)) : undefined],
-            ['url', value.url ? goString(String(value.url)) : undefined],
+            ['description', value.description ? goString(asText(value.description)) : undefined],
+            ['url', value.url ? goString(asText(value.url)) : undefined],
           ])
         : undefined;
     case 'validations':
@@ -241,6 +241,7 @@ function encodeField(value: unknown, kind: FieldKind): string | undefined {
           )
         : undefined;
   }
+  throw new TypeError(`unknown field kind ${String(kind)}`);
 }
 
 /**
@@ -260,7 +261,7 @@ function encodeGeneric(value: unknown): string {
 }
 
 function encodeMap(value: Record<string, unknown>, encodeValue: (v: unknown) => string): string {
-  const keys = Object.keys(value).sort(compareUtf8);
+  const keys = Object.keys(value).toSorted(compareUtf8);
   return `{${keys.map((k) => `${goString(k)}:${encodeValue(value[k])}`).join(',')}}`;
 }
 
@@ -292,6 +293,11 @@ export function goString(value: string): string {
 function goNumber(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`cannot encode ${value} as JSON`);
   return String(value);
+}
+
+/** A field Go declares as string; anything else would not have decoded, so it is shown as JSON. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function nonEmpty<T>(list: T[] | undefined): list is T[] {

@@ -142,7 +142,7 @@ const functions: Record<string, TemplateFunction> = {
 };
 
 /** The function names templates may use; everything else is a parse error. */
-export const supportedFunctions: readonly string[] = Object.keys(functions).sort();
+export const supportedFunctions: readonly string[] = Object.keys(functions).toSorted();
 
 const unsupportedKeywords = new Set([
   'if',
@@ -373,7 +373,7 @@ function describe(operand: Operand | undefined): string {
 }
 
 function evalPipeline(commands: Command[], data: unknown): Value {
-  let piped: Value | undefined;
+  let piped: Value;
   commands.forEach((command, index) => {
     const [head, ...args] = command.operands as [Operand, ...Operand[]];
     if (head.kind !== 'function') {
@@ -456,10 +456,10 @@ function printValue(value: Value): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(printValue).join(' ')}]`;
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+    const entries = Object.entries(value as Record<string, unknown>).toSorted(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,
     );
     return `map[${entries.map(([k, v]) => `${k}:${printValue(v)}`).join(' ')}]`;
   }
-  return String(value);
+  return typeof value === 'bigint' ? value.toString() : `<${typeof value}>`;
 }

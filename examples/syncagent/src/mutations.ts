@@ -100,6 +100,7 @@ export function compileMutation(mutation: ResourceMutation, fieldPath: string): 
       };
     }
   }
+  throw new TypeError(`unknown mutation kind ${String(kind)}`);
 }
 
 /** Compiles a list of steps found at `fieldPath` (e.g. `spec.mutation.spec`). Throws on the first problem. */
@@ -135,7 +136,7 @@ function compileOrProblem<T>(compile: () => T, path: string, prefix = ''): T {
 
 function applyDelete(self: JsonObject, segments: readonly PathSegment[]): void {
   // Last element first, so earlier indexes stay valid while list elements are removed.
-  for (const target of expandJsonPath(self, segments).reverse()) deleteJsonPathValue(self, target);
+  for (const target of expandJsonPath(self, segments).toReversed()) deleteJsonPathValue(self, target);
 }
 
 /** Rewrites the value at each concrete target; errors name the step and the concrete element. */

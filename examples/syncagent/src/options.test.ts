@@ -17,14 +17,16 @@ function options(argv: string[]) {
 }
 
 function problem(argv: string[]): string {
+  let caught: unknown;
   try {
     parseCommandLine(argv);
   } catch (error) {
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as Error).message).toBe(`${(error as OptionsError).problem}\n\n${usage()}`);
-    return (error as OptionsError).problem;
+    caught = error;
   }
-  throw new Error('expected an error');
+  expect(caught).toBeInstanceOf(OptionsError);
+  const error = caught as OptionsError;
+  expect(error.message).toBe(`${error.problem}\n\n${usage()}`);
+  return error.problem;
 }
 
 describe('parseCommandLine', () => {

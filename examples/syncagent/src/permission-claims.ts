@@ -73,7 +73,7 @@ export function requiredPermissionClaims(
         add({ group: gvr.group, resource: gvr.resource, identityHash: related.identityHash ?? '' });
     }
   }
-  return [...claims.values()].sort(compareClaims);
+  return [...claims.values()].toSorted(compareClaims);
 }
 
 /** `resource.group` (or just `resource` for core), the form Kubernetes prints group/resources in. */
