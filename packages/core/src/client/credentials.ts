@@ -63,6 +63,9 @@ export interface CredentialsOptions {
  * Resolution is single-flight: concurrent requests that find the cache stale wait for one call to the
  * kubeconfig's authenticators (so an exec plugin runs once, not once per request). After a 401 the client
  * calls {@link Credentials.invalidate} and retries once with fresh credentials.
+ *
+ * An exec plugin is run by {@link ExecCredentialPlugin} (bounded by `execPluginTimeoutMs`), not by
+ * client-node; CA, certificate and key files are reloaded when they change on disk (`fileCheckIntervalMs`).
  */
 export class Credentials {
   /** Server URL of the kubeconfig's current cluster. */
@@ -94,6 +97,11 @@ export class Credentials {
       options.fileCheckIntervalMs ?? 1_000,
     );
     if (user?.exec) {
+      if (!(user.exec as Partial<ExecPluginConfig>).command) {
+        throw new KubeConfigError(
+          `${description}: the user's exec credential plugin has no command; set users[].user.exec.command`,
+        );
+      }
       this.#plugin = new ExecCredentialPlugin(user.exec as ExecPluginConfig, {
         ...(options.execPluginTimeoutMs !== undefined ? { timeoutMs: options.execPluginTimeoutMs } : {}),
         ...(options.logger ? { logger: options.logger } : {}),
