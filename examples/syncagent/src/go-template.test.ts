@@ -75,8 +75,14 @@ describe('Go template subset', () => {
     expect(() => renderGoTemplate('{{ .Object.metadata.name.first }}', data)).toThrow(
       'executing "{{ .Object.metadata.name.first }}": cannot read .first of .Object.metadata.name, which is a string',
     );
-    expect(() => renderGoTemplate('{{ .Nope.x }}', data)).toThrow(
-      'cannot read .x of .Nope, which has no value',
+    expect(renderGoTemplate('{{ .Nope.x }}', data)).toBe('<no value>');
+    expect(() =>
+      renderGoTemplate('{{ .Object.spec.nothing.x }}', { Object: { spec: { nothing: null } } }),
+    ).toThrow(
+      'executing "{{ .Object.spec.nothing.x }}": cannot read .x of .Object.spec.nothing, which is null',
+    );
+    expect(renderGoTemplate('{{ .Object.spec.nothing }}', { Object: { spec: { nothing: null } } })).toBe(
+      '<no value>',
     );
   });
 });

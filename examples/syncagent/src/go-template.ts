@@ -170,7 +170,7 @@ export function parseGoTemplate(source: string): GoTemplate {
           out += node.text;
         } else {
           try {
-            out += printValue(evalPipeline(node.pipeline, data));
+            out += printResult(evalPipeline(node.pipeline, data));
           } catch (error) {
             if (error instanceof TemplateExecutionError) {
               throw new TemplateExecutionError(`executing "{{${node.source}}}": ${error.message}`);
@@ -394,8 +394,10 @@ function evalOperand(operand: Operand, data: unknown): Value {
   let current: Value = data;
   const walked: string[] = [];
   for (const name of operand.chain) {
-    if (current === missing || current === null || current === undefined) {
-      throw new TemplateExecutionError(`cannot read .${name} of .${walked.join('.')}, which has no value`);
+    // Like Go: a missing key stays missing down the chain, but stepping into null is an error.
+    if (current === missing) return missing;
+    if (current === null || current === undefined) {
+      throw new TemplateExecutionError(`cannot read .${name} of .${walked.join('.')}, which is null`);
     }
     if (typeof current !== 'object' || Array.isArray(current)) {
       throw new TemplateExecutionError(
@@ -446,6 +448,11 @@ function goTypeName(value: Value): string {
   if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a float';
   if (typeof value === 'object') return 'a map';
   return `a ${typeof value}`;
+}
+
+/** Formats an action's result like Go's template printing: missing values and null both as `<no value>`. */
+function printResult(value: Value): string {
+  return value === null ? '<no value>' : printValue(value);
 }
 
 /** Formats a value like Go's `fmt.Sprint` does for decoded JSON. */
