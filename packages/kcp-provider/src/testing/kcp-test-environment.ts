@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,7 @@ class KcpProcess {
       etcdClient: await freeLoopbackPort(),
       etcdPeer: await freeLoopbackPort(),
     };
+    mkdirSync(this.rootDir, { recursive: true });
     const tokenFile = join(this.rootDir, 'kubeloom-tokens.csv');
     writeFileSync(tokenFile, `${this.#token},kubeloom-admin,kubeloom-admin,"system:kcp:admin"\n`, {
       mode: 0o600,
