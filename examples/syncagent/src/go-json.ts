@@ -260,6 +260,16 @@ function encodeGeneric(value: unknown): string {
     .join(',')}}`;
 }
 
+/**
+ * `json.Marshal` of a decoded JSON value (`map[string]any` and friends) as Go writes it: map keys sorted,
+ * HTML characters escaped, no trailing newline. Upstream hashes such values for state-store keys.
+ */
+export function goMarshal(value: unknown): string {
+  if (Array.isArray(value)) return goArray(value.map(goMarshal));
+  if (isRecord(value)) return encodeMap(value, goMarshal);
+  return encodeGeneric(value);
+}
+
 function encodeMap(value: Record<string, unknown>, encodeValue: (v: unknown) => string): string {
   const keys = Object.keys(value).toSorted(compareUtf8);
   return `{${keys.map((k) => `${goString(k)}:${encodeValue(value[k])}`).join(',')}}`;
