@@ -113,6 +113,10 @@ async function failure(path: string): Promise<Error> {
 const caFix = (path: string): string =>
   `put the CA certificate that signed the server's certificate into certificate-authority-data (base64 PEM) or certificate-authority (a file path) of the cluster in kubeconfig ${path}, context "dev"; only for a throwaway test cluster, insecure-skip-tls-verify: true turns verification off as a last resort`;
 
+/** The message for an http:// URL at a TLS port. */
+const expectsTls = (port: number, path: string): string =>
+  `GET http://127.0.0.1:${port}/api/v1/namespaces/default/configmaps/a: the server expects TLS but the URL is http://, so the request was sent unencrypted; make the server URL of the cluster in kubeconfig ${path}, context "dev" start with https://`;
+
 describe('connection failures say what happened', () => {
   let selfSigned: number;
   let wrongName: number;
@@ -203,9 +207,7 @@ describe('connection failures say what happened', () => {
     const path = kubeconfig('http-to-tls.yaml', `http://127.0.0.1:${selfSigned}`, 'insecure');
     const err = (await failure(path)) as ConnectionError;
     expect(err.reason).toBe('TlsOnHttpUrl');
-    expect(err.message).toBe(
-      `GET http://127.0.0.1:${selfSigned}/api/v1/namespaces/default/configmaps/a: the server expects TLS but the URL is http://, so the request was sent unencrypted; make the server URL of the cluster in kubeconfig ${path}, context "dev" start with https://`,
-    );
+    expect(err.message).toBe(expectsTls(selfSigned, path));
   });
 
   it("an http:// URL at a Go server's TLS port (400 Client sent an HTTP request to an HTTPS server)", async () => {
@@ -219,9 +221,7 @@ describe('connection failures say what happened', () => {
     const err = (await failure(path)) as ConnectionError;
     expect(err).toBeInstanceOf(ConnectionError);
     expect(err.reason).toBe('TlsOnHttpUrl');
-    expect(err.message).toBe(
-      `GET http://127.0.0.1:${goLike}/api/v1/namespaces/default/configmaps/a: the server expects TLS but the URL is http://, so the request was sent unencrypted; make the server URL of the cluster in kubeconfig ${path}, context "dev" start with https://`,
-    );
+    expect(err.message).toBe(expectsTls(goLike, path));
   });
 
   it('a 401 on an http:// URL is blamed on the scheme, not only the credentials', async () => {
