@@ -31,6 +31,7 @@ export type CertificateProblem =
 
 /** What is known about a failed connection; everything in it is safe to show (no credentials). */
 export interface ConnectionFailureDetails {
+  /** Which way the connection failed. */
   readonly reason: ConnectionFailure;
   /** Set when `reason` is `CertificateNotVerified`. */
   readonly certificateProblem?: CertificateProblem | undefined;

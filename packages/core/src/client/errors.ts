@@ -82,7 +82,9 @@ export class ApiError extends Error {
  */
 export class ConnectionError extends Error {
   override readonly name = 'ConnectionError';
+  /** HTTP method of the failed request. */
   readonly method: string;
+  /** URL of the failed request (never contains credentials). */
   readonly url: string;
   /** What kind of failure this is; see {@link ConnectionFailure}. */
   readonly reason: ConnectionFailure;
@@ -135,6 +137,7 @@ export class InvalidObjectError extends TypeError {
   /** What was wrong; see {@link InvalidObjectProblem}. */
   readonly problem: InvalidObjectProblem;
 
+  /** @param message What is wrong and what to do; the call is put in front of it. */
   constructor(call: string, problem: InvalidObjectProblem, message: string) {
     super(`${call}: ${message}`);
     this.call = call;
@@ -164,6 +167,7 @@ export class KubeConfigError extends Error {
    */
   readonly reason: KubeConfigProblem | undefined;
 
+  /** @param options `cause`, and `reason` when the problem is one of the known {@link KubeConfigProblem}s. */
   constructor(message: string, options: ErrorOptions & { reason?: KubeConfigProblem } = {}) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.reason = options.reason;

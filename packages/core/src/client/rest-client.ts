@@ -388,7 +388,8 @@ export class RestClient {
     }
     if (status.message) status.message = redact(status.message, this.credentials.secrets());
     if (isPlainHttpToTlsAnswer(code, url, text)) {
-      throw new ConnectionError(method, url, new Error(`${code}: ${text.trim().slice(0, 200)}`), {
+      const answer = redact(text.trim().slice(0, 200), this.credentials.secrets());
+      throw new ConnectionError(method, url, new Error(`${code}: ${answer}`), {
         reason: 'TlsOnHttpUrl',
         kubeconfig: this.credentials.description,
       });

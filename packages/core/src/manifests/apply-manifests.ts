@@ -29,6 +29,7 @@ export interface ApplyManifestsOptions {
    * have installed fail at once.
    */
   crdWaitMs?: number;
+  /** Stops applying (between manifests, and the request in flight). */
   signal?: AbortSignal;
 }
 

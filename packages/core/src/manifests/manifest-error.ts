@@ -36,8 +36,10 @@ export interface ManifestProblem extends ManifestOrigin {
  */
 export class ManifestError extends Error {
   override readonly name = 'ManifestError';
+  /** Every problem found, in source order. */
   readonly problems: readonly ManifestProblem[];
 
+  /** @param problems At least one problem; the message lists them all. */
   constructor(problems: readonly ManifestProblem[]) {
     const lines = problems.map((p) => `${describeOrigin(p)}: ${p.message}`);
     super(
@@ -60,6 +62,7 @@ export class ManifestApplyError extends Error {
   /** What the server stored for each manifest applied before this one, in order. */
   readonly applied: readonly KubeObject[];
 
+  /** @param cause The error applying `manifest` failed with. */
   constructor(message: string, manifest: KubeObject, applied: readonly KubeObject[], cause: unknown) {
     super(message, { cause });
     this.manifest = manifest;

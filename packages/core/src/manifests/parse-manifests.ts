@@ -4,9 +4,13 @@ import { ManifestError, type ManifestOrigin, type ManifestProblem } from './mani
 
 /** A Kubernetes object read from YAML or JSON: `apiVersion`, `kind` and `metadata.name` are present. */
 export interface Manifest extends KubeObject {
+  /** E.g. `v1`, `apps/v1`. */
   apiVersion: string;
+  /** E.g. `ConfigMap`; never a `List` kind (lists are flattened). */
   kind: string;
+  /** Always has a name: server-side apply addresses objects by name. */
   metadata: ObjectMeta & { name: string };
+  /** The rest of the object (`spec`, `data`, ...), as written. */
   [field: string]: unknown;
 }
 
