@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigMapResource } from './builtins.ts';
 import { Client } from './client.ts';
+import { watchFailure } from '../watch/watch-errors.ts';
 import { ApiError, ConnectionError, KubeConfigError } from './errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-tls-test-'));
@@ -285,6 +286,19 @@ describe('connection failures say what happened', () => {
     expect(err.reason).toBe('Unreachable');
     expect(err.message).toMatch(
       /^GET http:\/\/127\.0\.0\.1:1\/api\/v1\/namespaces\/default\/configmaps\/a: cannot reach the server: .*ECONNREFUSED/,
+    );
+  });
+});
+
+describe('watch errors keep the explanation', () => {
+  it('an informer reports an untrusted certificate with its fix, not the bare TLS code', () => {
+    const url = 'https://10.0.0.5:6443/api/v1/configmaps';
+    const untrusted = Object.assign(new Error('self-signed certificate'), {
+      code: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    });
+    const err = new ConnectionError('GET', `${url}?watch=1`, untrusted);
+    expect(watchFailure(ConfigMapResource, url, 'watch', err).message).toBe(
+      `watch of configmaps/v1 at ${url} failed: the server's certificate could not be verified: it is self-signed and not among the certificate authorities the client trusts; put the CA certificate that signed the server's certificate into certificate-authority-data (base64 PEM) or certificate-authority (a file path) of the kubeconfig's cluster; only for a throwaway test cluster, insecure-skip-tls-verify: true turns verification off as a last resort`,
     );
   });
 });

@@ -92,6 +92,8 @@ export class ConnectionError extends Error {
   readonly certificateProblem: CertificateProblem | undefined;
   /** Everything known about the failure (safe to show: no credentials). */
   readonly diagnosis: ConnectionFailureDetails;
+  /** The message without its leading `METHOD url: `: what happened and what to do about it. */
+  readonly explanation: string;
 
   /**
    * @param details What {@link diagnoseConnectionFailure} found; classified from `cause`'s error codes when
@@ -99,7 +101,9 @@ export class ConnectionError extends Error {
    */
   constructor(method: string, url: string, cause: unknown, details?: ConnectionFailureDetails) {
     const found = details ?? classifyConnectionFailure(url, cause);
-    super(`${method} ${url}: ${explainConnectionFailure(found, describeCause(cause))}`, { cause });
+    const explanation = explainConnectionFailure(found, describeCause(cause));
+    super(`${method} ${url}: ${explanation}`, { cause });
+    this.explanation = explanation;
     this.method = method;
     this.url = url;
     this.reason = found.reason;

@@ -38,7 +38,10 @@ function describeFailure(err: unknown): string {
     const message = err.status.message?.trim();
     return message ? `${err.code} ${err.reason}: ${message}` : `${err.code} ${err.reason}`;
   }
-  if (err instanceof ConnectionError) return describeCause(err.cause);
+  if (err instanceof ConnectionError) {
+    // A certificate or http/https problem keeps its explanation and fix; a plain network error its cause.
+    return err.reason === 'Unreachable' ? describeCause(err.cause) : err.explanation;
+  }
   // A TimeoutError's message starts with the full request URL, query included; the watch error names the URL.
   const timedOut = err instanceof TimeoutError ? /no answer within \d+ ms/.exec(err.message) : null;
   if (timedOut) return timedOut[0];
