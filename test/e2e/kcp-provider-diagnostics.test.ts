@@ -207,7 +207,7 @@ describe('kcp provider diagnostics against real kcp', () => {
     const reason = noWorkspace.notReadyReason() ?? '';
     expect(reason).toMatch(
       new RegExp(
-        `^workspace ${nowhere} does not exist \\(404\\) reading APIExportEndpointSlice "${EXPORT}" in workspace ${nowhere} \\(${kcp.baseUrl.replace(/[.]/g, '\\.')}/clusters/${nowhere}\\): .+\\. Check the workspace path in the kubeconfig's server URL; retrying$`,
+        `^workspace ${nowhere} does not exist \\(kcp answered 403\\) reading APIExportEndpointSlice "${EXPORT}" in workspace ${nowhere} \\(${kcp.baseUrl.replace(/[.]/g, '\\.')}/clusters/${nowhere}\\): .+\\. Check the workspace path in the kubeconfig's server URL; retrying$`,
       ),
     );
     await readyzIs(m2, notReadyBody(reason));
@@ -262,7 +262,7 @@ describe('kcp provider diagnostics against real kcp', () => {
     const reason = apiexport.notReadyReason() ?? '';
     expect(reason).toMatch(
       new RegExp(
-        `^the provider's identity is forbidden \\(403\\) reading APIExportEndpointSlice "${EXPORT}" in workspace ${provider.path} \\(.+\\): .+\\. Grant it get, list and watch on apiexportendpointslices\\.apis\\.kcp\\.io in workspace ${provider.path} \\(RBAC there\\), or check the kubeconfig's user; retrying$`,
+        `^the provider's identity is forbidden \\(403\\) reading APIExportEndpointSlice "${EXPORT}" in workspace ${provider.path} \\(.+\\): .+\\. Check that workspace ${provider.path} exists \\(kcp answers 403 for a path that does not\\), then grant the identity get, list and watch on apiexportendpointslices\\.apis\\.kcp\\.io in workspace ${provider.path} \\(RBAC there\\), or check the kubeconfig's user; retrying$`,
       ),
     );
     expect(reason).not.toContain(token);

@@ -2,6 +2,7 @@ import { type Aware, type Logger, waitFor } from '@kubeloom/core';
 import { FakeApiServer } from '@kubeloom/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APIExportEndpointSliceResource } from '../apis/apis.ts';
+import { WorkspaceResource } from '../apis/tenancy.ts';
 import { APIExportProvider } from './apiexport-provider.ts';
 
 // Edge cases real kcp cannot be forced into on demand: rejected credentials, and a watch that is refused
@@ -26,7 +27,7 @@ describe('APIExportProvider diagnostics (fake API server)', () => {
 
   beforeEach(async () => {
     stop = new AbortController();
-    server = await FakeApiServer.start({ resources: [APIExportEndpointSliceResource] });
+    server = await FakeApiServer.start({ resources: [APIExportEndpointSliceResource, WorkspaceResource] });
     server.seed(APIExportEndpointSliceResource, [
       {
         metadata: { name: 'widgets', annotations: { 'kcp.io/cluster': 'root:p' } },
@@ -57,6 +58,8 @@ describe('APIExportProvider diagnostics (fake API server)', () => {
   it('reports a watch refused (403) after the slice was read, and clears it once a read succeeds again', {
     timeout: 60_000,
   }, async () => {
+    // The parent workspace says ours exists, so the 403 is about RBAC.
+    server.seed(WorkspaceResource, [{ metadata: { name: 'p', annotations: { 'kcp.io/cluster': 'root' } } }]);
     const lines: string[] = [];
     const provider = new APIExportProvider({
       client: server.client({ cluster: 'root:p' }),
@@ -75,11 +78,29 @@ describe('APIExportProvider diagnostics (fake API server)', () => {
       message: 'apiexportendpointslices.apis.kcp.io is forbidden: access denied',
     });
     server.faults.dropWatches();
-    const reason = `the provider's identity is forbidden (403) reading APIExportEndpointSlice "widgets" in workspace root:p (${server.url}/clusters/root:p): apiexportendpointslices.apis.kcp.io is forbidden: access denied. Grant it get, list and watch on apiexportendpointslices.apis.kcp.io in workspace root:p (RBAC there), or check the kubeconfig's user; retrying`;
+    const reason = `the provider's identity is forbidden (403) reading APIExportEndpointSlice "widgets" in workspace root:p (${server.url}/clusters/root:p): apiexportendpointslices.apis.kcp.io is forbidden: access denied. Grant the identity get, list and watch on apiexportendpointslices.apis.kcp.io in workspace root:p (RBAC there), or check the kubeconfig's user; retrying`;
     await waitFor(() => provider.notReadyReason() === reason, { what: 'the 403 reason' });
     await waitFor(() => server.faults.pendingFailures === 0, { what: 'the three refusals' });
     // No event ever arrives on the healed watch; a successful read clears the reason.
     await waitFor(() => provider.notReadyReason() === undefined, { what: 'the reason to clear' });
     expect(lines).toEqual([reason]);
+  });
+
+  it('tells a 403 for a workspace path that does not exist from missing RBAC, by asking the parent', async () => {
+    server.faults.failNext({
+      status: 403,
+      count: 1000,
+      match: { path: 'apiexportendpointslices' },
+      message: 'access denied',
+    });
+    const provider = new APIExportProvider({
+      client: server.client({ cluster: 'root:typo' }),
+      endpointSlice: 'widgets',
+    });
+    void provider.start(noClusters, stop.signal);
+    await waitFor(() => provider.notReadyReason()?.startsWith('workspace '), { what: 'the reason' });
+    expect(provider.notReadyReason()).toBe(
+      `workspace root:typo does not exist (kcp answered 403) reading APIExportEndpointSlice "widgets" in workspace root:typo (${server.url}/clusters/root:typo): access denied. Check the workspace path in the kubeconfig's server URL; retrying`,
+    );
   });
 });

@@ -9,6 +9,8 @@ import {
   redact,
   waitFor,
 } from '@kubeloom/core';
+import { WorkspaceResource } from '../apis/tenancy.ts';
+import { baseName, clusterUrl, parentPath } from '../apis/urls.ts';
 import { ProblemLog } from './problem-log.ts';
 import type { ProviderWorkspace } from './provider-workspace.ts';
 
@@ -53,6 +55,12 @@ export class FollowedObject<T extends KubeObject> {
   /** An error a later successful read showed to be over, though no watch event has cleared it yet. */
   #resolvedError: Error | undefined;
   #probing = false;
+  /**
+   * Whether the workspace exists, as its parent says: kcp answers 403, not 404, for a workspace path that
+   * does not exist, so a 403 alone cannot tell a typo in the path from missing RBAC. Looked up once per 403.
+   */
+  #workspaceExists: boolean | undefined;
+  #lookingForWorkspace = false;
 
   constructor(
     client: Client,
@@ -141,8 +149,10 @@ export class FollowedObject<T extends KubeObject> {
     if (this.informer.hasSynced && !this.current() && !this.informer.lastError) this.#lookForExisting();
     const err = this.informer.lastError;
     if (err && err !== this.#resolvedError && this.informer.hasSynced && this.current()) this.#probe(err);
-    // Log the missing object once, with the names found there, rather than twice.
-    if (!this.#lookingForExisting) this.#problemLog.update(this.problem());
+    if (apiErrorIn(err)?.code === 403) this.#lookForWorkspace();
+    else if (!err) this.#workspaceExists = undefined;
+    // Log once, with what the lookups found, rather than once before and once after them.
+    if (!this.#lookingForExisting && !this.#lookingForWorkspace) this.#problemLog.update(this.problem());
   }
 
   /** Lists what exists of the kind, once per disappearance, so the message can tell a typo from a wrong workspace. */
@@ -181,6 +191,30 @@ export class FollowedObject<T extends KubeObject> {
       });
   }
 
+  /** Asks the parent workspace whether ours exists (needs read access there; unknown otherwise). */
+  #lookForWorkspace(): void {
+    const path = this.#options.workspace.path;
+    const parent = parentPath(path);
+    if (this.#workspaceExists !== undefined || this.#lookingForWorkspace || !parent) return;
+    this.#lookingForWorkspace = true;
+    this.#client
+      .withServer(clusterUrl(this.#options.workspace.url, parent))
+      .get(WorkspaceResource, baseName(path), { signal: this.#options.signal })
+      .then(
+        () => {
+          this.#workspaceExists = true;
+        },
+        (err: unknown) => {
+          const answer = apiErrorIn(err);
+          if (answer?.code === 404 && answer.details?.kind === 'workspaces') this.#workspaceExists = false;
+        },
+      )
+      .finally(() => {
+        this.#lookingForWorkspace = false;
+        this.#check();
+      });
+  }
+
   #describeMissing(): string {
     const names = this.#existingNames;
     const there =
@@ -199,10 +233,18 @@ export class FollowedObject<T extends KubeObject> {
     if (!err) return `cannot reach kcp ${reading}: ${detail}; retrying`;
     if (err.code === 401)
       return `kcp rejected the provider's credentials (401 Unauthorized) ${reading}: check the kubeconfig's user (an expired or wrong token, or a client certificate kcp does not trust); retrying`;
-    if (err.code === 403)
-      return `the provider's identity is forbidden (403) ${reading}: ${detail}. Grant it ${this.#options.rbacHint} in workspace ${this.#options.workspace.path} (RBAC there), or check the kubeconfig's user; retrying`;
-    if (err.code === 404 && err.status.details?.kind === 'workspaces')
-      return `workspace ${this.#options.workspace.path} does not exist (404) ${reading}: ${detail}. Check the workspace path in the kubeconfig's server URL; retrying`;
+    const path = this.#options.workspace.path;
+    if (
+      (err.code === 403 && this.#workspaceExists === false) ||
+      (err.code === 404 && err.status.details?.kind === 'workspaces')
+    )
+      return `workspace ${path} does not exist (kcp answered ${err.code}) ${reading}: ${detail}. Check the workspace path in the kubeconfig's server URL; retrying`;
+    if (err.code === 403) {
+      const grant = `the identity ${this.#options.rbacHint} in workspace ${path} (RBAC there), or check the kubeconfig's user; retrying`;
+      return this.#workspaceExists
+        ? `the provider's identity is forbidden (403) ${reading}: ${detail}. Grant ${grant}`
+        : `the provider's identity is forbidden (403) ${reading}: ${detail}. Check that workspace ${path} exists (kcp answers 403 for a path that does not), then grant ${grant}`;
+    }
     if (err.code === 404)
       return `not found (404) ${reading}: ${detail}. Check that the server is kcp and the workspace path is right; retrying`;
     return `kcp answered ${err.code} ${err.reason} ${reading}: ${detail}; retrying`;
