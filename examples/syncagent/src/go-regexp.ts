@@ -21,7 +21,8 @@ export interface GoRegexp {
 /** Compiles a Go RE2 pattern. Throws {@link RegexpSyntaxError}. */
 export function compileGoRegexp(pattern: string): GoRegexp {
   let body = pattern;
-  let flags = 'gu';
+  // Unicode mode only when a pattern needs it (\p{…}): it rejects escapes RE2 allows, such as `\-`.
+  let flags = /\\[pP]\{/.test(pattern) ? 'gu' : 'g';
   const leading = /^\(\?([ims]+)\)/.exec(body);
   if (leading) {
     for (const f of leading[1] as string) if (!flags.includes(f)) flags += f;

@@ -50,6 +50,16 @@ describe('mutations', () => {
     expect(
       run([{ regex: { path: 'spec.replicas', pattern: '3', replacement: '$0$0' } }], object).spec,
     ).toMatchObject({ replicas: '33' });
+    expect(
+      run([{ regex: { path: 'spec.secretName', pattern: '(?i)DB\\-', replacement: '' } }], object).spec,
+    ).toMatchObject({
+      secretName: 'creds',
+    });
+    expect(
+      run([{ regex: { path: 'spec.secretName', pattern: '\\p{L}+$', replacement: 'é' } }], object).spec,
+    ).toMatchObject({
+      secretName: 'db-é',
+    });
     expect(run([{ regex: { path: 'spec.new', replacement: 'fixed' } }], object).spec).toMatchObject({
       new: 'fixed',
     });
