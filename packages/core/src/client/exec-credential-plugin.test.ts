@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Subscription } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SharedInformer } from '../cache/shared-informer.ts';
 import type { Logger } from '../log/logger.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
@@ -294,6 +295,28 @@ describe('exec credential plugins', { timeout: 60_000 }, () => {
       await waitFor(() => events.some((e) => e.type === 'initDone'), { what: 'the list after recovery' });
     } finally {
       subscription?.unsubscribe();
+    }
+  });
+
+  it('tells an informer’s onError about a hanging plugin, and the informer syncs once the plugin works', async () => {
+    const plugin = script('informer-plugin.sh', 'sleep 300');
+    const client = clientFor({ command: plugin }, { execPluginTimeoutMs: 300 });
+    const errors: string[] = [];
+    const informer = new SharedInformer(client, ConfigMapResource, {
+      backoff: { initialMs: 50, maxMs: 200 },
+      onError: (err) => errors.push(err.message),
+    });
+    try {
+      informer.start();
+      await waitFor(() => errors.length > 0, { what: 'onError to be called' });
+      expect(errors[0]).toContain(
+        `${context}: could not obtain credentials: exec credential plugin "${plugin}" did not finish within 300 ms and was killed`,
+      );
+      writeFileSync(plugin, `#!/bin/sh\n${printsCredential(runs, { token: server.token })}\n`);
+      await informer.waitForSync();
+      expect(runCount(runs)).toBe(1);
+    } finally {
+      informer.stop();
     }
   });
 });
