@@ -1,7 +1,10 @@
 import { type Server, type Socket, connect, createServer } from 'node:net';
 
-/** What a {@link TcpGate} does with connections: forward them, hold new ones back, or drop them all. */
-export type GateState = 'open' | 'holding' | 'shut';
+/**
+ * What a {@link TcpGate} does with connections: forward them, hold new ones back, drop them all, or
+ * freeze them (stop moving bytes while keeping every socket open).
+ */
+export type GateState = 'open' | 'holding' | 'shut' | 'frozen';
 
 /**
  * A TCP pass-through to kcp for one client, so that a test can cut it off from kcp while kcp stays up —
@@ -9,13 +12,17 @@ export type GateState = 'open' | 'holding' | 'shut';
  *
  * - `open`: every connection is forwarded;
  * - `holding`: new connections wait, unanswered, until the gate opens (a client that cannot sync yet);
- * - `shut`: the connections it carries and every new one are dropped at once (a client that cannot reach kcp).
+ * - `shut`: the connections it carries and every new one are dropped at once (a client that cannot reach kcp);
+ * - `frozen`: no byte moves either way, yet no socket closes and new connections are accepted and held (a
+ *   half-open connection or a hung proxy: TCP keepalives are still answered, by the gate's own sockets).
  */
 export class TcpGate {
   readonly #server: Server;
   readonly #targetPort: number;
   readonly #sockets = new Set<Socket>();
   readonly #held: Socket[] = [];
+  /** Forwarded (client, upstream) pairs, so that a freeze can stop them and an open can restart them. */
+  readonly #pairs = new Set<[Socket, Socket]>();
   #state: GateState;
 
   private constructor(server: Server, targetPort: number, state: GateState) {
@@ -50,10 +57,23 @@ export class TcpGate {
     return this.#held.length;
   }
 
-  /** Forwards the held connections and every later one. */
+  /** Forwards the held connections and every later one (and resumes frozen ones). */
   open(): void {
+    const wasFrozen = this.#state === 'frozen';
     this.#state = 'open';
+    if (wasFrozen) for (const [client, upstream] of this.#pairs) this.#pipe(client, upstream);
     for (const socket of this.#held.splice(0)) this.#forward(socket);
+  }
+
+  /** Stops moving bytes on every connection, without closing any; new connections are held. */
+  freeze(): void {
+    this.#state = 'frozen';
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Drops the connections it carries (and holds) and every new one until {@link open}. */
@@ -70,7 +90,7 @@ export class TcpGate {
   #accept(socket: Socket): void {
     socket.on('error', () => {});
     if (this.#state === 'open') this.#forward(socket);
-    else if (this.#state === 'holding') {
+    else if (this.#state === 'holding' || this.#state === 'frozen') {
       socket.pause();
       this.#held.push(socket);
     } else socket.destroy();
@@ -79,16 +99,24 @@ export class TcpGate {
   #forward(client: Socket): void {
     const upstream = connect(this.#targetPort, '127.0.0.1');
     upstream.on('error', () => {});
-    for (const socket of [client, upstream]) {
+    const pair: [Socket, Socket] = [client, upstream];
+    this.#pairs.add(pair);
+    for (const socket of pair) {
       this.#sockets.add(socket);
       socket.once('close', () => {
         this.#sockets.delete(socket);
+        this.#pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
     }
+    this.#pipe(client, upstream);
+  }
+
+  #pipe(client: Socket, upstream: Socket): void {
     client.pipe(upstream);
     upstream.pipe(client);
     client.resume();
+    upstream.resume();
   }
 }
