@@ -181,7 +181,7 @@ describe('watch errors and liveness against a real kcp', () => {
     expect(stalled.error.message).toMatch(
       new RegExp(
         `^watch on configmaps/v1 at ${gated}/clusters/${ws.path}/api/v1/namespaces/default/configmaps received nothing for \\d+ s ` +
-          `and the connection did not answer a keepalive probe \\(GET ${gated}/version got no answer within 8000 ms\\); reconnecting$`,
+          `and the connection did not answer a keepalive probe \\(GET ${gated}/version got no answer within 5000 ms\\); reconnecting$`,
       ),
     );
 

@@ -30,7 +30,7 @@ export interface WatcherOptions {
    * resourceVersion. A quiet watch whose server answers stays open. Default 20 s.
    */
   inactivityTimeoutMs?: number;
-  /** How long the liveness probe may take before the connection is taken for dead. Default 8 s. */
+  /** How long the liveness probe may take before the connection is taken for dead. Default 5 s. */
   livenessProbeTimeoutMs?: number;
   /** Tells a dead connection from a quiet one. Default: {@link HttpLivenessProbe} on the client's server. */
   livenessProbe?: WatchLivenessProbe;
@@ -241,7 +241,7 @@ class WatchLoop<T extends KubeObject> {
       timeoutMs: this.#options.watchOpenTimeoutMs ?? 30_000,
     });
     const quietMs = this.#options.inactivityTimeoutMs ?? 20_000;
-    const probeTimeoutMs = this.#options.livenessProbeTimeoutMs ?? 8_000;
+    const probeTimeoutMs = this.#options.livenessProbeTimeoutMs ?? 5_000;
     const healthyAfterMs = this.#options.healthyAfterMs ?? 2_000;
     const checkEveryMs = Math.max(10, Math.min(quietMs / 4, healthyAfterMs, 2_000));
     return new Promise<WatchOutcome>((resolve) => {
