@@ -97,8 +97,9 @@ describe('a reconcile that ignores its aborted signal', () => {
     }
     const firstMs = first?.bindings.runningMs as number;
     const secondMs = second?.bindings.runningMs as number;
-    expect(firstMs).toBeGreaterThanOrEqual(100); // the 50 ms timeout plus a grace as long
-    expect(secondMs - firstMs).toBeGreaterThanOrEqual(95); // the pause doubles
+    // The 50 ms timeout plus a grace as long, then a pause twice as long (timers may fire a few ms early).
+    expect(firstMs).toBeGreaterThanOrEqual(90);
+    expect(secondMs - firstMs).toBeGreaterThanOrEqual(90);
 
     release.resolve();
     await until('the queued-up reconcile of stuck once the hung one settled', () => stuckCalls === 2);
@@ -110,7 +111,10 @@ describe('a reconcile that ignores its aborted signal', () => {
       `the hung reconcile of c1|ns/stuck settled after ${formatDuration(settled?.bindings.runningMs as number)}; its key is released`,
     );
     expect(settled?.level).toBe('info');
-    expect(await sample(registry, 'controller_runtime_active_workers{controller="hung"}')).toBe(0);
+    await until(
+      'no active workers',
+      async () => (await sample(registry, 'controller_runtime_active_workers{controller="hung"}')) === 0,
+    );
   });
 
   it('does not hold up shutdown past the graceful shutdown period', async () => {
