@@ -267,6 +267,9 @@ describe('kcp provider diagnostics against real kcp', () => {
     );
     expect(reason).not.toContain(token);
     await readyzIs(manager, notReadyBody(reason));
+    await waitFor(() => lines.some((l) => l.level === 'error'), { what: 'the error line' });
+    const retriesBefore = forbiddenAnswers;
+    await waitFor(() => forbiddenAnswers >= retriesBefore + 3, { what: 'three more 403 answers' });
     expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([reason]);
 
     expect(

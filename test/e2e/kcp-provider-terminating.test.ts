@@ -62,9 +62,12 @@ describe('TerminatingWorkspacesProvider against real kcp', () => {
       new ControllerBuilder('terminator').for(LogicalClusterResource).build(async (req, { cluster }) => {
         const identifier = provider.identifier;
         if (!identifier) throw new Error('the WorkspaceType has not been read yet');
-        // Clean up through the virtual workspace: the workspace's content is still readable.
+        // The workspace's content is still there while it waits for us. kcp v0.30's terminating virtual
+        // workspace serves only LogicalClusters, so clean up through the shard (a client of our own).
         try {
-          const cm = await cluster.client.get(ConfigMapResource, 'farewell-note', { namespace: 'default' });
+          const cm = await kcp
+            .clientFor(req.cluster)
+            .get(ConfigMapResource, 'farewell-note', { namespace: 'default' });
           seenWhileTerminating[req.cluster] = cm.data?.note;
         } catch (err) {
           if (!isNotFound(err)) throw err;

@@ -312,7 +312,10 @@ export class InitializingWorkspacesProvider extends WorkspaceLifecycleProvider {
 
 /**
  * Engages workspaces of a WorkspaceType with `spec.terminator: true` while they are being deleted and wait
- * for its terminator. Clean up through `cluster.client`, then call {@link removeTerminator}.
+ * for its terminator. Clean up, then call {@link removeTerminator} with `cluster.client`; kcp then deletes
+ * the workspace and the provider disengages it. kcp v0.30's terminating virtual workspace serves only
+ * LogicalClusters (newer ones also proxy the workspace's content), so clean up other objects with a client
+ * of your own for the workspace (`/clusters/<logical cluster name>` on the shard).
  */
 export class TerminatingWorkspacesProvider extends WorkspaceLifecycleProvider {
   constructor(options: WorkspaceLifecycleProviderOptions) {
