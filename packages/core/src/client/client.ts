@@ -1,7 +1,7 @@
 import type { CredentialsOptions } from './credentials.ts';
 import { isGone } from './errors.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
-import { checkObject, checkPatch } from './object-check.ts';
+import { checkName, checkObject, checkPatch } from './object-check.ts';
 import type { KubeList, KubeObject } from './object.ts';
 import { type ResourceDescriptor, apiVersionOf, resourcePath } from './resource.ts';
 import { PatchType, type QueryValue, RestClient, type RestClientOptions } from './rest-client.ts';
@@ -89,12 +89,16 @@ export class Client {
     return new Client(this.rest.withServer(url));
   }
 
-  /** Reads one object. Throws ApiError 404 if it does not exist (see `isNotFound`). */
-  get<T extends KubeObject>(
+  /**
+   * Reads one object. Throws ApiError 404 if it does not exist (see `isNotFound`), and `InvalidObjectError`
+   * without sending anything if `name` is not a non-empty string.
+   */
+  async get<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     name: string,
     options: NamespacedOptions = {},
   ): Promise<T> {
+    checkName(`get(${resource.kind})`, name);
     return this.rest
       .request<T>({
         path: resourcePath(resource, { namespace: options.namespace, name }),
@@ -260,8 +264,13 @@ export class Client {
     });
   }
 
-  /** Deletes an object. Resolves with the server's answer (the object while finalizers run, or a Status). */
-  delete(resource: ResourceDescriptor, name: string, options: DeleteOptions = {}): Promise<unknown> {
+  /**
+   * Deletes an object. Resolves with the server's answer (the object while finalizers run, or a Status).
+   * Rejects with `InvalidObjectError` without sending anything if `name` is not a non-empty string (an
+   * undefined name must never turn into a delete of the whole collection; that is {@link deleteCollection}).
+   */
+  async delete(resource: ResourceDescriptor, name: string, options: DeleteOptions = {}): Promise<unknown> {
+    checkName(`delete(${resource.kind})`, name);
     return this.rest.request({
       method: 'DELETE',
       path: resourcePath(resource, { namespace: options.namespace, name }),

@@ -141,6 +141,17 @@ describe('client verbs refuse objects they cannot send, before any request', () 
     ).toBe('apply(ConfigMap): ConfigMap is namespaced, but the object has no metadata.namespace');
   });
 
+  it('refuses a missing name for get and delete instead of addressing the whole collection', async () => {
+    await client.create(ConfigMapResource, { metadata: { name: 'survivor', namespace: 'default' } });
+    const get = await refusal(() => client.get(ConfigMapResource, undefined as unknown as string));
+    expect(get.message).toBe('get(ConfigMap): the name must be a non-empty string, got undefined');
+    const del = await refusal(() => client.delete(ConfigMapResource, '' as string, { namespace: 'default' }));
+    expect(del.message).toBe('delete(ConfigMap): the name must be a non-empty string, got an empty string');
+    expect((await client.get(ConfigMapResource, 'survivor', { namespace: 'default' })).metadata?.name).toBe(
+      'survivor',
+    );
+  });
+
   it('refuses patches that do not fit their type', async () => {
     const patch = (name: unknown, body: unknown, type?: PatchType) =>
       refusal(() =>

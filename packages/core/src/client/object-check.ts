@@ -84,9 +84,7 @@ export function checkPatch(
   const fail = (problem: InvalidObjectProblem, text: string): never => {
     throw new InvalidObjectError(call, problem, text);
   };
-  if (typeof name !== 'string' || !name) {
-    fail('MissingName', `the name must be a non-empty string, got ${describe(name)}`);
-  }
+  checkName(call, name);
   if (resource.namespaced && !options.namespace) {
     fail('MissingNamespace', `${resource.kind} is namespaced; pass the namespace option`);
   }
@@ -118,6 +116,20 @@ export function checkPatch(
     );
   }
   checkJson(call, patch);
+}
+
+/**
+ * Throws {@link InvalidObjectError} unless `name` is a non-empty string. Without this, an undefined name
+ * would address the whole collection: a GET would list it and a DELETE would delete every object in it.
+ */
+export function checkName(call: string, name: unknown): void {
+  if (typeof name !== 'string' || !name) {
+    throw new InvalidObjectError(
+      call,
+      'MissingName',
+      `the name must be a non-empty string, got ${describe(name)}`,
+    );
+  }
 }
 
 /** Objects JSON.stringify would turn into something else than the caller meant (or refuse). */
