@@ -267,7 +267,7 @@ export class Client {
   /**
    * Deletes an object. Resolves with the server's answer (the object while finalizers run, or a Status).
    * Rejects with `InvalidObjectError` without sending anything if `name` is not a non-empty string (an
-   * undefined name must never turn into a delete of the whole collection; that is {@link deleteCollection}).
+   * undefined name must never turn into a delete of the whole collection; that is {@link Client.deleteCollection}).
    */
   async delete(resource: ResourceDescriptor, name: string, options: DeleteOptions = {}): Promise<unknown> {
     checkName(`delete(${resource.kind})`, name);
