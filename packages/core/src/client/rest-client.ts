@@ -361,7 +361,8 @@ export class RestClient {
       return explainKubeConfigError(err, this.credentials.server, this.credentials.description);
     const diagnosis = await diagnoseConnectionFailure(url, err, {
       kubeconfig: this.credentials.description,
-      servername: (await this.credentials.resolve().catch(() => undefined))?.tls.servername,
+      // From the kubeconfig, not from resolving credentials: that may run an exec plugin.
+      servername: this.credentials.kubeConfig.getCurrentCluster()?.tlsServerName,
     });
     return new ConnectionError(method, url, err, diagnosis);
   }
