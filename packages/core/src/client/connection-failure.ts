@@ -218,34 +218,27 @@ export function explainConnectionFailure(details: ConnectionFailureDetails, caus
 }
 
 function certificateReason(details: ConnectionFailureDetails): string {
-  switch (details.certificateProblem) {
-    case 'SelfSigned':
-      return 'it is self-signed and not among the certificate authorities the client trusts';
-    case 'UnknownAuthority':
-      return 'it was issued by an unknown certificate authority (unable to get the local issuer certificate)';
-    case 'HostnameMismatch':
-      return `it is not valid for ${details.requestedHost ?? 'the host in the URL'}${details.certificateNames ? `, only for ${details.certificateNames}` : ''}`;
-    case 'Expired':
-      return `it has expired${details.certificateValidTo ? ` (valid until ${details.certificateValidTo})` : ''}`;
-    case 'NotYetValid':
-      return `it is not valid yet${details.certificateValidTo ? ` (valid from ${details.certificateValidTo})` : ''}`;
-    case 'Other':
-    case undefined:
-      return `the TLS library rejected it with ${details.certificateCode ?? 'an unknown error'}`;
-  }
+  const { certificateValidTo: validTo, certificateNames: names } = details;
+  const reasons: Record<CertificateProblem, () => string> = {
+    SelfSigned: () => 'it is self-signed and not among the certificate authorities the client trusts',
+    UnknownAuthority: () =>
+      'it was issued by an unknown certificate authority (unable to get the local issuer certificate)',
+    HostnameMismatch: () =>
+      `it is not valid for ${details.requestedHost ?? 'the host in the URL'}${names ? `, only for ${names}` : ''}`,
+    Expired: () => `it has expired${validTo ? ` (valid until ${validTo})` : ''}`,
+    NotYetValid: () => `it is not valid yet${validTo ? ` (valid from ${validTo})` : ''}`,
+    Other: () => `the TLS library rejected it with ${details.certificateCode ?? 'an unknown error'}`,
+  };
+  return reasons[details.certificateProblem ?? 'Other']();
 }
 
 function certificateFix(details: ConnectionFailureDetails, where: string): string {
-  switch (details.certificateProblem) {
-    case 'HostnameMismatch':
-      return `connect through one of the names it is valid for, set tls-server-name in ${where} to one of them, or reissue the server's certificate for this name`;
-    case 'Expired':
-    case 'NotYetValid':
-      return "renew the server's certificate, or correct this machine's clock if it is wrong";
-    case 'SelfSigned':
-    case 'UnknownAuthority':
-    case 'Other':
-    case undefined:
-      return `put the CA certificate that signed the server's certificate into certificate-authority-data (base64 PEM) or certificate-authority (a file path) of ${where}; only for a throwaway test cluster, insecure-skip-tls-verify: true turns verification off as a last resort`;
+  const problem = details.certificateProblem ?? 'Other';
+  if (problem === 'HostnameMismatch') {
+    return `connect through one of the names it is valid for, set tls-server-name in ${where} to one of them, or reissue the server's certificate for this name`;
   }
+  if (problem === 'Expired' || problem === 'NotYetValid') {
+    return "renew the server's certificate, or correct this machine's clock if it is wrong";
+  }
+  return `put the CA certificate that signed the server's certificate into certificate-authority-data (base64 PEM) or certificate-authority (a file path) of ${where}; only for a throwaway test cluster, insecure-skip-tls-verify: true turns verification off as a last resort`;
 }

@@ -145,7 +145,7 @@ describe('client verbs refuse objects they cannot send, before any request', () 
     await client.create(ConfigMapResource, { metadata: { name: 'survivor', namespace: 'default' } });
     const get = await refusal(() => client.get(ConfigMapResource, undefined as unknown as string));
     expect(get.message).toBe('get(ConfigMap): the name must be a non-empty string, got undefined');
-    const del = await refusal(() => client.delete(ConfigMapResource, '' as string, { namespace: 'default' }));
+    const del = await refusal(() => client.delete(ConfigMapResource, '', { namespace: 'default' }));
     expect(del.message).toBe('delete(ConfigMap): the name must be a non-empty string, got an empty string');
     expect((await client.get(ConfigMapResource, 'survivor', { namespace: 'default' })).metadata?.name).toBe(
       'survivor',
