@@ -139,7 +139,7 @@ export async function diagnoseConnectionFailure(
 ): Promise<ConnectionFailureDetails> {
   const found = classifyConnectionFailure(url, cause);
   const withSource = { ...found, kubeconfig: found.kubeconfig ?? options.kubeconfig };
-  const timeoutMs = options.probeTimeoutMs ?? 2000;
+  const timeoutMs = options.probeTimeoutMs ?? probeTimeoutMs;
   if (found.reason === 'Unreachable' && (await isTlsOnHttpUrl(url, cause, options))) {
     return { ...withSource, reason: 'TlsOnHttpUrl' };
   }
@@ -150,6 +150,12 @@ export async function diagnoseConnectionFailure(
   }
   return withSource;
 }
+
+/**
+ * How long a diagnostic TLS handshake may take. Generous: it only runs after a failure, against a server
+ * that just answered (or closed) a connection, and a loaded machine must not turn a diagnosis into a guess.
+ */
+const probeTimeoutMs = 5000;
 
 /** Recent answers of {@link isTlsOnHttpUrl}'s probe, per origin: one probe serves every request for a minute. */
 const tlsProbes = new Map<string, { at: number; speaksTls: Promise<boolean> }>();
@@ -168,7 +174,7 @@ export async function isTlsOnHttpUrl(
   const origin = new URL(url).origin;
   let probe = tlsProbes.get(origin);
   if (!probe || Date.now() - probe.at > 60_000) {
-    const speaksTls = peerCertificate(url, options.servername, options.probeTimeoutMs ?? 2000).then(
+    const speaksTls = peerCertificate(url, options.servername, options.probeTimeoutMs ?? probeTimeoutMs).then(
       (cert) => cert !== undefined,
     );
     probe = { at: Date.now(), speaksTls };
