@@ -58,21 +58,37 @@ export class HttpLivenessProbe implements WatchLivenessProbe {
   }
 
   async #probe(timeoutMs: number): Promise<LivenessResult> {
+    const noAnswer: LivenessResult = {
+      alive: false,
+      reason: `GET ${this.#origin}/version got no answer within ${timeoutMs} ms`,
+    };
+    // undici does not abort a connection attempt that hangs in the TLS handshake (a frozen proxy accepts the
+    // TCP connection and then says nothing) until its own connect timeout, so the deadline is kept here.
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<LivenessResult>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(noAnswer);
+      }, timeoutMs);
+    });
     try {
-      await this.#rest.request({
-        path: '/version',
-        timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      return await Promise.race([this.#ask(timeoutMs, controller.signal, noAnswer), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #ask(timeoutMs: number, signal: AbortSignal, noAnswer: LivenessResult): Promise<LivenessResult> {
+    try {
+      await this.#rest.request({ path: '/version', timeoutMs, signal });
       return { alive: true };
     } catch (err) {
       if (err instanceof ApiError) return { alive: true };
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      if (signal.aborted || (err instanceof Error && err.name === 'TimeoutError')) return noAnswer;
       return {
         alive: false,
-        reason: timedOut
-          ? `GET ${this.#origin}/version got no answer within ${timeoutMs} ms`
-          : `GET ${this.#origin}/version failed: ${describeCause(err instanceof Error && err.cause ? err.cause : err)}`,
+        reason: `GET ${this.#origin}/version failed: ${describeCause(err instanceof Error && err.cause ? err.cause : err)}`,
       };
     }
   }
