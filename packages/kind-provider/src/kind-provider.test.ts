@@ -242,6 +242,22 @@ describe('KindProvider', { timeout: 30_000 }, () => {
     expect(lines.at(-1)).toEqual({ level: 'info', message: 'kind answers again' });
   });
 
+  it("keeps the problems of a cluster named kind (kind's default name) apart from kind's own", async () => {
+    const { logger, lines } = memoryLogger();
+    putCluster('kind', server(0).kubeconfig());
+    writeFileSync(join(kindDir, 'fail'), 'ERROR: docker is not running\n');
+    const { provider } = await start({ logger });
+    await until('kind to fail', () => provider.notReadyReason());
+    rmSync(join(kindDir, 'fail'));
+    await provider.refresh();
+    expect(provider.names()).toEqual(['kind']);
+    expect(lines.map((l) => `${l.level} ${l.message}`)).toEqual([
+      `error cannot list kind clusters: \`kind get clusters\` (${STAND_IN_KIND}) failed with exit code 1: ERROR: docker is not running`,
+      'info kind answers again',
+      'info kind cluster engaged',
+    ]);
+  });
+
   it('is not ready while the kind binary is missing, and says how to set it', async () => {
     const { provider } = await start({ kindBinary: '/nonexistent/kind' });
     await until('the provider to report the missing binary', () => provider.notReadyReason());
