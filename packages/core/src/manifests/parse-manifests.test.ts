@@ -174,6 +174,23 @@ describe('loadManifests', () => {
     );
   });
 
+  it('reads a directory as its manifest files in name order', async () => {
+    const folder = mkdtempSync(join(dir, 'folder-'));
+    writeFileSync(
+      join(folder, '20-app.yml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app, namespace: ns}\n',
+    );
+    writeFileSync(join(folder, '10-ns.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n');
+    writeFileSync(
+      join(folder, '30-extra.json'),
+      '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"extra","namespace":"ns"}}',
+    );
+    writeFileSync(join(folder, 'README.md'), '# not a manifest\n');
+    const manifests = await loadManifests(folder);
+    expect(manifests.map((m) => m.metadata.name)).toEqual(['ns', 'app', 'extra']);
+    expect(manifestOrigin(manifests[1] ?? {})?.source).toBe(join(folder, '20-app.yml'));
+  });
+
   it('does not load the yaml library until manifests are parsed', { timeout: 60_000 }, async () => {
     const core = fileURLToPath(new URL('../index.ts', import.meta.url));
     const script = `

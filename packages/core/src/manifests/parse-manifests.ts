@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { KubeObject, ObjectMeta } from '../client/object.ts';
 import { ManifestError, type ManifestOrigin, type ManifestProblem } from './manifest-error.ts';
 
@@ -76,7 +77,9 @@ export async function parseManifests(text: string, options: ParseManifestsOption
 }
 
 /**
- * Reads and parses manifest files (see {@link parseManifests}), in the order given. Errors name the file.
+ * Reads and parses manifest files (see {@link parseManifests}), in the order given. A directory stands for
+ * its `.yaml`, `.yml` and `.json` files in name order (not recursive, as `kubectl apply -f <dir>`). Errors
+ * name the file.
  *
  * @example
  * ```ts
@@ -84,7 +87,9 @@ export async function parseManifests(text: string, options: ParseManifestsOption
  * ```
  */
 export async function loadManifests(paths: string | readonly string[]): Promise<Manifest[]> {
-  const files = typeof paths === 'string' ? [paths] : paths;
+  const files = (
+    await Promise.all((typeof paths === 'string' ? [paths] : paths).map(expandDirectory))
+  ).flat();
   const texts = await Promise.all(
     files.map((path) =>
       readFile(path, 'utf8').catch((err: unknown) => {
@@ -111,6 +116,14 @@ export async function loadManifests(paths: string | readonly string[]): Promise<
   }
   if (problems.length > 0) throw new ManifestError(problems);
   return manifests;
+}
+
+/** A directory's manifest files in name order; any other path as it is (reading it reports what is wrong). */
+async function expandDirectory(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return [path];
+  const names = (await readdir(path)).filter((name) => /\.(ya?ml|json)$/i.test(name)).toSorted();
+  return names.map((name) => join(path, name));
 }
 
 /** Validates one document's value and adds it (or a List's items) to `out`. */
