@@ -57,9 +57,10 @@ export class FollowedObject<T extends KubeObject> {
   #probing = false;
   /**
    * Whether the workspace exists, as its parent says: kcp answers 403, not 404, for a workspace path that
-   * does not exist, so a 403 alone cannot tell a typo in the path from missing RBAC. Looked up once per 403.
+   * does not exist, so a 403 alone cannot tell a typo in the path from missing RBAC. Looked up once per
+   * spell of 403s; `'unknown'` when the parent would not say.
    */
-  #workspaceExists: boolean | undefined;
+  #workspaceExists: boolean | 'unknown' | undefined;
   #lookingForWorkspace = false;
 
   constructor(
@@ -206,7 +207,8 @@ export class FollowedObject<T extends KubeObject> {
         },
         (err: unknown) => {
           const answer = apiErrorIn(err);
-          if (answer?.code === 404 && answer.details?.kind === 'workspaces') this.#workspaceExists = false;
+          this.#workspaceExists =
+            answer?.code === 404 && answer.details?.kind === 'workspaces' ? false : 'unknown';
         },
       )
       .finally(() => {
@@ -241,7 +243,7 @@ export class FollowedObject<T extends KubeObject> {
       return `workspace ${path} does not exist (kcp answered ${err.code}) ${reading}: ${detail}. Check the workspace path in the kubeconfig's server URL; retrying`;
     if (err.code === 403) {
       const grant = `the identity ${this.#options.rbacHint} in workspace ${path} (RBAC there), or check the kubeconfig's user; retrying`;
-      return this.#workspaceExists
+      return this.#workspaceExists === true
         ? `the provider's identity is forbidden (403) ${reading}: ${detail}. Grant ${grant}`
         : `the provider's identity is forbidden (403) ${reading}: ${detail}. Check that workspace ${path} exists (kcp answers 403 for a path that does not), then grant ${grant}`;
     }
