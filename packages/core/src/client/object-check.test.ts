@@ -62,7 +62,7 @@ const unsendable: Array<[string, unknown, string]> = [
   [
     'a number as name',
     { metadata: { name: 7, namespace: 'default' } },
-    'metadata.name must be a non-empty string, got the number 7',
+    'metadata.name must be a string, got the number 7',
   ],
   [
     'another kind',

@@ -47,8 +47,9 @@ export function checkObject<T extends KubeObject>(
     fail('InvalidMetadata', `metadata must be an object, got ${describe(metadata)}`);
   }
   const { name, generateName, namespace } = (metadata ?? {}) as Record<string, unknown>;
-  if (name !== undefined && (typeof name !== 'string' || !name)) {
-    fail('MissingName', `metadata.name must be a non-empty string, got ${describe(name)}`);
+  // An empty name counts as none, as on the server (so `name: ''` with a generateName still creates).
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    fail('MissingName', `metadata.name must be a string, got ${describe(name)}`);
   }
   if (!name) {
     const generated = typeof generateName === 'string' && generateName !== '';
