@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kcpWorkspaceOfServer } from './kcp-workspace-url.ts';
-import { notYetMessage, runSyncAgent } from './main.ts';
+import { prepareSyncAgent } from './main.ts';
 import { usage } from './options.ts';
 
 function kubeconfig(server: string): string {
@@ -26,16 +26,17 @@ function kubeconfig(server: string): string {
 function run(argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runSyncAgent(
+  const prepared = prepareSyncAgent(
     argv,
     (l) => out.push(l),
     (l) => err.push(l),
   );
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const code = prepared.kind === 'exit' ? prepared.code : undefined;
+  return { code, out: out.join('\n'), err: err.join('\n'), prepared };
 }
 
 describe('runSyncAgent', () => {
-  it('validates flags and kubeconfigs, then says plainly that it does not sync yet', () => {
+  it('validates flags and kubeconfigs, then hands the agent its configuration', () => {
     const kcp = kubeconfig('https://kcp.example:6443/clusters/root:providers:database');
     const service = kubeconfig('https://service.example:6443');
     const result = run([
@@ -48,11 +49,15 @@ describe('runSyncAgent', () => {
       '--apiexport-ref',
       'postgresql.cnpg.io',
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBeUndefined();
     expect(result.out).toBe(
       `api-syncagent: agent "postgresql.cnpg.io-syncagent", kcp workspace root:providers:database, APIExport "postgresql.cnpg.io", service cluster from kubeconfig ${service}, context "ctx", namespace "default"`,
     );
-    expect(result.err).toBe(`api-syncagent: ${notYetMessage}`);
+    expect(result.err).toBe('');
+    expect(result.prepared).toMatchObject({
+      kind: 'run',
+      config: { apiExportRef: 'postgresql.cnpg.io', namespace: 'default', agentName: 'postgresql.cnpg.io-syncagent' },
+    });
     expect(result.out + result.err).not.toContain('secret-token-value');
   });
 
@@ -83,7 +88,7 @@ describe('runSyncAgent', () => {
       '--apiexportendpointslice-ref',
       'e',
     ]);
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       code: 1,
       out: '',
       err: 'api-syncagent: kubeconfig /nonexistent/kcp.kubeconfig does not exist; pass the path of a kubeconfig file',
@@ -91,12 +96,12 @@ describe('runSyncAgent', () => {
   });
 
   it('prints usage with exit code 2 for a bad command line, and 0 for --help', () => {
-    expect(run(['--bogus'])).toEqual({
+    expect(run(['--bogus'])).toMatchObject({
       code: 2,
       out: '',
       err: `api-syncagent: unknown flag --bogus\n\n${usage()}`,
     });
-    expect(run(['-help'])).toEqual({ code: 0, out: usage(), err: '' });
+    expect(run(['-help'])).toMatchObject({ code: 0, out: usage(), err: '' });
   });
 });
 

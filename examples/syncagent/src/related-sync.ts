@@ -1,0 +1,212 @@
+/**
+ * Syncs the related objects of one primary in their own direction (`origin: kcp` — e.g. a credentials
+ * Secret the consumer wrote — goes down to the service cluster; `origin: service` — e.g. a Secret the
+ * operator wrote — goes up into the consumer's workspace). A kcp-origin original carries the cleanup
+ * finalizer while its copy exists; when the primary is deleted, kcp-origin copies are deleted and the
+ * finalizers released, and service-origin copies are deleted only with `cleanup: true` (upstream's
+ * rules). Originals are never deleted.
+ */
+import {
+  type Client,
+  ConfigMapResource,
+  type KubeObject,
+  type ResourceDescriptor,
+  RestMapper,
+  SecretResource,
+  apiVersionOf,
+  isAlreadyExists,
+  isNotFound,
+} from '@kubeloom/core';
+import { cleanupFinalizerPatch } from './finalizers.ts';
+import { jsonEqual } from './merge-patch.ts';
+import { stripMetadata } from './object-identity.ts';
+import { relatedResourceGvr } from './permission-claims.ts';
+import type { RelatedResourceSpec } from './published-resource.ts';
+import { type RelatedContext, resolveRelatedObjectSpec } from './related-objects.ts';
+
+/** A related-resource entry with the resources on both sides resolved. */
+export interface ResolvedRelated {
+  readonly spec: RelatedResourceSpec;
+  /** The resource on the origin side. */
+  readonly origin: ResourceDescriptor;
+  /** The resource on the destination side (after `projection`). */
+  readonly destination: ResourceDescriptor;
+}
+
+/** Resolves the resources of a related entry; core Secrets and ConfigMaps need no discovery. */
+export async function resolveRelated(
+  spec: RelatedResourceSpec,
+  service: Client,
+): Promise<ResolvedRelated> {
+  const gvr = relatedResourceGvr(spec);
+  const find = async (g: { group: string; version: string; resource: string }): Promise<ResourceDescriptor> => {
+    if (g.group === '' && g.version === 'v1' && g.resource === 'secrets') return SecretResource;
+    if (g.group === '' && g.version === 'v1' && g.resource === 'configmaps') return ConfigMapResource;
+    const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
+    const found = (await new RestMapper(service).resources(apiVersion)).find((r) => r.plural === g.resource);
+    if (!found) {
+      throw new Error(
+        `related resource "${spec.identifier}": the service cluster does not serve ${g.resource} in ${apiVersion}`,
+      );
+    }
+    return found;
+  };
+  const origin = await find(gvr);
+  const projected = spec.projection
+    ? {
+        group: spec.projection.group ?? gvr.group,
+        version: spec.projection.version || gvr.version,
+        resource: spec.projection.resource || gvr.resource,
+      }
+    : gvr;
+  return { spec, origin, destination: projected === gvr ? origin : await find(projected) };
+}
+
+/** One primary, both sides. */
+export interface RelatedSyncInput {
+  readonly related: readonly ResolvedRelated[];
+  readonly clusterName: string;
+  /** The kcp object and its client (the consumer workspace through the virtual workspace). */
+  readonly remote: KubeObject;
+  readonly kcp: Client;
+  /** The service-cluster copy (or the copy it would be, while it is being deleted) and its client. */
+  readonly local: KubeObject;
+  readonly service: Client;
+  /** True while the primary is being deleted: clean up instead of syncing. */
+  readonly deleting: boolean;
+}
+
+/** Syncs (or cleans up) every related entry; returns how many objects it wrote. */
+export async function syncRelated(input: RelatedSyncInput): Promise<number> {
+  let writes = 0;
+  for (const related of input.related) writes += await syncOne(related, input);
+  return writes;
+}
+
+async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promise<number> {
+  const fromKcp = related.spec.origin === 'kcp';
+  const originClient = fromKcp ? input.kcp : input.service;
+  const destinationClient = fromKcp ? input.service : input.kcp;
+  const context: RelatedContext = {
+    origin: fromKcp ? 'kcp' : 'service',
+    originPrimary: (fromKcp ? input.remote : input.local) as Record<string, unknown>,
+    destinationPrimary: (fromKcp ? input.local : input.remote) as Record<string, unknown>,
+    clusterName: input.clusterName,
+    clusterPath: '',
+  };
+  const namespaces = resolveNamespaces(related, context);
+  if (!namespaces) return 0;
+  const names = resolveRelatedObjectSpec(related.spec.object, context, 'names');
+  const pairs: Array<{ origin: string; destination: string; object?: KubeObject }> = [];
+  if (names.kind === 'mapping') {
+    for (const [origin, destination] of names.mapping) pairs.push({ origin, destination });
+  } else {
+    const listed = await originClient.list(related.origin, {
+      labelSelector: names.labelSelector,
+      ...(related.origin.namespaced ? { namespace: namespaces.origin } : {}),
+    });
+    for (const object of listed.items) {
+      const name = object.metadata?.name ?? '';
+      pairs.push({ origin: name, destination: names.rewrite(name, object as Record<string, unknown>), object });
+    }
+  }
+  let writes = 0;
+  for (const pair of pairs) {
+    if (!pair.destination) continue;
+    const at = (ns: string) => (related.origin.namespaced ? { namespace: ns } : {});
+    const original = pair.object ?? (await getOrUndefined(originClient, related.origin, pair.origin, at(namespaces.origin)));
+    if (input.deleting) {
+      if (fromKcp || related.spec.cleanup) {
+        await destinationClient
+          .delete(related.destination, pair.destination, at(namespaces.destination))
+          .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+      }
+      const release = original && cleanupFinalizerPatch(original, false);
+      if (release) {
+        await originClient.patch(related.origin, pair.origin, release, at(namespaces.origin));
+        writes++;
+      }
+      continue;
+    }
+    if (!original || original.metadata?.deletionTimestamp) continue;
+    if (fromKcp) {
+      const finalizer = cleanupFinalizerPatch(original, true);
+      if (finalizer) {
+        await originClient.patch(related.origin, pair.origin, finalizer, at(namespaces.origin));
+        writes++;
+      }
+    }
+    const desired = copyOf(original, related, pair.destination, namespaces.destination);
+    const existing = await getOrUndefined(destinationClient, related.destination, pair.destination, at(namespaces.destination));
+    if (!existing) {
+      await destinationClient.create(related.destination, desired).catch(async (error: unknown) => {
+        if (!isAlreadyExists(error)) throw error;
+      });
+      writes++;
+    } else if (!sameContent(existing, desired, related.spec.syncStatus === true)) {
+      const updated = { ...existing, ...desired, metadata: { ...existing.metadata, labels: desired.metadata?.labels, annotations: desired.metadata?.annotations } };
+      await destinationClient.update(related.destination, updated as KubeObject);
+      writes++;
+    }
+  }
+  return writes;
+}
+
+/** Origin and destination namespace, or undefined when an `object.namespace` rule yields none yet. */
+function resolveNamespaces(
+  related: ResolvedRelated,
+  context: RelatedContext,
+): { origin: string; destination: string } | undefined {
+  const spec = related.spec.object.namespace;
+  if (!spec) {
+    return {
+      origin: String((context.originPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? ''),
+      destination: String((context.destinationPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? ''),
+    };
+  }
+  const resolved = resolveRelatedObjectSpec(spec, context, 'namespaces');
+  if (resolved.kind !== 'mapping') return undefined;
+  const [first] = resolved.mapping;
+  return first ? { origin: first[0], destination: first[1] } : undefined;
+}
+
+/** The copy of `original` at the destination: content and user metadata, none of the origin's bookkeeping. */
+function copyOf(original: KubeObject, related: ResolvedRelated, name: string, namespace: string): KubeObject {
+  const stripped = stripMetadata(original) as Record<string, unknown> & KubeObject;
+  if (!related.spec.syncStatus) delete stripped.status;
+  return {
+    ...stripped,
+    apiVersion: apiVersionOf(related.destination),
+    kind: related.destination.kind,
+    metadata: {
+      ...(stripped.metadata?.labels ? { labels: stripped.metadata.labels } : {}),
+      ...(stripped.metadata?.annotations ? { annotations: stripped.metadata.annotations } : {}),
+      name,
+      ...(related.destination.namespaced ? { namespace } : {}),
+    },
+  };
+}
+
+/** Whether the copy already has the content (every top-level field but metadata) and labels/annotations. */
+function sameContent(existing: KubeObject, desired: KubeObject, withStatus: boolean): boolean {
+  const content = (o: KubeObject) => {
+    const { metadata, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown> & KubeObject;
+    if (!withStatus) delete rest.status;
+    return { ...rest, labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {} };
+  };
+  return jsonEqual(content(existing), content(desired));
+}
+
+async function getOrUndefined(
+  client: Client,
+  resource: ResourceDescriptor,
+  name: string,
+  options: { namespace?: string },
+): Promise<KubeObject | undefined> {
+  try {
+    return await client.get(resource, name, options);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Wires the syncagent: a kubeloom Manager whose local cluster is the service cluster and whose provider
+ * is the APIExport provider on the export's endpoint slice (every workspace that binds the export is
+ * engaged through the export's virtual workspace), plus the three controllers — APIResourceSchema,
+ * APIExport and the sync manager (one sync controller per PublishedResource). `main.ts` builds it from
+ * the command line; tests build it directly.
+ */
+import { type Client, type KubeObject, type LabelSelector, type Logger, Manager } from '@kubeloom/core';
+import { APIExportEndpointSliceResource, APIExportProvider, clusterUrl } from '@kubeloom/kcp-provider';
+import { apiExportController } from './apiexport-controller.ts';
+import type { controllerNames } from './options.ts';
+import { schemaController } from './schema-controller.ts';
+import { StateStore } from './state-store.ts';
+import { syncManagerController } from './sync-controllers.ts';
+
+/** How the agent is configured (the command line's options, resolved to clients). */
+export interface SyncAgentConfig {
+  /** The service cluster. */
+  readonly service: Client;
+  /** kcp, pointed at the workspace of `--kcp-kubeconfig` (the endpoint slice's, or the export's with an export ref). */
+  readonly kcp: Client;
+  /** Exactly one: the APIExportEndpointSlice in that workspace, or (v0.2) the APIExport itself. */
+  readonly apiExportEndpointSliceRef?: string | undefined;
+  readonly apiExportRef?: string | undefined;
+  /** The agent's namespace on the service cluster (state Secrets, the leader-election Lease). */
+  readonly namespace: string;
+  readonly agentName: string;
+  /** Which PublishedResources this agent handles (default all). */
+  readonly publishedResourceSelector?: LabelSelector;
+  readonly disabledControllers?: ReadonlyArray<(typeof controllerNames)[number]>;
+  readonly enableLeaderElection?: boolean;
+  readonly logger?: Logger;
+  readonly metricsBindAddress?: string;
+  readonly healthProbeBindAddress?: string;
+  /** How long a workspace whose binding is not Ready stays engaged (the provider's default: 30 s). */
+  readonly notReadyGraceMs?: number;
+}
+
+/** A configured, not yet started agent. */
+export interface SyncAgent {
+  readonly manager: Manager;
+  readonly provider: APIExportProvider;
+  /** The APIExport the agent fills in. */
+  readonly apiExportName: string;
+  /** The PublishedResources with a running sync controller. */
+  syncing(): string[];
+  /** Runs until `signal` aborts (or `manager.stop()`), then shuts down. */
+  start(signal?: AbortSignal): Promise<void>;
+}
+
+/** Resolves the export and builds the manager and controllers. Reads the endpoint slice when given one. */
+export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgent> {
+  let sliceName: string;
+  let exportName: string;
+  let exportClient = config.kcp;
+  if (config.apiExportEndpointSliceRef) {
+    sliceName = config.apiExportEndpointSliceRef;
+    const slice = await config.kcp.get(APIExportEndpointSliceResource, sliceName);
+    exportName = slice.spec.export.name;
+    if (slice.spec.export.path) exportClient = config.kcp.withServer(clusterUrl(config.kcp.rest.server, slice.spec.export.path));
+  } else if (config.apiExportRef) {
+    // kcp >= 0.28 creates an endpoint slice named like the export, next to it.
+    sliceName = config.apiExportRef;
+    exportName = config.apiExportRef;
+  } else {
+    throw new TypeError('createSyncAgent needs apiExportEndpointSliceRef or apiExportRef');
+  }
+  const logger = config.logger;
+  const provider = new APIExportProvider({
+    client: config.kcp,
+    endpointSlice: sliceName,
+    ...(logger ? { logger } : {}),
+    eventComponent: config.agentName,
+    ...(config.notReadyGraceMs !== undefined ? { notReadyGraceMs: config.notReadyGraceMs } : {}),
+  });
+  const manager = new Manager({
+    local: config.service,
+    provider,
+    ...(logger ? { logger } : {}),
+    eventComponent: config.agentName,
+    ...(config.metricsBindAddress ? { metricsBindAddress: config.metricsBindAddress } : {}),
+    ...(config.healthProbeBindAddress ? { healthProbeBindAddress: config.healthProbeBindAddress } : {}),
+    ...(config.enableLeaderElection
+      ? { leaderElection: { leaseName: `syncagent.${config.agentName}`, leaseNamespace: config.namespace } }
+      : {}),
+  });
+  const selector = config.publishedResourceSelector;
+  const selects = (pr: KubeObject): boolean => selector?.matches(pr.metadata?.labels ?? {}) ?? true;
+  const disabled = new Set(config.disabledControllers ?? []);
+  const controllerOptions = { logger: manager.logger, metrics: manager.controllerMetrics };
+  const service = manager.localCluster;
+  if (!disabled.has('apiresourceschema')) {
+    manager.add(schemaController({ service, kcp: exportClient, agentName: config.agentName, selects, controllerOptions }));
+  }
+  if (!disabled.has('apiexport')) {
+    manager.add(
+      apiExportController({
+        service,
+        kcp: exportClient,
+        apiExportName: exportName,
+        agentName: config.agentName,
+        selects,
+        registry: manager.registry,
+        controllerOptions,
+      }),
+    );
+  }
+  let syncing = (): string[] => [];
+  if (!disabled.has('sync')) {
+    const syncManager = syncManagerController({
+      manager,
+      service,
+      state: new StateStore(config.service, config.namespace),
+      agentName: config.agentName,
+      selects,
+      controllerOptions,
+    });
+    manager.add(syncManager);
+    syncing = () => syncManager.running();
+  }
+  return {
+    manager,
+    provider,
+    apiExportName: exportName,
+    syncing: () => syncing(),
+    start: (signal) => manager.start(signal),
+  };
+}

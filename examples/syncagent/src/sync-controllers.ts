@@ -1,0 +1,168 @@
+/**
+ * The sync manager: one sync controller per PublishedResource, started once the resource is published
+ * (its schema name is in its status) and restarted cleanly — the old controller is stopped and drained
+ * before the new one starts — whenever what it syncs changes (the PublishedResource's spec, or the CRD's
+ * storage version or schema). A PublishedResource that becomes invalid, is deleted, or has
+ * `synchronization.enabled: false` gets its controller stopped; nothing is deleted on either side.
+ *
+ * Each sync controller reconciles the kcp objects of every engaged workspace (from the APIExport
+ * provider) and is woken by changes to its copies on the service cluster, mapped back through their
+ * identification labels.
+ */
+import {
+  type Cluster,
+  type ClusterAwareRunnable,
+  type ClusterName,
+  type Controller,
+  ControllerBuilder,
+  type ControllerOptions,
+  CustomResourceDefinitionResource,
+  type KubeObject,
+  type Logger,
+  type Manager,
+  enqueueFromMap,
+} from '@kubeloom/core';
+import { agentNameKey } from './api-resource-schema.ts';
+import { compileMutations } from './mutations.ts';
+import { objectSyncer } from './object-syncer.ts';
+import { remoteKeyOfLocalCopy } from './object-identity.ts';
+import { checkPublishedResource } from './published-resource-check.ts';
+import { type PublishedResource, PublishedResourceResource, isSyncEnabled } from './published-resource.ts';
+import { resolveRelated } from './related-sync.ts';
+import { compileResourceFilter } from './resource-filter.ts';
+import type { StateStore } from './state-store.ts';
+import { type SyncTarget, findServiceCrd, syncTargetOf } from './sync-target.ts';
+
+/** What the sync manager needs. */
+export interface SyncManagerOptions {
+  readonly manager: Manager;
+  readonly service: Cluster;
+  readonly state: StateStore;
+  readonly agentName: string;
+  readonly selects: (pr: KubeObject) => boolean;
+  /** Options for every sync controller (logger, metrics). */
+  readonly controllerOptions?: ControllerOptions;
+}
+
+/** A running sync controller and what it was built from. */
+interface RunningSync {
+  readonly key: string;
+  readonly stop: AbortController;
+  readonly done: Promise<void>;
+}
+
+/** Builds the `syncagent-syncmanager` controller; `running()` lists the PublishedResources being synced. */
+export function syncManagerController(options: SyncManagerOptions): Controller & { running(): string[] } {
+  const running = new Map<string, RunningSync>();
+  const log = options.controllerOptions?.logger;
+  const prs = (): PublishedResource[] =>
+    options.service.cache.reader(PublishedResourceResource).list().filter(options.selects);
+  const controller = new ControllerBuilder('syncagent-syncmanager')
+    .for(PublishedResourceResource, { clusters: 'local' })
+    .watches(
+      CustomResourceDefinitionResource,
+      enqueueFromMap((crd) =>
+        prs()
+          .filter((pr) => pr.spec?.resource?.apiGroup === crd.spec?.group && pr.spec?.resource?.kind === crd.spec?.names?.kind)
+          .map((pr) => ({ namespace: '', name: pr.metadata.name ?? '' })),
+      ),
+      { clusters: 'local' },
+    )
+    .withOptions({ maxConcurrentReconciles: 1, ...options.controllerOptions })
+    .build(async (req, { log: reqLog }) => {
+      const raw = options.service.cache.reader(PublishedResourceResource).get(req.name);
+      const wanted = raw ? await desiredSync(raw, options) : undefined;
+      const current = running.get(req.name);
+      if (current && current.key === wanted?.key) return;
+      if (current) {
+        current.stop.abort();
+        await current.done;
+        running.delete(req.name);
+        reqLog.info('stopped the sync controller');
+      }
+      if (!wanted) return;
+      running.set(req.name, await startSync(req.name, wanted.pr, wanted.target, wanted.key, options, log));
+      reqLog.info({ remote: wanted.target.remote, local: wanted.target.local }, 'started the sync controller');
+    });
+  return Object.assign(controller, { running: () => [...running.keys()].toSorted() });
+}
+
+/** The sync a PublishedResource should have now, or undefined when it should have none. */
+async function desiredSync(
+  raw: PublishedResource,
+  options: SyncManagerOptions,
+): Promise<{ key: string; pr: PublishedResource; target: SyncTarget } | undefined> {
+  if (raw.metadata.deletionTimestamp || !options.selects(raw) || !raw.status?.resourceSchemaName) return undefined;
+  const { resource: pr, problems } = checkPublishedResource(raw);
+  if (problems.length > 0 || !isSyncEnabled(pr)) return undefined;
+  const crd = await findServiceCrd(options.service.client, pr.spec.resource.apiGroup, pr.spec.resource.kind);
+  if (!crd) return undefined;
+  let target: SyncTarget;
+  try {
+    target = syncTargetOf(pr, crd);
+  } catch {
+    return undefined; // the schema controller reports it on the PublishedResource
+  }
+  return { key: `${raw.metadata.uid}|${raw.metadata.generation}|${target.schemaName}`, pr, target };
+}
+
+/** Builds and starts the sync controller of one PublishedResource. */
+async function startSync(
+  name: string,
+  pr: PublishedResource,
+  target: SyncTarget,
+  key: string,
+  options: SyncManagerOptions,
+  log: Logger | undefined,
+): Promise<RunningSync> {
+  const related = await Promise.all((pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)));
+  const controller = new ControllerBuilder(`syncagent-sync-${name}`)
+    .for(target.remote)
+    .watches(
+      target.local,
+      enqueueFromMap(
+        (copy: KubeObject) => {
+          const remote = remoteKeyOfLocalCopy(copy);
+          if (!remote || copy.metadata?.labels?.[agentNameKey] !== options.agentName) return [];
+          return [{ cluster: remote.clusterName, namespace: remote.namespace, name: remote.name }];
+        },
+        { crossCluster: true },
+      ),
+      { clusters: 'local' },
+    )
+    .withOptions({
+      maxConcurrentReconciles: 4,
+      gracefulShutdownMs: 10_000,
+      ...options.controllerOptions,
+      ...(log ? { logger: log.child({ publishedResource: name }) } : {}),
+    })
+    .build(
+      objectSyncer({
+        pr,
+        target,
+        service: options.service.client,
+        state: options.state,
+        agentName: options.agentName,
+        filter: compileResourceFilter(pr.spec.filter),
+        specMutations: compileMutations(pr.spec.mutation?.spec, 'spec.mutation.spec'),
+        statusMutations: compileMutations(pr.spec.mutation?.status, 'spec.mutation.status'),
+        related,
+      }),
+    );
+  const stop = new AbortController();
+  const finished = Promise.withResolvers<void>();
+  const runnable: ClusterAwareRunnable = {
+    name: controller.name,
+    needLeaderElection: controller.needLeaderElection,
+    engage: (cluster: ClusterName, c: Cluster, signal: AbortSignal) => controller.engage(cluster, c, AbortSignal.any([signal, stop.signal])),
+    start: async (signal: AbortSignal) => {
+      try {
+        await controller.start(AbortSignal.any([signal, stop.signal]));
+      } finally {
+        finished.resolve();
+      }
+    },
+  };
+  options.manager.add(runnable);
+  return { key, stop, done: finished.promise };
+}
