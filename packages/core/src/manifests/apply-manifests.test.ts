@@ -17,7 +17,7 @@ describe('applyManifests', () => {
 
   it('applies in order, defaulting the namespace of namespaced manifests', async () => {
     const manifests = await parseManifests(
-      'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "1"}\n',
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, namespace: ignored}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\ndata: {a: "1"}\n',
     );
     server.clearRequests();
     const applied = await applyManifests(server.client(), manifests, {

@@ -61,10 +61,11 @@ export async function applyManifests(
     options.signal?.throwIfAborted();
     try {
       const resource = await resourceOf(mapper, manifest, crdApplied, options);
-      const namespace = manifest.metadata?.namespace || options.namespace || 'default';
+      const { namespace: given, ...metadata } = manifest.metadata ?? {};
+      // A cluster-scoped object has no namespace; one written on it anyway is dropped, as kubectl does.
       const body = resource.namespaced
-        ? { ...manifest, metadata: { ...manifest.metadata, namespace } }
-        : manifest;
+        ? { ...manifest, metadata: { ...metadata, namespace: given || options.namespace || 'default' } }
+        : { ...manifest, metadata };
       applied.push(
         await client.apply(resource, body, {
           fieldManager,
