@@ -87,6 +87,11 @@ interface Engagement {
  * a grace period). Each engaged workspace is a {@link Cluster} whose cache is a scoped view of the endpoint's
  * informers and whose client writes to `<url>/clusters/<name>`. Engagement happens outside watch callbacks,
  * and one slow workspace never delays another.
+ *
+ * Mistakes fail loudly: a slice that is missing (wrong name or workspace) or cannot be read (403, 401,
+ * unreachable) keeps {@link ready} pending and {@link notReadyReason} set — so the manager's `/readyz`
+ * fails with it — and is logged once, then with backoff, while the watch retries. Bindings that do not
+ * accept the permission claims the controllers need are reported (and, by option, not engaged).
  */
 export class APIExportProvider {
   readonly #options: APIExportProviderOptions;
