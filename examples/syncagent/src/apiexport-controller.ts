@@ -48,7 +48,11 @@ export function apiExportController(options: APIExportControllerOptions): Contro
   });
   const key = { namespace: '', name: options.apiExportName };
   return new ControllerBuilder('syncagent-apiexport')
-    .watches(PublishedResourceResource, enqueueFromMap(() => [key]), { clusters: 'local' })
+    .watches(
+      PublishedResourceResource,
+      enqueueFromMap(() => [key]),
+      { clusters: 'local' },
+    )
     .withOptions({ maxConcurrentReconciles: 1, ...options.controllerOptions })
     .build(async (_req, { log }) => {
       const all = options.service.cache.reader(PublishedResourceResource).list().filter(options.selects);
@@ -74,7 +78,11 @@ export function apiExportController(options: APIExportControllerOptions): Contro
       if (merge.changed) {
         await options.kcp.update(APIExportResource, merge.export);
         log.info(
-          { addedSchemas: merge.addedSchemas, removedSchemas: merge.removedSchemas, addedClaims: merge.addedClaims },
+          {
+            addedSchemas: merge.addedSchemas,
+            removedSchemas: merge.removedSchemas,
+            addedClaims: merge.addedClaims,
+          },
           'updated the APIExport',
         );
       }

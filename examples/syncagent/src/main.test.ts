@@ -56,7 +56,11 @@ describe('runSyncAgent', () => {
     expect(result.err).toBe('');
     expect(result.prepared).toMatchObject({
       kind: 'run',
-      config: { apiExportRef: 'postgresql.cnpg.io', namespace: 'default', agentName: 'postgresql.cnpg.io-syncagent' },
+      config: {
+        apiExportRef: 'postgresql.cnpg.io',
+        namespace: 'default',
+        agentName: 'postgresql.cnpg.io-syncagent',
+      },
     });
     expect(result.out + result.err).not.toContain('secret-token-value');
   });

@@ -51,7 +51,9 @@ export function prepareSyncAgent(
             ? { caData }
             : {}),
       };
-      service.kubeConfig.clusters = service.kubeConfig.clusters.map((c) => (c.name === cluster.name ? replaced : c));
+      service.kubeConfig.clusters = service.kubeConfig.clusters.map((c) =>
+        c.name === cluster.name ? replaced : c,
+      );
     }
     out(
       `api-syncagent: agent "${options.agentName}", kcp workspace ${workspace}, ${options.apiExportEndpointSliceRef ? `APIExportEndpointSlice "${options.apiExportEndpointSliceRef}"` : `APIExport "${options.apiExportRef}"`}, service cluster from ${service.description}, namespace "${options.namespace}"`,
@@ -70,8 +72,12 @@ export function prepareSyncAgent(
         disabledControllers: options.disabledControllers,
         enableLeaderElection: options.enableLeaderElection,
         logger,
-        ...(options.metricsAddress && options.metricsAddress !== '0' ? { metricsBindAddress: options.metricsAddress } : {}),
-        ...(options.healthAddress && options.healthAddress !== '0' ? { healthProbeBindAddress: options.healthAddress } : {}),
+        ...(options.metricsAddress && options.metricsAddress !== '0'
+          ? { metricsBindAddress: options.metricsAddress }
+          : {}),
+        ...(options.healthAddress && options.healthAddress !== '0'
+          ? { healthProbeBindAddress: options.healthAddress }
+          : {}),
       },
     };
   } catch (error) {

@@ -72,14 +72,24 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
       const release = cleanupFinalizerPatch(remote, false);
       if (release) {
         await kcp.patch(target.remote, req.name, release, at(req.namespace, target.remote));
-        log.info('the object no longer matches spec.filter: released it (finalizer removed); its copy is left as it is');
+        log.info(
+          'the object no longer matches spec.filter: released it (finalizer removed); its copy is left as it is',
+        );
       }
       return;
     }
 
     if (remote.metadata?.deletionTimestamp) {
       const planned = local ?? plannedCopy(options, remote, remote, key);
-      await syncRelated({ related: options.related, clusterName: req.cluster, remote, kcp, local: planned, service, deleting: true });
+      await syncRelated({
+        related: options.related,
+        clusterName: req.cluster,
+        remote,
+        kcp,
+        local: planned,
+        service,
+        deleting: true,
+      });
       if (local) {
         if (!local.metadata?.deletionTimestamp) {
           await service.delete(target.local, local.metadata?.name ?? '', {
@@ -97,13 +107,21 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     }
 
     const finalizer = cleanupFinalizerPatch(remote, true);
-    if (finalizer) remote = await kcp.patch(target.remote, req.name, finalizer, at(req.namespace, target.remote));
+    if (finalizer)
+      remote = await kcp.patch(target.remote, req.name, finalizer, at(req.namespace, target.remote));
 
-    const source = applyMutations(options.specMutations, remote as JsonObject, (local ?? null) as JsonObject | null) as KubeObject;
+    const source = applyMutations(
+      options.specMutations,
+      remote as JsonObject,
+      (local ?? null) as JsonObject | null,
+    ) as KubeObject;
     let copy: KubeObject;
     if (!local) {
       copy = await place(options, remote, source, key);
-      log.info({ copy: `${copy.metadata?.namespace ?? ''}/${copy.metadata?.name ?? ''}` }, 'created the service-cluster copy');
+      log.info(
+        { copy: `${copy.metadata?.namespace ?? ''}/${copy.metadata?.name ?? ''}` },
+        'created the service-cluster copy',
+      );
     } else if (local.metadata?.deletionTimestamp) {
       return { requeueAfter: deletionRecheckMs };
     } else {
@@ -111,13 +129,25 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     }
 
     if (target.statusSubresource) {
-      const mutated = applyMutations(options.statusMutations, copy as JsonObject, remote as JsonObject) as KubeObject;
+      const mutated = applyMutations(
+        options.statusMutations,
+        copy as JsonObject,
+        remote as JsonObject,
+      ) as KubeObject;
       const plan = planStatusSync(remote, mutated);
       if (plan.kind === 'update') {
         remote = await kcp.updateStatus(target.remote, plan.object as KubeObject);
       }
     }
-    await syncRelated({ related: options.related, clusterName: req.cluster, remote, kcp, local: copy, service, deleting: false });
+    await syncRelated({
+      related: options.related,
+      clusterName: req.cluster,
+      remote,
+      kcp,
+      local: copy,
+      service,
+      deleting: false,
+    });
   };
 }
 
@@ -168,7 +198,11 @@ async function place(
     copy = await service.create(target.local, planned);
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    const existing = await service.get(target.local, planned.metadata?.name ?? '', namespace ? { namespace } : {});
+    const existing = await service.get(
+      target.local,
+      planned.metadata?.name ?? '',
+      namespace ? { namespace } : {},
+    );
     if (existing.metadata?.deletionTimestamp) {
       throw new Error(
         `cannot adopt ${target.local.kind} ${namespace ? `${namespace}/` : ''}${planned.metadata?.name}: it is being deleted; it will be created again once it is gone`,
@@ -209,12 +243,22 @@ async function syncSpec(
   const namespace = local.metadata?.namespace;
   const updated =
     plan.kind === 'patch'
-      ? await service.patch(target.local, local.metadata?.name ?? '', withoutIdentity(plan.patch), namespace ? { namespace } : {})
+      ? await service.patch(
+          target.local,
+          local.metadata?.name ?? '',
+          withoutIdentity(plan.patch),
+          namespace ? { namespace } : {},
+        )
       : await service.update(target.local, {
           ...(plan.object as KubeObject),
           apiVersion: apiVersionOf(target.local),
           kind: target.local.kind,
-          metadata: { ...local.metadata, ...(plan.object as KubeObject).metadata, name: local.metadata?.name ?? '', ...(namespace ? { namespace } : {}) },
+          metadata: {
+            ...local.metadata,
+            ...(plan.object as KubeObject).metadata,
+            name: local.metadata?.name ?? '',
+            ...(namespace ? { namespace } : {}),
+          },
         });
   await options.state.put(remote, source, key.clusterName, target.subresources);
   return updated;
@@ -228,7 +272,12 @@ function withoutIdentity(patch: Record<string, unknown>): Record<string, unknown
   return { ...patch, metadata: rest };
 }
 
-async function ensureNamespace(service: Client, name: string, agentName: string, clusterName: string): Promise<void> {
+async function ensureNamespace(
+  service: Client,
+  name: string,
+  agentName: string,
+  clusterName: string,
+): Promise<void> {
   try {
     await service.get(NamespaceResource, name);
     return;
@@ -246,7 +295,11 @@ async function ensureNamespace(service: Client, name: string, agentName: string,
 }
 
 /** The copy of `key` on the service cluster, found by its labels; throws if two objects claim it. */
-async function findCopy(service: Client, resource: ResourceDescriptor, key: RemoteObjectKey): Promise<KubeObject | undefined> {
+async function findCopy(
+  service: Client,
+  resource: ResourceDescriptor,
+  key: RemoteObjectKey,
+): Promise<KubeObject | undefined> {
   const found = await service.list(resource, { labelSelector: localCopySelector(key) });
   if (found.items.length > 1) {
     throw new Error(
@@ -256,7 +309,11 @@ async function findCopy(service: Client, resource: ResourceDescriptor, key: Remo
   return found.items[0];
 }
 
-async function matchesFilter(filter: CompiledResourceFilter, remote: KubeObject, kcp: Client): Promise<boolean> {
+async function matchesFilter(
+  filter: CompiledResourceFilter,
+  remote: KubeObject,
+  kcp: Client,
+): Promise<boolean> {
   let namespaceLabels: Record<string, string> | undefined;
   if (filter.needsNamespace && remote.metadata?.namespace) {
     const ns = await kcp.get(NamespaceResource, remote.metadata.namespace);

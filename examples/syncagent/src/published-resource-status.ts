@@ -57,7 +57,9 @@ export function publishedStatusPatch(
     reason: outcome.reason,
     message: outcome.message,
     lastTransitionTime:
-      current?.status === wantedStatus ? current.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z'),
+      current?.status === wantedStatus
+        ? current.lastTransitionTime
+        : now.toISOString().replace(/\.\d+Z$/, 'Z'),
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
   return {

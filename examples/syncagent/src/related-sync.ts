@@ -34,12 +34,13 @@ export interface ResolvedRelated {
 }
 
 /** Resolves the resources of a related entry; core Secrets and ConfigMaps need no discovery. */
-export async function resolveRelated(
-  spec: RelatedResourceSpec,
-  service: Client,
-): Promise<ResolvedRelated> {
+export async function resolveRelated(spec: RelatedResourceSpec, service: Client): Promise<ResolvedRelated> {
   const gvr = relatedResourceGvr(spec);
-  const find = async (g: { group: string; version: string; resource: string }): Promise<ResourceDescriptor> => {
+  const find = async (g: {
+    group: string;
+    version: string;
+    resource: string;
+  }): Promise<ResourceDescriptor> => {
     if (g.group === '' && g.version === 'v1' && g.resource === 'secrets') return SecretResource;
     if (g.group === '' && g.version === 'v1' && g.resource === 'configmaps') return ConfigMapResource;
     const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
@@ -107,14 +108,19 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
     });
     for (const object of listed.items) {
       const name = object.metadata?.name ?? '';
-      pairs.push({ origin: name, destination: names.rewrite(name, object as Record<string, unknown>), object });
+      pairs.push({
+        origin: name,
+        destination: names.rewrite(name, object as Record<string, unknown>),
+        object,
+      });
     }
   }
   let writes = 0;
   for (const pair of pairs) {
     if (!pair.destination) continue;
     const at = (ns: string) => (related.origin.namespaced ? { namespace: ns } : {});
-    const original = pair.object ?? (await getOrUndefined(originClient, related.origin, pair.origin, at(namespaces.origin)));
+    const original =
+      pair.object ?? (await getOrUndefined(originClient, related.origin, pair.origin, at(namespaces.origin)));
     if (input.deleting) {
       if (fromKcp || related.spec.cleanup) {
         await destinationClient
@@ -137,14 +143,27 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       }
     }
     const desired = copyOf(original, related, pair.destination, namespaces.destination);
-    const existing = await getOrUndefined(destinationClient, related.destination, pair.destination, at(namespaces.destination));
+    const existing = await getOrUndefined(
+      destinationClient,
+      related.destination,
+      pair.destination,
+      at(namespaces.destination),
+    );
     if (!existing) {
       await destinationClient.create(related.destination, desired).catch(async (error: unknown) => {
         if (!isAlreadyExists(error)) throw error;
       });
       writes++;
     } else if (!sameContent(existing, desired, related.spec.syncStatus === true)) {
-      const updated = { ...existing, ...desired, metadata: { ...existing.metadata, labels: desired.metadata?.labels, annotations: desired.metadata?.annotations } };
+      const updated = {
+        ...existing,
+        ...desired,
+        metadata: {
+          ...existing.metadata,
+          labels: desired.metadata?.labels,
+          annotations: desired.metadata?.annotations,
+        },
+      };
       await destinationClient.update(related.destination, updated as KubeObject);
       writes++;
     }
@@ -161,7 +180,9 @@ function resolveNamespaces(
   if (!spec) {
     return {
       origin: String((context.originPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? ''),
-      destination: String((context.destinationPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? ''),
+      destination: String(
+        (context.destinationPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? '',
+      ),
     };
   }
   const resolved = resolveRelatedObjectSpec(spec, context, 'namespaces');

@@ -52,7 +52,8 @@ export function schemaController(options: SchemaControllerOptions): Controller {
         prs()
           .filter(
             (pr) =>
-              pr.spec?.resource?.apiGroup === crd.spec?.group && pr.spec?.resource?.kind === crd.spec?.names?.kind,
+              pr.spec?.resource?.apiGroup === crd.spec?.group &&
+              pr.spec?.resource?.kind === crd.spec?.names?.kind,
           )
           .map((pr) => ({ namespace: '', name: pr.metadata.name ?? '' })),
       ),
@@ -78,12 +79,18 @@ export function schemaReconciler(options: SchemaControllerOptions): Reconciler {
       log.warn({ reason: outcome.reason }, outcome.message);
     }
     if (patch) {
-      await options.service.client.patch(PublishedResourceResource, req.name, patch, { subresource: 'status' });
+      await options.service.client.patch(PublishedResourceResource, req.name, patch, {
+        subresource: 'status',
+      });
     }
   };
 }
 
-async function publish(raw: PublishedResource, options: SchemaControllerOptions, log: Logger): Promise<PublishedOutcome> {
+async function publish(
+  raw: PublishedResource,
+  options: SchemaControllerOptions,
+  log: Logger,
+): Promise<PublishedOutcome> {
   const { resource: pr, problems } = checkPublishedResource(raw);
   if (problems.length > 0) {
     return {

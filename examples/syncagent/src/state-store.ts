@@ -5,7 +5,14 @@
  * cluster to other fields survive (a 3-way merge). Names and keys are upstream's, so state written by the
  * Go agent is read back.
  */
-import { type Client, type KubeObject, type Secret, SecretResource, isAlreadyExists, isNotFound } from '@kubeloom/core';
+import {
+  type Client,
+  type KubeObject,
+  type Secret,
+  SecretResource,
+  isAlreadyExists,
+  isNotFound,
+} from '@kubeloom/core';
 import {
   identificationLabels,
   objectStateLabel,

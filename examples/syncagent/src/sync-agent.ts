@@ -57,7 +57,8 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
     sliceName = config.apiExportEndpointSliceRef;
     const slice = await config.kcp.get(APIExportEndpointSliceResource, sliceName);
     exportName = slice.spec.export.name;
-    if (slice.spec.export.path) exportClient = config.kcp.withServer(clusterUrl(config.kcp.rest.server, slice.spec.export.path));
+    if (slice.spec.export.path)
+      exportClient = config.kcp.withServer(clusterUrl(config.kcp.rest.server, slice.spec.export.path));
   } else if (config.apiExportRef) {
     // kcp >= 0.28 creates an endpoint slice named like the export, next to it.
     sliceName = config.apiExportRef;
@@ -90,7 +91,15 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
   const controllerOptions = { logger: manager.logger, metrics: manager.controllerMetrics };
   const service = manager.localCluster;
   if (!disabled.has('apiresourceschema')) {
-    manager.add(schemaController({ service, kcp: exportClient, agentName: config.agentName, selects, controllerOptions }));
+    manager.add(
+      schemaController({
+        service,
+        kcp: exportClient,
+        agentName: config.agentName,
+        selects,
+        controllerOptions,
+      }),
+    );
   }
   if (!disabled.has('apiexport')) {
     manager.add(

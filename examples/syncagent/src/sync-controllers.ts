@@ -63,7 +63,11 @@ export function syncManagerController(options: SyncManagerOptions): Controller &
       CustomResourceDefinitionResource,
       enqueueFromMap((crd) =>
         prs()
-          .filter((pr) => pr.spec?.resource?.apiGroup === crd.spec?.group && pr.spec?.resource?.kind === crd.spec?.names?.kind)
+          .filter(
+            (pr) =>
+              pr.spec?.resource?.apiGroup === crd.spec?.group &&
+              pr.spec?.resource?.kind === crd.spec?.names?.kind,
+          )
           .map((pr) => ({ namespace: '', name: pr.metadata.name ?? '' })),
       ),
       { clusters: 'local' },
@@ -82,7 +86,10 @@ export function syncManagerController(options: SyncManagerOptions): Controller &
       }
       if (!wanted) return;
       running.set(req.name, await startSync(req.name, wanted.pr, wanted.target, wanted.key, options, log));
-      reqLog.info({ remote: wanted.target.remote, local: wanted.target.local }, 'started the sync controller');
+      reqLog.info(
+        { remote: wanted.target.remote, local: wanted.target.local },
+        'started the sync controller',
+      );
     });
   return Object.assign(controller, { running: () => [...running.keys()].toSorted() });
 }
@@ -92,7 +99,8 @@ async function desiredSync(
   raw: PublishedResource,
   options: SyncManagerOptions,
 ): Promise<{ key: string; pr: PublishedResource; target: SyncTarget } | undefined> {
-  if (raw.metadata.deletionTimestamp || !options.selects(raw) || !raw.status?.resourceSchemaName) return undefined;
+  if (raw.metadata.deletionTimestamp || !options.selects(raw) || !raw.status?.resourceSchemaName)
+    return undefined;
   const { resource: pr, problems } = checkPublishedResource(raw);
   if (problems.length > 0 || !isSyncEnabled(pr)) return undefined;
   const crd = await findServiceCrd(options.service.client, pr.spec.resource.apiGroup, pr.spec.resource.kind);
@@ -115,7 +123,9 @@ async function startSync(
   options: SyncManagerOptions,
   log: Logger | undefined,
 ): Promise<RunningSync> {
-  const related = await Promise.all((pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)));
+  const related = await Promise.all(
+    (pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)),
+  );
   const controller = new ControllerBuilder(`syncagent-sync-${name}`)
     .for(target.remote)
     .watches(
@@ -154,7 +164,8 @@ async function startSync(
   const runnable: ClusterAwareRunnable = {
     name: controller.name,
     needLeaderElection: controller.needLeaderElection,
-    engage: (cluster: ClusterName, c: Cluster, signal: AbortSignal) => controller.engage(cluster, c, AbortSignal.any([signal, stop.signal])),
+    engage: (cluster: ClusterName, c: Cluster, signal: AbortSignal) =>
+      controller.engage(cluster, c, AbortSignal.any([signal, stop.signal])),
     start: async (signal: AbortSignal) => {
       try {
         await controller.start(AbortSignal.any([signal, stop.signal]));

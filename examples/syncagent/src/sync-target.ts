@@ -4,7 +4,13 @@
  * whose fields never travel with a spec sync, and the APIResourceSchema the export serves it from. The
  * sync controller of a PublishedResource is built from this, and restarted whenever it changes.
  */
-import { type CustomResourceDefinition as ServedCrd, type Client, CustomResourceDefinitionResource, type ResourceDescriptor, defineResource } from '@kubeloom/core';
+import {
+  type CustomResourceDefinition as ServedCrd,
+  type Client,
+  CustomResourceDefinitionResource,
+  type ResourceDescriptor,
+  defineResource,
+} from '@kubeloom/core';
 import { apiResourceSchemaName } from './api-resource-schema.ts';
 import type { CustomResourceDefinition } from './crd.ts';
 import { projectCrd, storageVersionOf, stripServiceCrd } from './crd-projection.ts';
