@@ -109,7 +109,7 @@ const readyzIs = (manager: Manager, body: string, status = 503) =>
     },
   );
 
-describe('kcp provider diagnostics against real kcp', () => {
+describe('kcp provider diagnostics against real kcp', { timeout: 300_000 }, () => {
   let kcp: KcpTestEnvironment;
   let provider: KcpWorkspace;
   const stops: AbortController[] = [];
