@@ -1,0 +1,73 @@
+/**
+ * One kind at one version, with the OpenAPI v3 schema of its objects: what `kubeloom gen types` reads from
+ * a CustomResourceDefinition, a kcp APIResourceSchema or a live cluster's `/openapi/v3`, before it renders
+ * TypeScript.
+ */
+export interface ResourceSchema {
+  /** API group, e.g. `postgresql.cnpg.io`; `''` for the core group. */
+  readonly group: string;
+  /** E.g. `v1`. */
+  readonly version: string;
+  /** E.g. `Cluster`. */
+  readonly kind: string;
+  /** Lower-case plural used in URLs, e.g. `clusters`. */
+  readonly plural: string;
+  readonly namespaced: boolean;
+  /** The version serves the `status` subresource (write status with `client.updateStatus`). */
+  readonly statusSubresource: boolean;
+  /** The OpenAPI v3 schema of an object, as read (validated while rendering). */
+  readonly schema: unknown;
+  /**
+   * Where the schema was read, for error messages: `crds.yaml, document 2 (line 40)` or
+   * `the cluster's /openapi/v3/apis/example.io/v1`.
+   */
+  readonly origin: string;
+  /** Path of {@link schema} within its origin, e.g. `spec.versions[0].schema.openAPIV3Schema`. */
+  readonly schemaPath: string;
+  /** What produced the schema, for the generated file's header: a file path or `the cluster's OpenAPI v3`. */
+  readonly source: string;
+}
+
+/** One thing wrong with a schema: where it is and what is wrong. */
+export interface SchemaProblem {
+  /** Where the schema was read (see {@link ResourceSchema.origin}). */
+  readonly origin: string;
+  /** Path of the offending value within its origin, e.g. `spec.versions[0].schema.openAPIV3Schema.properties.spec`. */
+  readonly path: string;
+  /** What is wrong and what to do. */
+  readonly message: string;
+}
+
+/**
+ * The sources cannot be turned into types. Lists every problem found (file, schema path, what is wrong), so
+ * one run shows everything to fix.
+ */
+export class GenTypesError extends Error {
+  override readonly name = 'GenTypesError';
+  /** Every problem, in source order. */
+  readonly problems: readonly SchemaProblem[];
+
+  /** @param problems At least one problem; the message lists them all. */
+  constructor(problems: readonly SchemaProblem[]) {
+    const lines = problems.map((p) => `${p.origin}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    super(
+      lines.length === 1
+        ? `kubeloom gen types: ${lines[0] ?? ''}`
+        : `kubeloom gen types: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
+    );
+    this.problems = problems;
+  }
+}
+
+/** A JSON object (not an array, not null). */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `a list`, `null`, `a string`: what a value is, for messages. */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
+  return `a ${typeof value}`;
+}

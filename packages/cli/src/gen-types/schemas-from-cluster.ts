@@ -1,0 +1,96 @@
+import type { RestClient } from '@kubeloom/core';
+import { GenTypesError, type ResourceSchema, type SchemaProblem, isMapping } from './resource-schema.ts';
+
+/** The OpenAPI v3 index a server publishes at `/openapi/v3`: one document per group/version. */
+interface OpenApiIndex {
+  paths?: Record<string, { serverRelativeURL?: string }>;
+}
+
+/** Discovery's view of a group/version (`GET /apis/<group>/<version>`). */
+interface ApiResourceList {
+  resources?: { name: string; kind: string; namespaced: boolean }[];
+}
+
+/** The source named in generated files' headers for schemas read from a server. */
+export const clusterSource = "the cluster's OpenAPI v3";
+
+/**
+ * The schemas of every kind a live cluster (or kcp workspace) serves in `groups`, in every version it
+ * serves: names, scope and the status subresource from discovery, object schemas from OpenAPI v3
+ * (`/openapi/v3/apis/<group>/<version>`), which keeps the CRD's descriptions, enums and `x-kubernetes-*`
+ * extensions.
+ *
+ * @throws GenTypesError if a group is not served (e.g. its CRD is not installed, or not yet served).
+ */
+export async function schemasFromCluster(
+  rest: RestClient,
+  groups: readonly string[],
+  signal?: AbortSignal,
+): Promise<ResourceSchema[]> {
+  const call = <T>(path: string): Promise<T> => rest.request<T>({ path, ...(signal ? { signal } : {}) });
+  const index = await call<OpenApiIndex>('/openapi/v3');
+  const paths = Object.keys(index.paths ?? {}).toSorted();
+  const problems: SchemaProblem[] = [];
+  const schemas: ResourceSchema[] = [];
+  for (const group of [...new Set(groups)].toSorted()) {
+    const groupVersions = paths.filter((p) => p.startsWith(`apis/${group}/`));
+    if (groupVersions.length === 0) {
+      problems.push({
+        origin: `${rest.server}/openapi/v3`,
+        path: '',
+        message: `the cluster serves no API group ${JSON.stringify(group)}; check the name (e.g. postgresql.cnpg.io), and that its CRD (in kcp: its APIBinding) is installed in this cluster or workspace`,
+      });
+      continue;
+    }
+    for (const groupVersion of groupVersions) {
+      const version = groupVersion.slice(`apis/${group}/`.length);
+      const url = index.paths?.[groupVersion]?.serverRelativeURL ?? `/openapi/v3/${groupVersion}`;
+      // The URL is relative to the server's root; keep only its /openapi/v3 part, so a kcp workspace's
+      // `/clusters/<path>` prefix in this client's server is not lost (or doubled).
+      const documentPath = url.slice(Math.max(0, url.indexOf('/openapi/v3/')));
+      const [discovery, document] = await Promise.all([
+        call<ApiResourceList>(`/apis/${group}/${version}`),
+        call<{ components?: { schemas?: Record<string, unknown> } }>(documentPath),
+      ]);
+      const origin = `the cluster's /openapi/v3/${groupVersion}`;
+      const components = document.components?.schemas ?? {};
+      const resources = discovery.resources ?? [];
+      for (const resource of resources) {
+        if (resource.name.includes('/')) continue;
+        const key = Object.keys(components)
+          .toSorted()
+          .find((k) => servesKind(components[k], group, version, resource.kind));
+        if (key === undefined) {
+          problems.push({
+            origin,
+            path: 'components.schemas',
+            message: `no schema has x-kubernetes-group-version-kind ${group}/${version} ${resource.kind}; the server publishes no OpenAPI for it`,
+          });
+          continue;
+        }
+        schemas.push({
+          group,
+          version,
+          kind: resource.kind,
+          plural: resource.name,
+          namespaced: resource.namespaced,
+          statusSubresource: resources.some((r) => r.name === `${resource.name}/status`),
+          schema: components[key],
+          origin,
+          schemaPath: `components.schemas[${JSON.stringify(key)}]`,
+          source: clusterSource,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new GenTypesError(problems);
+  return schemas;
+}
+
+function servesKind(schema: unknown, group: string, version: string, kind: string): boolean {
+  const gvks = isMapping(schema) ? schema['x-kubernetes-group-version-kind'] : undefined;
+  return (
+    Array.isArray(gvks) &&
+    gvks.some((g: unknown) => isMapping(g) && g.group === group && g.version === version && g.kind === kind)
+  );
+}

@@ -1,0 +1,358 @@
+import { type ResourceSchema, type SchemaProblem, describeValue, isMapping } from './resource-schema.ts';
+
+/** Names the generated code imports from `@kubeloom/core`; no generated type may take them. */
+const importedNames = ['defineResource', 'KubeObject', 'ObjectMeta'];
+/** Fields every object has; their types come from `@kubeloom/core`, whatever a schema says of them. */
+const objectFields = new Set(['apiVersion', 'kind', 'metadata']);
+const objectMetaRefSuffix = '.io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+
+/** Where a schema being rendered sits: for names, TSDoc and problems. */
+interface Place {
+  /** Path within the origin, e.g. `spec.versions[0].schema.openAPIV3Schema.properties.spec`. */
+  readonly path: string;
+  /** Path within an object, for TSDoc: `.spec.ports[*]`. */
+  readonly field: string;
+  /** The name a named type for this schema gets, if it is free: `ClusterSpecBootstrap`. */
+  readonly name: string;
+}
+
+/**
+ * Renders the kinds of one group/version as TypeScript: per kind an object interface and a resource
+ * descriptor, then the named interfaces of nested objects, in schema order with properties sorted by name
+ * (so a CRD file and the same CRD read back from a server's OpenAPI produce the same code). Problems are
+ * collected, not thrown, so one run reports them all.
+ */
+export class TypeScriptWriter {
+  /** What is wrong with the schemas rendered so far. */
+  readonly problems: SchemaProblem[] = [];
+  readonly #taken = new Set<string>(importedNames);
+  #origin = '';
+  #kind = '';
+
+  /**
+   * The declarations of `kinds` (same group/version), in the order given.
+   * @returns One string per top-level declaration.
+   */
+  render(kinds: readonly ResourceSchema[]): string[] {
+    for (const kind of kinds) {
+      this.#taken.add(kind.kind);
+      this.#taken.add(descriptorName(kind));
+    }
+    const out: string[] = [];
+    for (const kind of kinds) {
+      this.#origin = kind.origin;
+      this.#kind = kind.kind;
+      const nested: string[] = [];
+      out.push(...this.#renderKind(kind, nested), ...nested);
+    }
+    return out;
+  }
+
+  #renderKind(kind: ResourceSchema, nested: string[]): string[] {
+    const root = kind.schema;
+    const apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
+    const lines = [
+      ...docComment(
+        isMapping(root) && typeof root.description === 'string'
+          ? root.description
+          : `A ${kind.kind} (${apiVersion}).`,
+        '',
+      ),
+      `export interface ${kind.kind} extends KubeObject {`,
+      `  apiVersion?: ${quote(apiVersion)};`,
+      `  kind?: ${quote(kind.kind)};`,
+      '  metadata?: ObjectMeta;',
+    ];
+    if (isMapping(root)) {
+      lines.push(...this.#members(root, { path: kind.schemaPath, field: '', name: kind.kind }, nested, true));
+    } else {
+      this.#problem(kind.schemaPath, `expected a schema (a mapping), got ${describeValue(root)}`);
+    }
+    lines.push('}');
+    const status = kind.statusSubresource
+      ? ', with the status subresource (write it with `client.updateStatus`)'
+      : '';
+    const summary = `\`${apiVersion}\` ${kind.plural}: ${kind.namespaced ? 'namespaced' : 'cluster-scoped'}${status}. Pass it to the client, informers and \`ControllerBuilder.for\`.`;
+    const descriptor = [
+      ...docComment(wrap(summary, 100), ''),
+      `export const ${descriptorName(kind)} = defineResource<${kind.kind}>({`,
+      `  group: ${quote(kind.group)},`,
+      `  version: ${quote(kind.version)},`,
+      `  kind: ${quote(kind.kind)},`,
+      `  plural: ${quote(kind.plural)},`,
+      `  namespaced: ${kind.namespaced},`,
+      '});',
+    ];
+    return [lines.join('\n'), descriptor.join('\n')];
+  }
+
+  /** Property lines of an object schema (and an index signature if it keeps unknown fields). */
+  #members(
+    schema: Record<string, unknown>,
+    at: Place,
+    nested: string[],
+    skipObjectFields: boolean,
+  ): string[] {
+    const lines: string[] = [];
+    const properties = schema.properties;
+    if (properties !== undefined && !isMapping(properties)) {
+      this.#problem(
+        `${at.path}.properties`,
+        `expected a mapping of field name to schema, got ${describeValue(properties)}`,
+      );
+    }
+    const required = this.#required(schema, at);
+    const names = isMapping(properties) ? Object.keys(properties).toSorted() : [];
+    for (const name of names) {
+      if (skipObjectFields && objectFields.has(name)) continue;
+      const property = (properties as Record<string, unknown>)[name];
+      const type = this.typeOf(
+        property,
+        {
+          path: `${at.path}.properties.${name}`,
+          field: `${at.field}.${name}`,
+          name: at.name + pascalCase(name),
+        },
+        nested,
+      );
+      if (isMapping(property)) {
+        const doc = [typeof property.description === 'string' ? property.description : ''];
+        if (property.default !== undefined) doc.push(`@defaultValue \`${JSON.stringify(property.default)}\``);
+        lines.push(...docComment(doc.filter(Boolean).join('\n\n'), '  '));
+      }
+      lines.push(`  ${propertyKey(name)}${required.has(name) ? '' : '?'}: ${type};`);
+    }
+    if (schema['x-kubernetes-preserve-unknown-fields'] === true) lines.push('  [key: string]: unknown;');
+    return lines;
+  }
+
+  #required(schema: Record<string, unknown>, at: Place): Set<string> {
+    const required = schema.required;
+    if (required === undefined) return new Set();
+    if (!Array.isArray(required) || required.some((r) => typeof r !== 'string')) {
+      this.#problem(`${at.path}.required`, `expected a list of field names, got ${JSON.stringify(required)}`);
+      return new Set();
+    }
+    return new Set(required as string[]);
+  }
+
+  /** The TypeScript type of a schema; named interfaces it needs go to `nested`. */
+  typeOf(schema: unknown, at: Place, nested: string[]): string {
+    if (!isMapping(schema)) {
+      this.#problem(at.path, `expected a schema (a mapping), got ${describeValue(schema)}`);
+      return 'unknown';
+    }
+    const type = this.#baseType(schema, at, nested);
+    return schema.nullable === true && type !== 'unknown' ? `${type} | null` : type;
+  }
+
+  #baseType(schema: Record<string, unknown>, at: Place, nested: string[]): string {
+    const ref = refOf(schema);
+    if (ref !== undefined) {
+      if (
+        ref.endsWith(objectMetaRefSuffix) ||
+        ref.endsWith('/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')
+      ) {
+        return 'ObjectMeta';
+      }
+      this.#problem(
+        at.path,
+        `$ref ${JSON.stringify(ref)} is not supported; gen types reads self-contained schemas (as CRDs and APIResourceSchemas have)`,
+      );
+      return 'unknown';
+    }
+    if (schema['x-kubernetes-int-or-string'] === true) return 'number | string';
+    const type = schema.type;
+    switch (type) {
+      case 'string':
+        return this.#enumType(schema, at, 'string') ?? 'string';
+      case 'integer':
+      case 'number':
+        return this.#enumType(schema, at, 'number') ?? 'number';
+      case 'boolean':
+        return this.#enumType(schema, at, 'boolean') ?? 'boolean';
+      case 'array': {
+        if (!isMapping(schema.items)) {
+          this.#problem(
+            `${at.path}.items`,
+            `an array needs items, the schema of its elements (got ${describeValue(schema.items)})`,
+          );
+          return 'unknown[]';
+        }
+        const item = this.typeOf(
+          schema.items,
+          { path: `${at.path}.items`, field: `${at.field}[*]`, name: `${at.name}Item` },
+          nested,
+        );
+        return /[ |]/.test(item) && !item.startsWith('{') ? `(${item})[]` : `${item}[]`;
+      }
+      case 'object':
+      case undefined:
+        return this.#objectType(schema, at, nested);
+      default:
+        this.#problem(
+          `${at.path}.type`,
+          `unsupported type ${JSON.stringify(type)}; expected one of array, boolean, integer, number, object, string`,
+        );
+        return 'unknown';
+    }
+  }
+
+  /** A union of the enum's values, if the schema has an enum; problems for values of the wrong type. */
+  #enumType(
+    schema: Record<string, unknown>,
+    at: Place,
+    type: 'string' | 'number' | 'boolean',
+  ): string | undefined {
+    const values = schema.enum;
+    if (values === undefined) return undefined;
+    if (!Array.isArray(values) || values.length === 0) {
+      this.#problem(`${at.path}.enum`, `expected a non-empty list of values, got ${JSON.stringify(values)}`);
+      return undefined;
+    }
+    const literals: string[] = [];
+    values.forEach((value: unknown, i) => {
+      if (value === null && schema.nullable === true) return;
+      const ok = typeof value === type && (schema.type !== 'integer' || Number.isInteger(value as number));
+      if (!ok) {
+        this.#problem(
+          `${at.path}.enum[${i}]`,
+          `${JSON.stringify(value)} is not a value of type ${String(schema.type)}`,
+        );
+        return;
+      }
+      const literal = typeof value === 'string' ? quote(value) : String(value);
+      if (!literals.includes(literal)) literals.push(literal);
+    });
+    return literals.length > 0 ? literals.join(' | ') : undefined;
+  }
+
+  #objectType(schema: Record<string, unknown>, at: Place, nested: string[]): string {
+    const properties = schema.properties;
+    const additional = schema.additionalProperties;
+    const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true;
+    const embedded = schema['x-kubernetes-embedded-resource'] === true;
+    const hasProperties = isMapping(properties) && Object.keys(properties).length > 0;
+    if (hasProperties && additional !== undefined && additional !== false) {
+      this.#problem(
+        `${at.path}.additionalProperties`,
+        'properties and additionalProperties cannot both be set (a structural schema has one or the other)',
+      );
+    }
+    if (!hasProperties && !embedded) {
+      if (isMapping(additional)) {
+        const value = this.typeOf(
+          additional,
+          { path: `${at.path}.additionalProperties`, field: `${at.field}.*`, name: `${at.name}Value` },
+          nested,
+        );
+        return `{ [key: string]: ${value} }`;
+      }
+      if (additional === true || preserve) return '{ [key: string]: unknown }';
+      if (schema.type === undefined) return 'unknown';
+      if (properties !== undefined && !isMapping(properties)) {
+        this.#problem(
+          `${at.path}.properties`,
+          `expected a mapping of field name to schema, got ${describeValue(properties)}`,
+        );
+        return 'unknown';
+      }
+      // A structural schema prunes every field of an object that declares none.
+      return '{ [key: string]: never }';
+    }
+    const name = this.#uniqueName(at.name);
+    const slot = nested.push('') - 1;
+    const lines = [
+      ...docComment(
+        `The \`${at.field}\` field of a {@link ${this.#kind}}${embedded ? ': a whole Kubernetes object' : ''}.`,
+        '',
+      ),
+      embedded ? `export interface ${name} extends KubeObject {` : `export interface ${name} {`,
+    ];
+    lines.push(...this.#members(schema, at, nested, embedded), '}');
+    nested[slot] = lines.join('\n');
+    return name;
+  }
+
+  #uniqueName(wanted: string): string {
+    let name = wanted;
+    for (let i = 2; this.#taken.has(name); i++) name = `${wanted}${i}`;
+    this.#taken.add(name);
+    return name;
+  }
+
+  #problem(path: string, message: string): void {
+    this.problems.push({ origin: this.#origin, path, message });
+  }
+}
+
+/** `WidgetResource`: the descriptor's name for a kind. */
+export function descriptorName(kind: { kind: string }): string {
+  return `${kind.kind}Resource`;
+}
+
+/** A `$ref`, also as the single member of an `allOf` (how OpenAPI v3 from a server refers to ObjectMeta). */
+function refOf(schema: Record<string, unknown>): string | undefined {
+  if (typeof schema.$ref === 'string') return schema.$ref;
+  const allOf = schema.allOf;
+  if (
+    Array.isArray(allOf) &&
+    allOf.length === 1 &&
+    isMapping(allOf[0]) &&
+    typeof allOf[0].$ref === 'string'
+  ) {
+    return allOf[0].$ref;
+  }
+  return undefined;
+}
+
+/** A TSDoc comment (none for empty text); `*\/` and tags inside the text are escaped. */
+function docComment(text: string, indent: string): string[] {
+  const lines = text
+    .replaceAll('*/', '*\\/')
+    .replace(/(^|\s)@(?!defaultValue\b)(?=[A-Za-z])/g, '$1\\@')
+    .split('\n')
+    .map((line) => line.trimEnd());
+  while (lines.length > 0 && !lines[0]) lines.shift();
+  while (lines.length > 0 && !lines.at(-1)) lines.pop();
+  if (lines.length === 0) return [];
+  return [
+    `${indent}/**`,
+    ...lines.map((line) => (line ? `${indent} * ${line}` : `${indent} *`)),
+    `${indent} */`,
+  ];
+}
+
+/** Breaks text into lines of at most `width` characters, at spaces. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line].join('\n');
+}
+
+/** A single-quoted TypeScript string literal. */
+export function quote(value: string): string {
+  return `'${JSON.stringify(value).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+}
+
+function propertyKey(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : quote(name);
+}
+
+/** `host_name` → `HostName`, `x-foo` → `XFoo`, for nested type names. */
+function pascalCase(name: string): string {
+  const pascal = name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return /^[0-9]/.test(pascal) ? `_${pascal}` : pascal;
+}

@@ -1,0 +1,12 @@
+/**
+ * `@kubeloom/cli`: the `kubeloom` command line, and its code generator as functions for build scripts.
+ * @packageDocumentation
+ */
+export * from './gen-types/files-on-disk.ts';
+export * from './gen-types/gen-types.ts';
+export * from './gen-types/generate-files.ts';
+export * from './gen-types/resource-schema.ts';
+export * from './gen-types/schemas-from-cluster.ts';
+export * from './gen-types/schemas-from-manifests.ts';
+export { descriptorName } from './gen-types/typescript-writer.ts';
+export * from './main.ts';
