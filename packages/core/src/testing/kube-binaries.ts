@@ -17,7 +17,7 @@ import {
 } from './kube-release.ts';
 import { extractTarballMembers, fetchBytes, verifyChecksum } from './release-download.ts';
 
-/** Paths of the three binaries a {@link KubeTestEnvironment} runs. */
+/** Paths of the three binaries a `KubeTestEnvironment` runs. */
 export interface KubeBinaries {
   /** `kube-apiserver` executable. */
   kubeApiserver: string;
@@ -32,9 +32,9 @@ export type KubeComponent = 'kube-apiserver' | 'etcd' | 'kube-controller-manager
 
 /** Options for {@link ensureKubeBinaries} and {@link ensureKubeBinary}. */
 export interface EnsureKubeBinariesOptions extends InstallOptions {
-  /** Where envtest tarballs are downloaded from. Default {@link ENVTEST_RELEASES_BASE_URL}. */
+  /** Where envtest tarballs are downloaded from. Default `ENVTEST_RELEASES_BASE_URL`. */
   releaseBaseUrl?: string;
-  /** The envtest release index with the tarballs' sha512. Default {@link ENVTEST_INDEX_URL}. */
+  /** The envtest release index with the tarballs' sha512. Default `ENVTEST_INDEX_URL`. */
   releaseIndexUrl?: string;
   /** Directories of the Go modules that build them. Default: shipped with @kubeloom/core, or `tools/kube-build/*`. */
   buildModuleDirs?: { kubernetes?: string; etcd?: string };

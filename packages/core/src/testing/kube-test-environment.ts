@@ -19,7 +19,7 @@ export interface KubeStartOptions {
   log?: (line: string) => void;
   /** How long to wait until every component is ready. Default 60 s. */
   startTimeoutMs?: number;
-  /** Binaries to use; the rest come from {@link ensureKubeBinaries}' lookup. */
+  /** Binaries to use; the rest come from `ensureKubeBinaries()`' lookup. */
   binaries?: Partial<KubeBinaries>;
   /** Options for finding, downloading or building the binaries that `binaries` does not give. */
   install?: EnsureKubeBinariesOptions;
@@ -38,8 +38,8 @@ export interface KubeConnection {
  * and no kubelet: Pods are created (by a Deployment's ReplicaSet, say) but stay Pending.
  *
  * The admin identity is a static token in group `system:masters`; TLS is verified with the CA the
- * apiserver generated. {@link stop} stops every process and removes the directory; if the test process
- * dies instead, the servers die with it (see {@link SupervisedProcess}).
+ * apiserver generated. {@link KubeTestEnvironment.stop} stops every process and removes the directory; if the test process
+ * dies instead, the servers die with it (see `SupervisedProcess`).
  */
 export class KubeTestEnvironment {
   /** Admin kubeconfig of the cluster. */
@@ -62,7 +62,7 @@ export class KubeTestEnvironment {
 
   /**
    * Starts a new cluster. Binaries not given in `options.binaries` are found (or downloaded, or built)
-   * by {@link ensureKubeBinaries}' lookup; kube-controller-manager only if it is wanted.
+   * by `ensureKubeBinaries()`' lookup; kube-controller-manager only if it is wanted.
    */
   static async start(options: KubeStartOptions = {}): Promise<KubeTestEnvironment> {
     const log = options.log ?? (() => {});
