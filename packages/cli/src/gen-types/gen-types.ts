@@ -2,7 +2,7 @@ import { relative, resolve, sep } from 'node:path';
 import { Client, loadManifests, manifestOrigin } from '@kubeloom/core';
 import { type FileDifference, compareWithDisk, writeChanged } from './files-on-disk.ts';
 import { type GeneratedFile, generateFiles } from './generate-files.ts';
-import { GenTypesError, type ResourceSchema } from './resource-schema.ts';
+import type { ResourceSchema, SchemaProblem } from './resource-schema.ts';
 import { schemasFromCluster } from './schemas-from-cluster.ts';
 import { schemasFromManifests } from './schemas-from-manifests.ts';
 
@@ -52,7 +52,8 @@ export interface GenTypesResult {
  *   YAML; the client's errors when a cluster cannot be read.
  */
 export async function genTypes(options: GenTypesOptions): Promise<GenTypesResult> {
-  const files = generateFiles(await readSchemas(options));
+  const { schemas, problems } = await readSchemas(options);
+  const files = generateFiles(schemas, problems);
   if (options.check) {
     const differences = await compareWithDisk(options.outDir, files);
     const differing = new Set(differences.map((d) => d.fileName));
@@ -63,8 +64,13 @@ export async function genTypes(options: GenTypesOptions): Promise<GenTypesResult
   return { files, written, unchanged, differences: [] };
 }
 
-/** The schemas named by the options, from files or a cluster. */
-export async function readSchemas(options: GenTypesOptions): Promise<ResourceSchema[]> {
+/**
+ * The schemas named by the options, from files or a cluster, with what is wrong with the files (reported
+ * together with the problems rendering finds, so one run lists everything).
+ */
+export async function readSchemas(
+  options: GenTypesOptions,
+): Promise<{ schemas: ResourceSchema[]; problems: SchemaProblem[] }> {
   if (options.cluster) {
     const { kubeconfig, context, workspace, groups } = options.cluster;
     let client = Client.fromKubeConfig({
@@ -72,16 +78,14 @@ export async function readSchemas(options: GenTypesOptions): Promise<ResourceSch
       ...(context ? { context } : {}),
     });
     if (workspace) client = client.withServer(`/clusters/${workspace}`);
-    return schemasFromCluster(client.rest, groups, options.signal);
+    return { schemas: await schemasFromCluster(client.rest, groups, options.signal), problems: [] };
   }
   const manifests = await loadManifests(options.files ?? []);
   const outDir = resolve(options.outDir);
   // Sources are named relative to the output, so the header does not depend on where the command ran.
-  const { schemas, problems } = schemasFromManifests(manifests, (manifest) =>
+  return schemasFromManifests(manifests, (manifest) =>
     relative(outDir, resolve(manifestOrigin(manifest)?.source ?? ''))
       .split(sep)
       .join('/'),
   );
-  if (problems.length > 0) throw new GenTypesError(problems);
-  return schemas;
 }
