@@ -80,7 +80,10 @@ export class FollowedObject<T extends KubeObject> {
     this.informer = new SharedInformer<T>(client, resource, {
       ...watchOptions,
       fieldSelector: `metadata.name=${name}`,
-      onError: () => this.#check(),
+      onError: (err) => {
+        watchOptions.onError?.(err);
+        this.#check();
+      },
     });
     this.informer.addHandler({
       onAdd: (object) => {
