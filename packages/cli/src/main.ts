@@ -118,7 +118,7 @@ export async function main(args: readonly string[], output: CliOutput = defaultO
         return 0;
       }
       output.err(
-        `kubeloom gen types --check: ${result.differences.length} of ${total} in ${outDir} differ from what the sources generate:`,
+        `kubeloom gen types --check: ${result.differences.length} of ${total} in ${outDir} ${result.differences.length === 1 ? 'differs' : 'differ'} from what the sources generate:`,
       );
       for (const d of result.differences) output.err(`  ${d.fileName}: ${d.difference}`);
       output.err('Run the same command without --check to regenerate them, and commit the result.');
