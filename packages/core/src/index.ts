@@ -17,6 +17,7 @@ export * from './metrics/index.ts';
 export * from './predicate/index.ts';
 export * from './queue/index.ts';
 export * from './reconcile/index.ts';
+export * from './sharding/index.ts';
 export * from './source/index.ts';
 export * from './util/coalesced-run.ts';
 export * from './util/wait-for.ts';

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { ScopedCache } from '../cache/scoped-cache.ts';
 import type { SharedInformer } from '../cache/shared-informer.ts';
 import type { Client } from '../client/client.ts';
@@ -77,6 +78,8 @@ export interface Provider {
    * text for as long as it is set, also after the initial set was engaged.
    */
   notReadyReason?(): string | undefined;
+  /** Registers the provider's own metrics in the manager's registry; the manager calls it once. */
+  registerMetrics?(registry: Registry): void;
   /** Adds a field index to every current and future cluster's informer of `resource`. */
   indexField?<T extends KubeObject>(
     resource: ResourceDescriptor<T>,

@@ -5,7 +5,7 @@ import { type Lease, LeaseResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import { microTime } from './micro-time.ts';
+import { heldLease, newHeldLease, releasedLease } from './lease-record.ts';
 
 /** Leader election settings (controller-runtime's defaults). */
 export interface LeaderElectionOptions {
@@ -193,7 +193,7 @@ export class LeaderElector {
     if (this.#leading && this.#lease) {
       try {
         this.#observe(
-          await this.#client.update(LeaseResource, this.#renewed(this.#lease, true), { namespace, signal }),
+          await this.#client.update(LeaseResource, this.#renewed(this.#lease), { namespace, signal }),
         );
         return true;
       } catch (error) {
@@ -226,7 +226,7 @@ export class LeaderElector {
     if (holder !== '' && holder !== this.identity && this.#observedAt + validForMs > now) return false;
     try {
       this.#observe(
-        await this.#client.update(LeaseResource, this.#renewed(lease, holder === this.identity), {
+        await this.#client.update(LeaseResource, this.#renewed(lease), {
           namespace,
           signal,
         }),
@@ -245,16 +245,7 @@ export class LeaderElector {
     try {
       const created = await this.#client.create(
         LeaseResource,
-        {
-          metadata: { name: this.leaseName, namespace: this.leaseNamespace },
-          spec: {
-            holderIdentity: this.identity,
-            leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
-            acquireTime: microTime(now),
-            renewTime: microTime(now),
-            leaseTransitions: 0,
-          },
-        },
+        newHeldLease(this.leaseName, this.leaseNamespace, this.identity, this.#leaseDurationMs, now),
         { namespace: this.leaseNamespace, signal },
       );
       this.#observe(created);
@@ -272,20 +263,8 @@ export class LeaderElector {
   }
 
   /** The Lease with this replica as holder and a fresh renewTime; a takeover counts a transition. */
-  #renewed(lease: Lease, alreadyHolder: boolean): Lease {
-    const now = microTime(this.#now());
-    const spec = lease.spec ?? {};
-    return {
-      ...lease,
-      spec: {
-        ...spec,
-        holderIdentity: this.identity,
-        leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
-        acquireTime: alreadyHolder && spec.acquireTime ? spec.acquireTime : now,
-        renewTime: now,
-        leaseTransitions: (spec.leaseTransitions ?? 0) + (alreadyHolder ? 0 : 1),
-      },
-    };
+  #renewed(lease: Lease): Lease {
+    return heldLease(lease, this.identity, this.#leaseDurationMs, this.#now());
   }
 
   /** Remembers a Lease this replica wrote: it is both the observed record and the base of the next renew. */
@@ -316,20 +295,10 @@ export class LeaderElector {
     let lease = this.#lease;
     for (let attempt = 0; attempt < 2 && lease; attempt++) {
       if (lease.spec?.holderIdentity !== this.identity) return;
-      const now = microTime(this.#now());
       try {
         this.#lease = await this.#client.update(
           LeaseResource,
-          {
-            ...lease,
-            spec: {
-              holderIdentity: '',
-              leaseDurationSeconds: 1,
-              acquireTime: now,
-              renewTime: now,
-              leaseTransitions: lease.spec?.leaseTransitions ?? 0,
-            },
-          },
+          releasedLease(lease, this.#now()),
           { namespace, signal },
         );
         this.#logger.info('released the lease');

@@ -143,6 +143,7 @@ export class Manager implements Aware {
       clusterLabel: this.metricsClusterLabel,
     });
     this.#metrics = new ManagerMetrics(this.registry);
+    this.provider?.registerMetrics?.(this.registry);
     this.#gracefulShutdownMs = options.gracefulShutdownMs ?? 30_000;
     this.#probeBind = parseBindAddress(options.healthProbeBindAddress, 'healthProbeBindAddress');
     this.#metricsBind = parseBindAddress(options.metricsBindAddress, 'metricsBindAddress');

@@ -1,0 +1,4 @@
+export * from './rendezvous.ts';
+export * from './shard-coordinator.ts';
+export * from './sharded-provider.ts';
+export * from './sharding-metrics.ts';
