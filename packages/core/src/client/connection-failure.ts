@@ -3,8 +3,6 @@
  * unreachable, its certificate is not trusted, or the URL's scheme does not match what the port speaks.
  * Each needs a different fix, so each gets its own {@link ConnectionFailure} reason and its own message.
  */
-import { connect as tlsConnect } from 'node:tls';
-
 /**
  * Why a connection failed.
  *
@@ -184,11 +182,13 @@ export async function isTlsOnHttpUrl(
 }
 
 /** The certificate a TLS handshake with the URL's host and port presents, or undefined if it is not TLS. */
-function peerCertificate(
+async function peerCertificate(
   url: string,
   servername: string | undefined,
   timeoutMs: number,
 ): Promise<{ valid_to?: string; valid_from?: string } | undefined> {
+  // Loaded here, on a failure, rather than with @kubeloom/core (Node's TLS stack costs start-up time).
+  const { connect: tlsConnect } = await import('node:tls');
   const { hostname, port, protocol } = new URL(url);
   const host = hostname.replace(/^\[|\]$/g, '');
   return new Promise((resolve) => {

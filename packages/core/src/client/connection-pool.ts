@@ -1,5 +1,6 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import type { ResolvedCredentials } from './credentials.ts';
+import { newAgent } from './undici-parts.ts';
 
 /** Options for {@link ConnectionPool}. */
 export interface ConnectionPoolOptions {
@@ -11,7 +12,7 @@ export interface ConnectionPoolOptions {
 
 /** The agent currently used for one (origin, credential) pair. */
 interface PoolEntry {
-  agent: Agent;
+  agent: UndiciAgent;
   fingerprint: string;
   generation: number;
 }
@@ -27,7 +28,7 @@ interface PoolEntry {
  */
 export class ConnectionPool {
   readonly #agents = new Map<string, PoolEntry>();
-  readonly #retiring = new Set<Agent>();
+  readonly #retiring = new Set<UndiciAgent>();
   readonly #options: ConnectionPoolOptions;
 
   constructor(options: ConnectionPoolOptions = {}) {
@@ -45,7 +46,7 @@ export class ConnectionPool {
       // material is what it should use anyway.
       return entry.agent;
     }
-    const agent = new Agent({
+    const agent = newAgent({
       allowH2: this.#options.allowH2 ?? false,
       ...(this.#options.connectionsPerOrigin ? { connections: this.#options.connectionsPerOrigin } : {}),
       // Matches client-go: keep-alive probes after 30 s so idle load balancers do not silently drop watches.
@@ -75,7 +76,7 @@ export class ConnectionPool {
   }
 
   /** Closes an agent once its requests are done (undici's `close` lets them finish). */
-  #retire(agent: Agent): void {
+  #retire(agent: UndiciAgent): void {
     this.#retiring.add(agent);
     agent.close().then(
       () => this.#retiring.delete(agent),

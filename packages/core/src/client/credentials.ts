@@ -6,6 +6,7 @@ import { KubeConfigError, describeCause } from './errors.ts';
 import { ExecCredentialPlugin, type ExecPluginConfig, ExecPluginError } from './exec-credential-plugin.ts';
 import { FileChangeDetector } from './file-change-detector.ts';
 import { type KubeConfigSource, loadKubeConfig } from './kubeconfig.ts';
+import { type KubeConfigLike, ParsedKubeConfig } from './parsed-kube-config.ts';
 import { redact } from './redact.ts';
 
 /** TLS material for connections to one server. */
@@ -72,7 +73,7 @@ export class Credentials {
   readonly server: string;
   /** Where these credentials come from, e.g. `kubeconfig /x, context "y"`; safe to show. */
   readonly description: string;
-  readonly #kc: KubeConfig;
+  readonly #kc: KubeConfigLike;
   readonly #refreshIntervalMs: number;
   readonly #files: FileChangeDetector;
   readonly #plugin: ExecCredentialPlugin | undefined;
@@ -84,7 +85,7 @@ export class Credentials {
   #tlsGeneration = 0;
   #lastTlsFingerprint: string | undefined;
 
-  constructor(kubeConfig: KubeConfig, description: string, options: CredentialsOptions = {}) {
+  constructor(kubeConfig: KubeConfigLike, description: string, options: CredentialsOptions = {}) {
     this.#kc = kubeConfig;
     this.description = description;
     const cluster = kubeConfig.getCurrentCluster();
@@ -121,8 +122,11 @@ export class Credentials {
     return new Credentials(kubeConfig, description, options);
   }
 
-  /** The underlying client-node KubeConfig (for its typed APIs). */
-  get kubeConfig(): KubeConfig {
+  /**
+   * The underlying kubeconfig: a {@link ParsedKubeConfig} unless a client-node `KubeConfig` was given
+   * (`await parsed.toClientNode()` gives one for client-node's typed APIs).
+   */
+  get kubeConfig(): KubeConfigLike {
     return this.#kc;
   }
 
@@ -201,7 +205,7 @@ export class Credentials {
     this.#files.mark();
     const { headers, tls, expiresAt } = this.#plugin
       ? await this.#fromExecPlugin(this.#plugin)
-      : await this.#fromClientNode();
+      : await this.#fromKubeConfigUser();
     const hash = createHash('sha256');
     for (const part of [tls.ca, tls.cert, tls.key, String(tls.rejectUnauthorized), tls.servername ?? '']) {
       hash.update(part ?? '');
@@ -247,7 +251,41 @@ export class Credentials {
     return { headers, tls, expiresAt: credential.expiresAt };
   }
 
-  async #fromClientNode(): Promise<{
+  /**
+   * Headers and TLS material for a user without an exec plugin. Tokens, token files, basic auth and
+   * certificates are read here; an auth provider (oidc, azure, gcp) or a client-node `KubeConfig` given by
+   * the caller (which may carry custom authenticators) goes through client-node, loaded only then.
+   */
+  async #fromKubeConfigUser(): Promise<{
+    headers: Record<string, string>;
+    tls: TlsMaterial;
+    expiresAt: undefined;
+  }> {
+    const kc = this.#kc;
+    const user = kc.getCurrentUser();
+    if (!(kc instanceof ParsedKubeConfig)) return this.#fromClientNode(kc);
+    if (user?.authProvider && !isTokenFileProvider(user))
+      return this.#fromClientNode(await kc.toClientNode());
+    const cluster = kc.getCurrentCluster();
+    // client-node's words, so the client explains it the same way whichever path refused.
+    if (this.server.startsWith('http:') && !cluster?.skipTLSVerify) {
+      throw new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false');
+    }
+    const headers: Record<string, string> = {};
+    if (!user) return { headers, tls: {}, expiresAt: undefined };
+    const tls = tlsFromKubeConfig(cluster, user);
+    // A token file is read on every resolution (at most once per refresh interval), so rotation is seen.
+    const tokenFile = isTokenFileProvider(user) ? (user.authProvider.config.tokenFile as string) : undefined;
+    if (tokenFile) headers.Authorization = `Bearer ${readFileSync(tokenFile, 'utf8')}`;
+    if (user.token) headers.Authorization = `Bearer ${user.token}`;
+    if (user.username && !headers.Authorization) {
+      headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
+    }
+    if (user.impersonateUser) headers['Impersonate-User'] = user.impersonateUser;
+    return { headers, tls, expiresAt: undefined };
+  }
+
+  async #fromClientNode(kc: KubeConfig): Promise<{
     headers: Record<string, string>;
     tls: TlsMaterial;
     expiresAt: undefined;
@@ -261,7 +299,7 @@ export class Credentials {
       servername?: string;
       auth?: string;
     } = {};
-    await this.#kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    await kc.applyToHTTPSOptions(opts as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.auth && !headers.Authorization) {
       headers.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
@@ -277,6 +315,14 @@ export class Credentials {
 }
 
 let instances = 0;
+
+/** client-node's in-cluster user: an auth provider whose only job is to re-read a token file. */
+function isTokenFileProvider(user: User): boolean {
+  const provider = user.authProvider as { name?: string; config?: { tokenFile?: unknown } } | undefined;
+  return (
+    typeof provider?.config?.tokenFile === 'string' && provider.name !== 'azure' && provider.name !== 'gcp'
+  );
+}
 
 /** CA, client certificate and key from the kubeconfig (files are read now, so rotated files are picked up). */
 function tlsFromKubeConfig(cluster: Cluster | null, user: User): TlsMaterial {

@@ -6,6 +6,7 @@ export * from './credentials.ts';
 export * from './errors.ts';
 export * from './exec-credential-plugin.ts';
 export * from './kubeconfig.ts';
+export * from './parsed-kube-config.ts';
 export * from './label-selector.ts';
 export * from './object.ts';
 export * from './redact.ts';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import { type KubeConfigLike, ParsedKubeConfig } from './parsed-kube-config.ts';
 import { KubeConfigError, describeCause } from './errors.ts';
 
 /** Where to load a kubeconfig from. With no field set, the usual `$KUBECONFIG` → `~/.kube/config` → in-cluster order applies. */
@@ -8,15 +8,18 @@ export interface KubeConfigSource {
   path?: string;
   /** Kubeconfig YAML or JSON text. */
   text?: string;
-  /** An already loaded KubeConfig (its current context is changed if `context` is given). */
-  kubeConfig?: KubeConfig;
+  /**
+   * An already loaded kubeconfig: client-node's `KubeConfig` (e.g. with custom authenticators) or a
+   * {@link ParsedKubeConfig}. Its current context is changed if `context` is given.
+   */
+  kubeConfig?: KubeConfigLike;
   /** Context to use instead of the file's `current-context`. */
   context?: string;
 }
 
 /** A KubeConfig together with a human-readable name of where it came from, used in every error message. */
 export interface LoadedKubeConfig {
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   /** E.g. `kubeconfig /home/me/.kube/config, context "kind-dev"`. */
   description: string;
 }
@@ -26,7 +29,7 @@ export interface LoadedKubeConfig {
  * Errors are {@link KubeConfigError}s that name the file and the context, never a credential.
  */
 export function loadKubeConfig(source: KubeConfigSource = {}): LoadedKubeConfig {
-  const kc = source.kubeConfig ?? new KubeConfig();
+  const kc = source.kubeConfig ?? new ParsedKubeConfig();
   let origin: string;
   if (source.kubeConfig) {
     origin = 'kubeconfig (given in memory)';

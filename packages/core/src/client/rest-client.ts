@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { request as undiciRequest } from 'undici';
 import { ConnectionPool } from './connection-pool.ts';
 import { Credentials, type CredentialsOptions, type ResolvedCredentials } from './credentials.ts';
 import { diagnoseConnectionFailure, isTlsOnHttpUrl } from './connection-failure.ts';
@@ -8,6 +7,7 @@ import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError }
 import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { redact } from './redact.ts';
+import { request as undiciRequest } from './undici-parts.ts';
 import {
   type RetryPolicy,
   isRetryable,

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, parse } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { InformerOptions } from '../cache/shared-informer.ts';
 import { Client } from '../client/client.ts';
 import type { CredentialsOptions } from '../client/credentials.ts';
 import { describeCause } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
+import { ParsedKubeConfig } from '../client/parsed-kube-config.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import type { RestClientOptions } from '../client/rest-client.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
@@ -288,7 +288,7 @@ export class KubeconfigFilesProvider implements Provider {
  */
 function parseContexts(stem: string, text: string): Map<ClusterName, ContextEntry> {
   if (!text.trim()) throw new Error('the file is empty');
-  const kc = new KubeConfig();
+  const kc = new ParsedKubeConfig();
   kc.loadFromString(text);
   const contexts = kc.getContexts();
   if (contexts.length === 0) throw new Error('it has no contexts');

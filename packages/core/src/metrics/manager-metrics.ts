@@ -1,4 +1,5 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
+import { promClient } from './prom-client.ts';
 
 /** The manager's own series: leader election status (client-go's name) and the number of engaged clusters. */
 export class ManagerMetrics {
@@ -6,6 +7,7 @@ export class ManagerMetrics {
   readonly #engaged: Gauge;
 
   constructor(registry: Registry) {
+    const { Gauge } = promClient();
     this.#leader = new Gauge({
       name: 'leader_election_master_status',
       help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",

@@ -1,4 +1,5 @@
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './prom-client.ts';
 
 /** Options for {@link newMetricsRegistry}. */
 export interface MetricsRegistryOptions {
@@ -11,7 +12,8 @@ export interface MetricsRegistryOptions {
  * the same process (every test suite has several) would fail with "metric already registered".
  */
 export function newMetricsRegistry(options: MetricsRegistryOptions = {}): Registry {
-  const registry = new Registry();
+  const { Registry: PromRegistry, collectDefaultMetrics } = promClient();
+  const registry = new PromRegistry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   return registry;
 }

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { promClient } from './prom-client.ts';
 import type { WorkQueueObserver } from '../queue/work-queue-observer.ts';
 import type { ControllerMetrics, ReconcileOutcome } from './controller-metrics.ts';
 import { WorkQueueMetrics } from './work-queue-metrics.ts';
@@ -43,6 +44,7 @@ export class PrometheusControllerMetrics implements ControllerMetrics {
   readonly #knownClusters = new Set<string>();
 
   constructor(registry: Registry, options: PrometheusControllerMetricsOptions = {}) {
+    const { Counter, Gauge, Histogram } = promClient();
     this.#clusterLabel = options.clusterLabel ?? false;
     const registers = [registry];
     const byController = ['controller'] as const;

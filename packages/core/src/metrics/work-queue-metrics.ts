@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry, exponentialBuckets } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { promClient } from './prom-client.ts';
 import type { WorkQueueObserver } from '../queue/work-queue-observer.ts';
 
 /**
@@ -20,6 +21,7 @@ export class WorkQueueMetrics {
   readonly #queues = new Map<string, QueueTracker>();
 
   constructor(registry: Registry) {
+    const { Counter, Gauge, Histogram, exponentialBuckets } = promClient();
     const registers = [registry];
     const labelNames = ['name', 'controller'] as const;
     const queues = this.#queues;

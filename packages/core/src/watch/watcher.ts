@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Observable } from 'rxjs';
+import { Observable } from 'rxjs/internal/Observable';
 import type { Client } from '../client/client.ts';
 import { ApiError, type Status, isGone } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
