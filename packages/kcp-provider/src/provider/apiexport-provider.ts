@@ -34,6 +34,7 @@ import { Endpoint } from './endpoint.ts';
 import { EndpointClusterCache } from './endpoint-cluster-cache.ts';
 import { FollowedObject } from './follow-named-object.ts';
 import { MissingClaimsReport } from './missing-claims-report.ts';
+import { LogThrottle } from './problem-log.ts';
 import { missingPermissionClaims } from './permission-claims.ts';
 import { type ProviderWorkspace, providerWorkspace } from './provider-workspace.ts';
 
@@ -99,6 +100,8 @@ export class APIExportProvider {
   readonly #log: Logger;
   readonly #workspace: ProviderWorkspace;
   readonly #claimsReport: MissingClaimsReport;
+  /** Watch failures through the VW are retried constantly; they are logged once, then with backoff. */
+  readonly #watchFailureLog = new LogThrottle();
   readonly #endpoints = new Map<string, { endpoint: Endpoint; tracker: BindingTracker }>();
   #slice: FollowedObject<APIExportEndpointSlice> | undefined;
   /** Whether "the slice has no endpoints yet" was logged since it last had some. */
@@ -346,7 +349,8 @@ export class APIExportProvider {
       ...this.#options.informerOptions,
       onError: (err) => {
         this.#options.informerOptions?.onError?.(err);
-        this.#log.warn({ url, err: err.message }, 'watch through the virtual workspace failed; retrying');
+        if (this.#watchFailureLog.allow(`${url} ${err.message}`))
+          this.#log.warn({ url, err: err.message }, 'watch through the virtual workspace failed; retrying');
       },
     };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '@kubeloom/core';
-import { ProblemLog } from './problem-log.ts';
+import { LogThrottle, ProblemLog } from './problem-log.ts';
 
 function recordingLogger(lines: string[]): Logger {
   const line = (level: string) => (obj: object | string, msg?: string) =>
@@ -34,5 +34,16 @@ describe('ProblemLog', () => {
     log.update(undefined);
     expect(lines).toEqual(['error forbidden', 'info resolved; the provider is ready again']);
     expect(log.current).toBeUndefined();
+  });
+});
+
+describe('LogThrottle', () => {
+  it('allows a key at once, then after doubling delays, and each key on its own', () => {
+    let now = 0;
+    const throttle = new LogThrottle({ firstRepeatMs: 10, maxRepeatMs: 40, now: () => now });
+    const allowed: number[] = [];
+    for (now = 0; now <= 120; now += 1) if (throttle.allow('a')) allowed.push(now);
+    expect(allowed).toEqual([0, 10, 30, 70, 110]);
+    expect(throttle.allow('b')).toBe(true);
   });
 });

@@ -25,6 +25,7 @@ import { type LogicalCluster, LogicalClusterResource } from '../apis/core.ts';
 import { type WorkspaceType, WorkspaceTypeResource } from '../apis/tenancy.ts';
 import { Endpoint } from './endpoint.ts';
 import { FollowedObject } from './follow-named-object.ts';
+import { LogThrottle } from './problem-log.ts';
 import { type ProviderWorkspace, providerWorkspace } from './provider-workspace.ts';
 
 /** Which lifecycle virtual workspace a provider follows. */
@@ -105,6 +106,8 @@ class WorkspaceLifecycleProvider {
   #identifier: string | undefined;
   #aware: Aware | undefined;
   #toldNoVirtualWorkspace = false;
+  /** Watch failures through the VW are retried constantly; they are logged once, then with backoff. */
+  readonly #watchFailureLog = new LogThrottle();
   #resolveReady!: () => void;
   /**
    * Resolves once the WorkspaceType has been read, lists its virtual workspaces, and the workspaces waiting
@@ -221,7 +224,7 @@ class WorkspaceLifecycleProvider {
     for (const url of urls) {
       if (this.#endpoints.has(url) || signal.aborted) continue;
       this.#log.info({ url }, 'following virtual workspace');
-      const endpoint = new Endpoint(url, this.#base, signal, this.#options.informerOptions ?? {}, new Map());
+      const endpoint = new Endpoint(url, this.#base, signal, this.#informerOptions(url), new Map());
       this.#endpoints.set(url, endpoint);
       endpoint.informer(LogicalClusterResource).addHandler({
         onAdd: (lc) => this.#consider(lc, endpoint),
@@ -251,6 +254,17 @@ class WorkspaceLifecycleProvider {
       return;
     }
     this.#resolveReady();
+  }
+
+  #informerOptions(url: string): InformerOptions {
+    return {
+      ...this.#options.informerOptions,
+      onError: (err) => {
+        this.#options.informerOptions?.onError?.(err);
+        if (this.#watchFailureLog.allow(`${url} ${err.message}`))
+          this.#log.warn({ url, err: err.message }, 'watch through the virtual workspace failed; retrying');
+      },
+    };
   }
 
   #entries(lc: LogicalCluster): string[] {
