@@ -91,6 +91,25 @@ describe('kubeloom gen types against a live kcp workspace', () => {
       stdout: `kubeloom gen types: 1 file in ${join(dir, 'live')}: 1 written, 0 unchanged\n`,
       stderr: '',
     });
+    const unknownGroup = await runKubeloom([
+      'gen',
+      'types',
+      '--kubeconfig',
+      kcp.kubeconfigPath,
+      '--context',
+      'root',
+      '--workspace',
+      workspace.path,
+      '--group',
+      'gadgets.example.io',
+      '--out',
+      join(dir, 'none'),
+    ]);
+    expect(unknownGroup).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `kubeloom gen types: ${kcp.baseUrl}/clusters/${workspace.path}/openapi/v3: the cluster serves no API group "gadgets.example.io"; check the name (e.g. postgresql.cnpg.io), and that its CRD (in kcp: its APIBinding) is installed in this cluster or workspace\n`,
+    });
     const fileCode = await readFile(join(dir, 'file', generatedFile), 'utf8');
     const liveCode = await readFile(join(dir, 'live', generatedFile), 'utf8');
     expect(liveCode.split('\n')[0]).toBe(
@@ -129,7 +148,7 @@ describe('kubeloom gen types against a live kcp workspace', () => {
       status: { resourceSchemaName: 'v1.clusters.postgresql.cnpg.io' },
       kind: 'PublishedResource',
     });
-  });
+  }, 300_000);
   it('generates the same code for the CloudNativePG CRDs from the workspace as from the files', async () => {
     const kcp = await sharedKcp();
     const workspace = await kcp.createWorkspace();
