@@ -5,6 +5,7 @@ import {
   type Cluster,
   type ConfigMap,
   ConfigMapResource,
+  type Deployment,
   DeploymentResource,
   type InformerCache,
   JsonLogger,
@@ -74,6 +75,34 @@ async function servedDeploymentWatches(kube: KubeTestEnvironment): Promise<numbe
 const until = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false) =>
   waitFor(probe, { what, timeoutMs: 60_000, intervalMs: 200 });
 
+/** Waits until the app's Deployment and Service exist in `kube`, and returns the Deployment. */
+async function untilPlaced(app: string, kube: KubeTestEnvironment): Promise<Deployment> {
+  const deployment = await until(`Deployment ${namespace}/${app} in ${kube.serverUrl}`, () =>
+    kube.client.get(DeploymentResource, app, { namespace }).catch((e: unknown) => {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }),
+  );
+  await kube.client.get(ServiceResource, app, { namespace });
+  return deployment;
+}
+
+/** Whether the app has no Deployment in `kube`. */
+async function absent(app: string, kube: KubeTestEnvironment): Promise<boolean> {
+  try {
+    await kube.client.get(DeploymentResource, app, { namespace });
+    return false;
+  } catch (e) {
+    if (isNotFound(e)) return true;
+    throw e;
+  }
+}
+
+/** Starts a Kubernetes API server to stand for kind clusters (no controller-manager: nothing runs Pods). */
+function startKube(name: string): Promise<KubeTestEnvironment> {
+  return KubeTestEnvironment.start({ name, controllerManager: false, startTimeoutMs: 180_000 });
+}
+
 describe('KindProvider on real API servers, through a stand-in kind on PATH, with kcp in one manager', () => {
   /** Two real API servers: dev and (later) late on the first, staging on the second, then dev too. */
   let first: KubeTestEnvironment;
@@ -97,36 +126,14 @@ describe('KindProvider on real API servers, through a stand-in kind on PATH, wit
       data: { image: 'nginx:1.29', replicas: '2', port: '8080' },
     });
 
-  /** Waits until the app's Deployment and Service exist in `kube`, and returns the Deployment. */
-  const untilPlaced = async (app: string, kube: KubeTestEnvironment) => {
-    const deployment = await until(`Deployment ${namespace}/${app} in ${kube.serverUrl}`, () =>
-      kube.client.get(DeploymentResource, app, { namespace }).catch((e: unknown) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      }),
-    );
-    await kube.client.get(ServiceResource, app, { namespace });
-    return deployment;
-  };
-
-  const absent = async (app: string, kube: KubeTestEnvironment): Promise<boolean> => {
-    try {
-      await kube.client.get(DeploymentResource, app, { namespace });
-      return false;
-    } catch (e) {
-      if (isNotFound(e)) return true;
-      throw e;
-    }
-  };
-
   beforeAll(async () => {
-    const startKube = (name: string) =>
-      KubeTestEnvironment.start({ name, controllerManager: false, startTimeoutMs: 180_000 });
-    [first, second, kcp] = await Promise.all([
-      startKube('kind-e2e-first'),
-      startKube('kind-e2e-second'),
-      sharedKcp(),
+    // Each one is kept as soon as it runs, so that afterAll stops it even if another failed to start.
+    const started = await Promise.allSettled([
+      startKube('kind-e2e-first').then((kube) => (first = kube)),
+      startKube('kind-e2e-second').then((kube) => (second = kube)),
+      sharedKcp().then((env) => (kcp = env)),
     ]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
 
     // kcp: the quickstart's export (it claims ConfigMaps) and one consumer workspace bound to it.
     const providerWorkspace = await setUpProvider(kcp);
