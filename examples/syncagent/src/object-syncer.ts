@@ -13,6 +13,7 @@ import {
   type Namespace,
   NamespaceResource,
   type Reconciler,
+  type ScopedCache,
   type Result,
   type ResourceDescriptor,
   apiVersionOf,
@@ -55,6 +56,8 @@ export interface ObjectSyncerOptions {
   readonly specMutations: readonly CompiledMutation[];
   readonly statusMutations: readonly CompiledMutation[];
   readonly related: readonly ResolvedRelated[];
+  /** The service cluster's cached copies of the local kind (the sync controller watches them anyway). */
+  readonly localCache?: () => ScopedCache;
 }
 
 /** The reconciler of a sync controller: requests name kcp objects (cluster = logical cluster). */
@@ -66,7 +69,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     let remote = await getOrUndefined(kcp, target.remote, req.name, at(req.namespace, target.remote));
     if (!remote) return;
     const key = remoteObjectKey(remote, req.cluster);
-    const local = await findCopy(service, target.local, key);
+    const local = await findCopy(service, target.local, key, options.localCache?.());
 
     if (!(await matchesFilter(options.filter, remote, kcp))) {
       const release = cleanupFinalizerPatch(remote, false);
@@ -197,6 +200,7 @@ async function place(
   try {
     copy = await service.create(target.local, planned);
   } catch (error) {
+    if (isNotFound(error) && namespace) knownNamespaces.get(service)?.delete(namespace);
     if (!isAlreadyExists(error)) throw error;
     const existing = await service.get(
       target.local,
@@ -217,7 +221,7 @@ async function place(
       },
     });
   }
-  await options.state.put(remote, source, key.clusterName, target.subresources);
+  await options.state.put(remote, source, key.clusterName, target.subresources, { isNew: true });
   return copy;
 }
 
@@ -272,14 +276,21 @@ function withoutIdentity(patch: Record<string, unknown>): Record<string, unknown
   return { ...patch, metadata: rest };
 }
 
+/** Namespaces known to exist, so that each is looked up once (a create in a vanished one fails and is retried). */
+const knownNamespaces = new WeakMap<Client, Set<string>>();
+
 async function ensureNamespace(
   service: Client,
   name: string,
   agentName: string,
   clusterName: string,
 ): Promise<void> {
+  const known = knownNamespaces.get(service) ?? new Set<string>();
+  knownNamespaces.set(service, known);
+  if (known.has(name)) return;
   try {
     await service.get(NamespaceResource, name);
+    known.add(name);
     return;
   } catch (error) {
     if (!isNotFound(error)) throw error;
@@ -292,6 +303,7 @@ async function ensureNamespace(
   await service.create(NamespaceResource, namespace).catch((error: unknown) => {
     if (!isAlreadyExists(error)) throw error;
   });
+  known.add(name);
 }
 
 /** The copy of `key` on the service cluster, found by its labels; throws if two objects claim it. */
@@ -299,8 +311,13 @@ async function findCopy(
   service: Client,
   resource: ResourceDescriptor,
   key: RemoteObjectKey,
+  cache: ScopedCache | undefined,
 ): Promise<KubeObject | undefined> {
-  const found = await service.list(resource, { labelSelector: localCopySelector(key) });
+  const selector = localCopySelector(key);
+  // The cache answers for copies that exist; only a miss (a new object, or a cache behind) asks the server.
+  const cached = cache?.list({ labelSelector: selector }) ?? [];
+  const found =
+    cached.length === 1 ? { items: cached } : await service.list(resource, { labelSelector: selector });
   if (found.items.length > 1) {
     throw new Error(
       `expected one ${resource.kind} on the service cluster for ${key.clusterName}|${key.namespace}/${key.name}, found ${found.items.length}: ${found.items.map((o) => `${o.metadata?.namespace}/${o.metadata?.name}`).join(', ')}; delete the extra ones`,

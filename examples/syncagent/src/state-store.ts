@@ -58,33 +58,38 @@ export class StateStore {
     object: KubeObject,
     clusterName: string,
     subresources: readonly string[],
+    options: { isNew?: boolean } = {},
   ): Promise<void> {
     const name = stateSecretName(primary, clusterName);
     const data = {
       [stateKey(object, clusterName)]: Buffer.from(stateSnapshot(object, subresources)).toString('base64'),
     };
-    try {
-      await this.#client.patch(SecretResource, name, { data }, { namespace: this.#namespace });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-      const secret: Secret = {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
-          name,
-          namespace: this.#namespace,
-          labels: {
-            [objectStateLabel]: 'true',
-            ...identificationLabels(remoteObjectKey(primary, clusterName)),
-          },
-        },
-        data,
-      };
-      await this.#client.create(SecretResource, secret).catch(async (err: unknown) => {
-        if (!isAlreadyExists(err)) throw err;
+    // A new primary has no Secret yet: go straight to the create.
+    if (!options.isNew) {
+      try {
         await this.#client.patch(SecretResource, name, { data }, { namespace: this.#namespace });
-      });
+        return;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     }
+    const secret: Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name,
+        namespace: this.#namespace,
+        labels: {
+          [objectStateLabel]: 'true',
+          ...identificationLabels(remoteObjectKey(primary, clusterName)),
+        },
+      },
+      data,
+    };
+    await this.#client.create(SecretResource, secret).catch(async (err: unknown) => {
+      if (!isAlreadyExists(err)) throw err;
+      await this.#client.patch(SecretResource, name, { data }, { namespace: this.#namespace });
+    });
   }
 
   /** Forgets every state of `primary` (after its copy is gone). */

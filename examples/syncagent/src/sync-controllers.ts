@@ -141,7 +141,7 @@ async function startSync(
       { clusters: 'local' },
     )
     .withOptions({
-      maxConcurrentReconciles: 4,
+      maxConcurrentReconciles: 8,
       gracefulShutdownMs: 10_000,
       ...options.controllerOptions,
       ...(log ? { logger: log.child({ publishedResource: name }) } : {}),
@@ -157,6 +157,7 @@ async function startSync(
         specMutations: compileMutations(pr.spec.mutation?.spec, 'spec.mutation.spec'),
         statusMutations: compileMutations(pr.spec.mutation?.status, 'spec.mutation.status'),
         related,
+        localCache: () => options.service.cache.reader(target.local),
       }),
     );
   const stop = new AbortController();
