@@ -132,6 +132,7 @@ export async function installBinary(
     if (isExecutable(cached)) return 'cache';
     if ('unavailable' in spec.download) {
       failures.push(`download: ${spec.download.unavailable}`);
+      log(`${label}: not in ${cacheDir}, and there is no release to download; building from source with Go`);
     } else {
       log(`${label}: not in ${cacheDir}; downloading the release`);
       try {
