@@ -79,7 +79,9 @@ export function assignBuckets(input: BucketAssignmentInput): string[] {
       .map((owner, bucket) => ({ owner, bucket }))
       .filter(({ owner, bucket }) => owner === member && load(bucket) > 0)
       .map(({ bucket }) => bucket)
-      .sort((a, b) => rendezvousWeight(a, member) - rendezvousWeight(b, member));
+      .map((bucket) => ({ bucket, weight: rendezvousWeight(bucket, member) }))
+      .sort((a, b) => a.weight - b.weight)
+      .map(({ bucket }) => bucket);
     for (const bucket of spillable) {
       if ((carried.get(member) ?? 0) <= cap) break;
       const target = rankings[bucket]?.find((other) => other !== member && room(other, bucket));

@@ -73,6 +73,8 @@ interface HeldBucket {
   stopping: boolean;
   /** The last write to its Lease: writes are serialised so a renew never races the release. */
   writing: Promise<void>;
+  /** A renewal is under way. */
+  renewing: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export class ShardCoordinator {
   /** When this replica started wanting a bucket it does not hold yet. */
   readonly #wantedSince = new Map<number, number>();
   #memberLease: Lease | undefined;
+  #heartbeating = false;
   #members: string[] = [];
   #assigned = '';
   #running = false;
@@ -183,13 +186,16 @@ export class ShardCoordinator {
       { buckets: this.buckets, leaseDurationMs: this.leaseDurationMs, namespace: this.namespace },
       'joining the sharding group',
     );
+    // Renewals run on their own cadence, so a slow LIST (or a slow takeover) never delays them.
+    const renewals = this.#renewLoop(signal);
     try {
       while (!signal.aborted) {
-        await this.#round(signal).catch((error: unknown) => {
+        await this.#round(this.#bounded(signal)).catch((error: unknown) => {
           if (!signal.aborted) this.#logger.error({ err: error }, 'sharding round failed; retrying');
         });
         await sleep(this.retryPeriodMs * (0.8 + Math.random() * 0.4), undefined, { signal }).catch(() => {});
       }
+      await renewals;
     } finally {
       clearInterval(deadlines);
       await this.#leave();
@@ -217,7 +223,8 @@ export class ShardCoordinator {
     }
     for (const name of this.#observations.names()) if (!byName.has(name)) this.#observations.forget(name);
 
-    await this.#heartbeat(byName.get(this.memberLeaseName()), signal);
+    this.#memberLease ??= byName.get(this.memberLeaseName());
+    if (!this.#memberLease) await this.#heartbeat(signal);
 
     const members = new Set([this.identity]);
     for (const [name, lease] of byName) {
@@ -248,8 +255,7 @@ export class ShardCoordinator {
     const wanted = new Set(mine);
     const work: Array<Promise<void>> = [];
     for (const [bucket, held] of this.#held) {
-      if (!wanted.has(bucket) && !held.stopping) this.#stop(bucket, 'moved');
-      work.push(this.#serially(held, () => this.#renew(bucket, held, signal)));
+      if (!wanted.has(bucket) && !held.stopping) void this.#stop(bucket, 'moved');
     }
     for (const bucket of wanted) {
       if (this.#held.has(bucket)) continue;
@@ -260,11 +266,46 @@ export class ShardCoordinator {
     await Promise.all(work);
   }
 
+  /** `signal`, also aborted after the renew deadline: no request of a round may hang longer. */
+  #bounded(signal: AbortSignal): AbortSignal {
+    return AbortSignal.any([signal, AbortSignal.timeout(this.renewDeadlineMs)]);
+  }
+
+  /** Every retry period, renews the member Lease and every held bucket's Lease, each bounded in time. */
+  async #renewLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const round = this.#bounded(signal);
+      const writes = [this.#heartbeat(round)];
+      for (const [bucket, held] of this.#held) {
+        if (held.renewing) continue;
+        held.renewing = true;
+        writes.push(
+          this.#serially(held, () => this.#renew(bucket, held, round)).finally(() => {
+            held.renewing = false;
+          }),
+        );
+      }
+      // Do not wait for slow writes: the next renewals start on time, and a hung one ends at its deadline.
+      void Promise.all(writes);
+      await sleep(this.retryPeriodMs, undefined, { signal }).catch(() => {});
+    }
+  }
+
   /** Renews (or creates) this replica's member Lease. */
-  async #heartbeat(listed: Lease | undefined, signal: AbortSignal): Promise<void> {
+  async #heartbeat(signal: AbortSignal): Promise<void> {
+    if (this.#heartbeating) return;
+    this.#heartbeating = true;
+    try {
+      await this.#writeMemberLease(signal);
+    } finally {
+      this.#heartbeating = false;
+    }
+  }
+
+  async #writeMemberLease(signal: AbortSignal): Promise<void> {
     const namespace = this.namespace;
     const name = this.memberLeaseName();
-    const base = this.#memberLease ?? listed;
+    const base = this.#memberLease;
     try {
       this.#memberLease = base
         ? await this.#client.update(LeaseResource, heldLease(base, this.identity, this.leaseDurationMs, Date.now()), {
@@ -318,7 +359,7 @@ export class ShardCoordinator {
       return;
     }
     if (signal.aborted || this.#held.has(bucket)) return;
-    this.#held.set(bucket, { lease, renewedAt: now, stopping: false, writing: Promise.resolve() });
+    this.#held.set(bucket, { lease, renewedAt: now, stopping: false, writing: Promise.resolve(), renewing: false });
     const since = this.#wantedSince.get(bucket) ?? now;
     this.#wantedSince.delete(bucket);
     const previous = holder && holder !== this.identity ? holder : undefined;

@@ -1,0 +1,288 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigMapResource,
+  LeaseResource,
+  SHARDING_GROUP_LABEL,
+  SHARDING_ROLE_LABEL,
+  assignBuckets,
+  bucketOf,
+  waitFor,
+} from '@kubeloom/core';
+import type { KcpWorkspace } from '@kubeloom/kcp-provider';
+import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { EXPORT_NAME, setUpConsumer, setUpProvider } from '@kubeloom/example-quickstart/setup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedKcp } from './kcp.ts';
+
+/** Short Leases so that crash takeovers happen within seconds (the defaults are 15 s / 10 s / 2 s). */
+const LEASE_DURATION_MS = 5000;
+const RENEW_DEADLINE_MS = 3500;
+const RETRY_PERIOD_MS = 1000;
+/** Must match the fixture's defaults: the test predicts the assignment to know when it has settled. */
+const BUCKETS = 64;
+const GROUP = 'e2e-scale-out';
+const WORKSPACES = 30;
+/** How many workspaces are created at once (kcp takes about a second for each). */
+const CREATE_PARALLELISM = 6;
+const REPLICA_SCRIPT = fileURLToPath(new URL('./fixtures/scale-out/sharded-replica.ts', import.meta.url));
+
+/** One line of a replica's reconcile log. */
+interface ReconcileRecord {
+  replica: string;
+  workspace: string;
+  name: string;
+  start: number;
+  end: number;
+}
+
+const report = (line: string): void => {
+  process.stderr.write(`[scale-out] ${line}\n`);
+};
+
+/** Runs `work` over `items` with at most `limit` at a time. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+/** The p-th percentile (0..100) of `values`, nearest rank. */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** Pairs of reconciles of one workspace by two replicas whose [start, end] intervals overlap. */
+function overlaps(records: readonly ReconcileRecord[]): string[] {
+  const found: string[] = [];
+  const byWorkspace = Map.groupBy(records, (r) => r.workspace);
+  for (const [workspace, list] of byWorkspace) {
+    const sorted = list.toSorted((a, b) => a.start - b.start);
+    for (let i = 0; i < sorted.length; i++) {
+      for (let j = i + 1; j < sorted.length; j++) {
+        const a = sorted[i] as ReconcileRecord;
+        const b = sorted[j] as ReconcileRecord;
+        if (b.start >= a.end) break;
+        if (a.replica !== b.replica) {
+          found.push(`${workspace}: ${a.replica} [${a.start}, ${a.end}] and ${b.replica} [${b.start}, ${b.end}]`);
+        }
+      }
+    }
+  }
+  return found;
+}
+
+describe('scale-out: workspaces spread over replica processes with bucket fencing Leases', () => {
+  let kcp: KcpTestEnvironment;
+  let provider: KcpWorkspace;
+  let consumers: KcpWorkspace[];
+  const logDir = mkdtempSync(join(tmpdir(), 'kubeloom-scale-out-'));
+  const replicas = new Map<string, ChildProcess>();
+  const exits = new Map<string, { code: number | null; signal: NodeJS.Signals | null }>();
+  const handover = { crash: [] as number[], graceful: [] as number[] };
+
+  const logOf = (replica: string): string => join(logDir, `${replica}.reconciles.jsonl`);
+  const records = (): ReconcileRecord[] =>
+    [...replicas.keys()].flatMap((replica) =>
+      existsSync(logOf(replica))
+        ? readFileSync(logOf(replica), 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as ReconcileRecord)
+        : [],
+    );
+
+  function startReplica(name: string): void {
+    const stderr = openSync(join(logDir, `${name}.log`), 'a');
+    const child = spawn(process.execPath, [REPLICA_SCRIPT], {
+      env: {
+        ...process.env,
+        KUBECONFIG_PATH: kcp.kubeconfigPath,
+        PROVIDER_WORKSPACE: provider.path,
+        ENDPOINT_SLICE: EXPORT_NAME,
+        REPLICA: name,
+        SCALE_OUT_LOG: logOf(name),
+        LEASE_DURATION_MS: String(LEASE_DURATION_MS),
+        RENEW_DEADLINE_MS: String(RENEW_DEADLINE_MS),
+        RETRY_PERIOD_MS: String(RETRY_PERIOD_MS),
+      },
+      stdio: ['ignore', 'ignore', stderr],
+    });
+    closeSync(stderr);
+    child.on('exit', (code, signal) => exits.set(name, { code, signal }));
+    replicas.set(name, child);
+  }
+
+  const stopped = async (name: string): Promise<void> => {
+    await waitFor(() => exits.has(name), { what: `replica ${name} to exit`, timeoutMs: 60_000 });
+  };
+
+  /** Who should own each workspace once `members` have settled, as every replica computes it. */
+  function expectedOwners(members: readonly string[]): Map<string, string> {
+    const load = new Array<number>(BUCKETS).fill(0);
+    for (const c of consumers) load[bucketOf(c.clusterName, BUCKETS)] = (load[bucketOf(c.clusterName, BUCKETS)] ?? 0) + 1;
+    const owners = assignBuckets({ buckets: BUCKETS, members, load });
+    return new Map(consumers.map((c) => [c.clusterName, owners[bucketOf(c.clusterName, BUCKETS)] as string]));
+  }
+
+  /** Waits until every bucket Lease is held by the owner `members` imply (handovers are over). */
+  async function settled(members: readonly string[]): Promise<Map<string, string>> {
+    const expected = assignBuckets({
+      buckets: BUCKETS,
+      members,
+      load: (() => {
+        const load = new Array<number>(BUCKETS).fill(0);
+        for (const c of consumers) load[bucketOf(c.clusterName, BUCKETS)] = (load[bucketOf(c.clusterName, BUCKETS)] ?? 0) + 1;
+        return load;
+      })(),
+    });
+    const client = kcp.clientFor(provider.path);
+    await waitFor(
+      async () => {
+        const leases = await client.list(LeaseResource, {
+          namespace: 'default',
+          labelSelector: `${SHARDING_GROUP_LABEL}=${GROUP},${SHARDING_ROLE_LABEL}=bucket`,
+        });
+        const holders = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l.spec?.holderIdentity ?? '']));
+        return expected.every(
+          (owner, bucket) => holders.get(`${GROUP}-bucket-${String(bucket).padStart(3, '0')}`) === owner,
+        );
+      },
+      { what: `every bucket lease held by its owner among ${members.join(', ')}`, timeoutMs: 90_000, intervalMs: 500 },
+    );
+    return expectedOwners(members);
+  }
+
+  /** Touches every workspace's ConfigMap and returns when each has been reconciled since; returns the time. */
+  async function reconcileRound(round: string): Promise<number> {
+    const since = Date.now();
+    await mapBounded(consumers, CREATE_PARALLELISM, (c) =>
+      kcp
+        .clientFor(c.path)
+        .patch(ConfigMapResource, 'welcome', { data: { round } }, { namespace: 'default' }),
+    );
+    await waitFor(
+      () => {
+        const seen = new Set(records().filter((r) => r.start >= since).map((r) => r.workspace));
+        return consumers.every((c) => seen.has(c.clusterName));
+      },
+      { what: `every workspace reconciled in round ${round}`, timeoutMs: 60_000, intervalMs: 250 },
+    );
+    return since;
+  }
+
+  /** For each workspace `owners` gave to `gone`, ms from `since` to its first reconcile by another replica. */
+  async function takeoverTimes(gone: string, owners: Map<string, string>, since: number): Promise<number[]> {
+    const moved = consumers.filter((c) => owners.get(c.clusterName) === gone).map((c) => c.clusterName);
+    expect(moved.length).toBeGreaterThan(0);
+    const firstByOther = (): Map<string, number> => {
+      const first = new Map<string, number>();
+      for (const r of records()) {
+        if (r.replica === gone || r.start < since || !moved.includes(r.workspace)) continue;
+        first.set(r.workspace, Math.min(first.get(r.workspace) ?? Number.POSITIVE_INFINITY, r.start));
+      }
+      return first;
+    };
+    await waitFor(() => firstByOther().size === moved.length, {
+      what: `every workspace of ${gone} reconciled by another replica`,
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
+    return [...firstByOther().values()].map((start) => start - since);
+  }
+
+  beforeAll(async () => {
+    kcp = await sharedKcp();
+    provider = await setUpProvider(kcp);
+    const created = Date.now();
+    consumers = await mapBounded(Array.from({ length: WORKSPACES }), CREATE_PARALLELISM, () =>
+      setUpConsumer(kcp, provider),
+    );
+    report(`created ${WORKSPACES} bound workspaces in ${Date.now() - created} ms`);
+    for (const name of ['a', 'b', 'c']) startReplica(name);
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const [name, child] of replicas) if (!exits.has(name)) child.kill('SIGKILL');
+    await kcp?.stop();
+    if (handover.crash.length || handover.graceful.length) {
+      report(
+        `handover after SIGKILL: p50 ${percentile(handover.crash, 50)} ms, p99 ${percentile(handover.crash, 99)} ms (n=${handover.crash.length}); after SIGTERM: p50 ${percentile(handover.graceful, 50)} ms, p99 ${percentile(handover.graceful, 99)} ms (n=${handover.graceful.length}); logs in ${logDir}`,
+      );
+    }
+  });
+
+  it('reconciles every workspace on exactly one replica, within ±30 % of an even share', async () => {
+    const owners = await settled(['a', 'b', 'c']);
+    const since = await reconcileRound('1');
+    const after = records().filter((r) => r.start >= since);
+    const byWorkspace = Map.groupBy(after, (r) => r.workspace);
+    for (const c of consumers) {
+      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([owners.get(c.clusterName)]);
+    }
+    const share = (replica: string): number => consumers.filter((c) => owners.get(c.clusterName) === replica).length;
+    report(`shares: a=${share('a')} b=${share('b')} c=${share('c')}`);
+    for (const replica of ['a', 'b', 'c']) {
+      expect(share(replica)).toBeGreaterThanOrEqual(Math.floor((WORKSPACES / 3) * 0.7));
+      expect(share(replica)).toBeLessThanOrEqual(Math.ceil((WORKSPACES / 3) * 1.3));
+    }
+    expect(overlaps(records())).toEqual([]);
+  });
+
+  it('hands a killed replica’s workspaces to the others once its leases expire, never earlier', async () => {
+    const owners = expectedOwners(['a', 'b', 'c']);
+    const killedAt = Date.now();
+    replicas.get('c')?.kill('SIGKILL');
+    const times = await takeoverTimes('c', owners, killedAt);
+    handover.crash.push(...times);
+    report(`SIGKILL handover: p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`);
+    // Fencing: nobody starts before the lease expired (less the time the last renew was before the kill).
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(LEASE_DURATION_MS - RETRY_PERIOD_MS * 1.2 - 100);
+    expect(Math.max(...times)).toBeLessThan(LEASE_DURATION_MS + 10_000);
+    await settled(['a', 'b']);
+    expect(overlaps(records())).toEqual([]);
+  });
+
+  it('gives a joining replica its share with no overlapping reconciles', async () => {
+    startReplica('d');
+    const owners = await settled(['a', 'b', 'd']);
+    const since = await reconcileRound('2');
+    const after = records().filter((r) => r.start >= since);
+    const byWorkspace = Map.groupBy(after, (r) => r.workspace);
+    for (const c of consumers) {
+      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([owners.get(c.clusterName)]);
+    }
+    const share = consumers.filter((c) => owners.get(c.clusterName) === 'd').length;
+    report(`replica d joined and owns ${share} workspaces`);
+    expect(share).toBeGreaterThanOrEqual(Math.floor((WORKSPACES / 3) * 0.7));
+    expect(overlaps(records())).toEqual([]);
+  });
+
+  it('hands over faster on SIGTERM: the leaving replica drains and releases its leases', async () => {
+    const owners = expectedOwners(['a', 'b', 'd']);
+    const signalledAt = Date.now();
+    replicas.get('a')?.kill('SIGTERM');
+    const times = await takeoverTimes('a', owners, signalledAt);
+    handover.graceful.push(...times);
+    report(`SIGTERM handover: p50 ${percentile(times, 50)} ms, p99 ${percentile(times, 99)} ms`);
+    await stopped('a');
+    expect(exits.get('a')).toEqual({ code: 0, signal: null });
+    // Released leases are taken at the next round, without waiting for them to expire.
+    expect(percentile(times, 50)).toBeLessThan(LEASE_DURATION_MS);
+    expect(percentile(times, 50)).toBeLessThan(percentile(handover.crash, 50));
+    await settled(['b', 'd']);
+    expect(overlaps(records())).toEqual([]);
+  });
+});
