@@ -47,6 +47,9 @@ const fixture = (name: string): string =>
   }) ?? join(testdata, name);
 const EXPORT = 'postgresql.cnpg.io';
 const AGENT = 'syncagent-e2e';
+/** kcp and the service cluster share a loaded 2-core machine with other tests: waits are generous. */
+const SLOW_MS = 180_000;
+const TEST_MS = 600_000;
 
 const quantile = (values: number[], q: number): number => {
   const sorted = values.toSorted((a, b) => a - b);
@@ -89,7 +92,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       kind: 'Namespace',
       metadata: { generateName: 'syncagent-' },
     });
-    provider = await kcp.createWorkspace({ generateName: 'syncagent-provider-' });
+    provider = await kcp.createWorkspace({ generateName: 'syncagent-provider-', timeoutMs: SLOW_MS });
     await applyManifests(kcp.clientFor(provider.path), await loadManifests(fixture('export.yaml')), {
       fieldManager: 'workshop',
     });
@@ -113,12 +116,13 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
   });
 
   async function bindConsumer(): Promise<KcpWorkspace> {
-    const consumer = await kcp.createWorkspace({ generateName: 'syncagent-consumer-' });
+    const consumer = await kcp.createWorkspace({ generateName: 'syncagent-consumer-', timeoutMs: SLOW_MS });
     // As the workshop's `kubectl kcp bind apiexport --accept-permission-claim secrets.core,namespaces.core`.
     await kcp.bindApiExport({
       workspace: consumer.path,
       exportPath: provider.path,
       exportName: EXPORT,
+      timeoutMs: SLOW_MS,
       acceptClaim: (claim) => claim.group === '' && ['secrets', 'namespaces'].includes(claim.resource),
     });
     consumers.push(consumer);
@@ -135,212 +139,235 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       isNotFound(error) ? undefined : Promise.reject(error),
     );
 
-  it('publishes both workshop resources: schemas in kcp, status on the PublishedResources, claims on the export', async () => {
-    const manifests = [
-      ...(await loadManifests(fixture('resources-cluster.yaml'))),
-      ...(await loadManifests(fixture('resources-database.yaml'))),
-    ];
-    await applyManifests(service, manifests, { fieldManager: 'workshop' });
-    await waitFor(
-      async () => {
-        const prs = (await service.list(PublishedResourceResource)).items;
-        return ['publish-cnpg-cluster', 'publish-cnpg-database'].every(
-          (n) => prs.find((p) => p.metadata.name === n)?.status?.resourceSchemaName,
-        );
-      },
-      { what: 'both PublishedResources published', timeoutMs: 60_000 },
-    );
-    const cluster = await service.get(PublishedResourceResource, 'publish-cnpg-cluster');
-    expect(cluster.status?.resourceSchemaName).toBe('v07575a90.clusters.postgresql.cnpg.io');
-    expect((cluster.status as { conditions?: unknown[] }).conditions).toMatchObject([
-      {
-        type: 'Ready',
-        status: 'True',
-        reason: 'Published',
-        message: 'published as APIResourceSchema v07575a90.clusters.postgresql.cnpg.io',
-      },
-    ]);
-    const exporter = kcp.clientFor(provider.path);
-    await waitFor(
-      async () => ((await exporter.get(APIExportResource, EXPORT)).spec?.resources ?? []).length === 2,
-      {
-        what: 'two schemas in the APIExport',
-        timeoutMs: 60_000,
-      },
-    );
-    const apiExport = await exporter.get(APIExportResource, EXPORT);
-    expect(apiExport.spec?.resources?.map((r) => r.schema)).toEqual([
-      'v07575a90.clusters.postgresql.cnpg.io',
-      'vc44db4dd.databases.postgresql.cnpg.io',
-    ]);
-    expect(apiExport.spec?.permissionClaims?.map((c) => c.resource)).toEqual([
-      'events',
-      'namespaces',
-      'secrets',
-    ]);
-    expect(apiExport.metadata.annotations?.['syncagent.kcp.io/agent-name']).toBe(AGENT);
-  });
+  it(
+    'publishes both workshop resources: schemas in kcp, status on the PublishedResources, claims on the export',
+    async () => {
+      const manifests = [
+        ...(await loadManifests(fixture('resources-cluster.yaml'))),
+        ...(await loadManifests(fixture('resources-database.yaml'))),
+      ];
+      await applyManifests(service, manifests, { fieldManager: 'workshop' });
+      await waitFor(
+        async () => {
+          const prs = (await service.list(PublishedResourceResource)).items;
+          return ['publish-cnpg-cluster', 'publish-cnpg-database'].every(
+            (n) => prs.find((p) => p.metadata.name === n)?.status?.resourceSchemaName,
+          );
+        },
+        { what: 'both PublishedResources published', timeoutMs: SLOW_MS },
+      );
+      const cluster = await service.get(PublishedResourceResource, 'publish-cnpg-cluster');
+      expect(cluster.status?.resourceSchemaName).toBe('v07575a90.clusters.postgresql.cnpg.io');
+      expect((cluster.status as { conditions?: unknown[] }).conditions).toMatchObject([
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Published',
+          message: 'published as APIResourceSchema v07575a90.clusters.postgresql.cnpg.io',
+        },
+      ]);
+      const exporter = kcp.clientFor(provider.path);
+      await waitFor(
+        async () => ((await exporter.get(APIExportResource, EXPORT)).spec?.resources ?? []).length === 2,
+        {
+          what: 'two schemas in the APIExport',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      const apiExport = await exporter.get(APIExportResource, EXPORT);
+      expect(apiExport.spec?.resources?.map((r) => r.schema)).toEqual([
+        'v07575a90.clusters.postgresql.cnpg.io',
+        'vc44db4dd.databases.postgresql.cnpg.io',
+      ]);
+      expect(apiExport.spec?.permissionClaims?.map((c) => c.resource)).toEqual([
+        'events',
+        'namespaces',
+        'secrets',
+      ]);
+      expect(apiExport.metadata.annotations?.['syncagent.kcp.io/agent-name']).toBe(AGENT);
+    },
+    TEST_MS,
+  );
 
-  it("syncs a consumer's Cluster, its credentials Secret and a Database down, and their status up", async () => {
-    const consumer = await bindConsumer();
-    const client = kcp.clientFor(consumer.path);
-    await waitFor(
-      async () =>
-        await client.list(CnpgClusterResource, { namespace: 'default' }).then(
-          () => true,
-          () => false,
-        ),
-      {
-        what: 'the consumer serves postgresql.cnpg.io',
-        timeoutMs: 60_000,
-      },
-    );
-    await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
-      fieldManager: 'consumer',
-      namespace: 'default',
-    });
-    await applyManifests(client, await loadManifests(fixture('consumer-1-database.yaml')), {
-      fieldManager: 'consumer',
-      namespace: 'default',
-    });
-    const ns = consumer.clusterName;
-    await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
-      what: `Cluster ${ns}/kcp on the service cluster`,
-      timeoutMs: 60_000,
-    });
-    const copy = (await get(service, CnpgClusterResource, 'kcp', ns)) as KubeObject & { spec: unknown };
-    expect(copy.metadata?.labels).toMatchObject({
-      'syncagent.kcp.io/agent-name': AGENT,
-      'syncagent.kcp.io/remote-object-cluster': ns,
-    });
-    expect(copy.metadata?.annotations).toMatchObject({
-      'syncagent.kcp.io/remote-object-name': 'kcp',
-      'syncagent.kcp.io/remote-object-namespace': 'default',
-    });
-    expect(copy.spec).toMatchObject({ instances: 1, superuserSecret: { name: 'kcp-superuser' } });
-    await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) !== undefined, {
-      what: `the related Secret ${ns}/kcp-superuser on the service cluster`,
-      timeoutMs: 60_000,
-    });
-    expect((await service.get(SecretResource, 'kcp-superuser', { namespace: ns })).data).toEqual({
-      username: 'cG9zdGdyZXM=',
-      password: 'cGFzc3dvcmQ=',
-    });
-    expect(
-      (await client.get(SecretResource, 'kcp-superuser', { namespace: 'default' })).metadata?.finalizers,
-    ).toEqual(['syncagent.kcp.io/cleanup']);
-    await waitFor(async () => (await get(service, CnpgDatabaseResource, 'db-one', ns)) !== undefined, {
-      what: `Database ${ns}/db-one on the service cluster`,
-      timeoutMs: 60_000,
-    });
-    // Status flows back into kcp.
-    await waitFor(
-      async () =>
-        (await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' })).status?.phase ===
-        'Cluster in healthy state',
-      { what: 'the Cluster status in kcp', timeoutMs: 60_000 },
-    );
-    const inKcp = await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' });
-    expect(inKcp.status).toMatchObject({
-      conditions: [{ type: 'Ready', status: 'True' }],
-      currentPrimary: 'kcp-1',
-    });
-    expect(inKcp.metadata?.finalizers).toEqual(['syncagent.kcp.io/cleanup']);
-    await waitFor(
-      async () =>
-        (await client.get(CnpgDatabaseResource, 'db-one', { namespace: 'default' })).status?.applied === true,
-      { what: 'the Database status (applied) in kcp', timeoutMs: 60_000 },
-    );
-  });
+  it(
+    "syncs a consumer's Cluster, its credentials Secret and a Database down, and their status up",
+    async () => {
+      const consumer = await bindConsumer();
+      const client = kcp.clientFor(consumer.path);
+      await waitFor(
+        async () =>
+          await client.list(CnpgClusterResource, { namespace: 'default' }).then(
+            () => true,
+            () => false,
+          ),
+        {
+          what: 'the consumer serves postgresql.cnpg.io',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
+        fieldManager: 'consumer',
+        namespace: 'default',
+      });
+      await applyManifests(client, await loadManifests(fixture('consumer-1-database.yaml')), {
+        fieldManager: 'consumer',
+        namespace: 'default',
+      });
+      const ns = consumer.clusterName;
+      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
+        what: `Cluster ${ns}/kcp on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
+      const copy = (await get(service, CnpgClusterResource, 'kcp', ns)) as KubeObject & { spec: unknown };
+      expect(copy.metadata?.labels).toMatchObject({
+        'syncagent.kcp.io/agent-name': AGENT,
+        'syncagent.kcp.io/remote-object-cluster': ns,
+      });
+      expect(copy.metadata?.annotations).toMatchObject({
+        'syncagent.kcp.io/remote-object-name': 'kcp',
+        'syncagent.kcp.io/remote-object-namespace': 'default',
+      });
+      expect(copy.spec).toMatchObject({ instances: 1, superuserSecret: { name: 'kcp-superuser' } });
+      await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) !== undefined, {
+        what: `the related Secret ${ns}/kcp-superuser on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
+      expect((await service.get(SecretResource, 'kcp-superuser', { namespace: ns })).data).toEqual({
+        username: 'cG9zdGdyZXM=',
+        password: 'cGFzc3dvcmQ=',
+      });
+      expect(
+        (await client.get(SecretResource, 'kcp-superuser', { namespace: 'default' })).metadata?.finalizers,
+      ).toEqual(['syncagent.kcp.io/cleanup']);
+      await waitFor(async () => (await get(service, CnpgDatabaseResource, 'db-one', ns)) !== undefined, {
+        what: `Database ${ns}/db-one on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
+      // Status flows back into kcp.
+      await waitFor(
+        async () =>
+          (await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' })).status?.phase ===
+          'Cluster in healthy state',
+        { what: 'the Cluster status in kcp', timeoutMs: SLOW_MS },
+      );
+      const inKcp = await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' });
+      expect(inKcp.status).toMatchObject({
+        conditions: [{ type: 'Ready', status: 'True' }],
+        currentPrimary: 'kcp-1',
+      });
+      expect(inKcp.metadata?.finalizers).toEqual(['syncagent.kcp.io/cleanup']);
+      await waitFor(
+        async () =>
+          (await client.get(CnpgDatabaseResource, 'db-one', { namespace: 'default' })).status?.applied ===
+          true,
+        { what: 'the Database status (applied) in kcp', timeoutMs: SLOW_MS },
+      );
+    },
+    TEST_MS,
+  );
 
-  it('gives a second consumer its own namespace: the same names do not collide', async () => {
-    const second = await bindConsumer();
-    const client = kcp.clientFor(second.path);
-    await waitFor(
-      async () =>
-        client.list(CnpgClusterResource, { namespace: 'default' }).then(
-          () => true,
-          () => false,
-        ),
-      {
-        what: 'the second consumer serves postgresql.cnpg.io',
-        timeoutMs: 60_000,
-      },
-    );
-    await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
-      fieldManager: 'consumer',
-      namespace: 'default',
-    });
-    await waitFor(
-      async () => (await get(service, CnpgClusterResource, 'kcp', second.clusterName)) !== undefined,
-      {
-        what: `Cluster ${second.clusterName}/kcp on the service cluster`,
-        timeoutMs: 60_000,
-      },
-    );
-    const [first] = consumers as [KcpWorkspace];
-    expect(first.clusterName).not.toBe(second.clusterName);
-    const copies = (
-      await service.list(CnpgClusterResource, { labelSelector: `syncagent.kcp.io/agent-name=${AGENT}` })
-    ).items
-      .filter((c) => c.metadata?.name === 'kcp')
-      .map((c) => c.metadata?.namespace)
-      .toSorted();
-    expect(copies).toEqual([first.clusterName, second.clusterName].toSorted());
-  });
+  it(
+    'gives a second consumer its own namespace: the same names do not collide',
+    async () => {
+      const second = await bindConsumer();
+      const client = kcp.clientFor(second.path);
+      await waitFor(
+        async () =>
+          client.list(CnpgClusterResource, { namespace: 'default' }).then(
+            () => true,
+            () => false,
+          ),
+        {
+          what: 'the second consumer serves postgresql.cnpg.io',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
+        fieldManager: 'consumer',
+        namespace: 'default',
+      });
+      await waitFor(
+        async () => (await get(service, CnpgClusterResource, 'kcp', second.clusterName)) !== undefined,
+        {
+          what: `Cluster ${second.clusterName}/kcp on the service cluster`,
+          timeoutMs: SLOW_MS,
+        },
+      );
+      const [first] = consumers as [KcpWorkspace];
+      expect(first.clusterName).not.toBe(second.clusterName);
+      const copies = (
+        await service.list(CnpgClusterResource, { labelSelector: `syncagent.kcp.io/agent-name=${AGENT}` })
+      ).items
+        .filter((c) => c.metadata?.name === 'kcp')
+        .map((c) => c.metadata?.namespace)
+        .toSorted();
+      expect(copies).toEqual([first.clusterName, second.clusterName].toSorted());
+    },
+    TEST_MS,
+  );
 
-  it('carries a spec edit in kcp to the copy, keeping a service-side change to another field', async () => {
-    const [first] = consumers as [KcpWorkspace];
-    const client = kcp.clientFor(first.path);
-    const ns = first.clusterName;
-    await service.patch(
-      CnpgClusterResource,
-      'kcp',
-      { spec: { description: 'set on the service side' } },
-      { namespace: ns },
-    );
-    await client.patch(CnpgClusterResource, 'kcp', { spec: { instances: 3 } }, { namespace: 'default' });
-    await waitFor(
-      async () => (await service.get(CnpgClusterResource, 'kcp', { namespace: ns })).spec?.instances === 3,
-      {
-        what: 'instances: 3 on the copy',
-        timeoutMs: 60_000,
-      },
-    );
-    expect((await service.get(CnpgClusterResource, 'kcp', { namespace: ns })).spec).toMatchObject({
-      instances: 3,
-      description: 'set on the service side',
-    });
-  });
+  it(
+    'carries a spec edit in kcp to the copy, keeping a service-side change to another field',
+    async () => {
+      const [first] = consumers as [KcpWorkspace];
+      const client = kcp.clientFor(first.path);
+      const ns = first.clusterName;
+      await service.patch(
+        CnpgClusterResource,
+        'kcp',
+        { spec: { description: 'set on the service side' } },
+        { namespace: ns },
+      );
+      await client.patch(CnpgClusterResource, 'kcp', { spec: { instances: 3 } }, { namespace: 'default' });
+      await waitFor(
+        async () => (await service.get(CnpgClusterResource, 'kcp', { namespace: ns })).spec?.instances === 3,
+        {
+          what: 'instances: 3 on the copy',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      expect((await service.get(CnpgClusterResource, 'kcp', { namespace: ns })).spec).toMatchObject({
+        instances: 3,
+        description: 'set on the service side',
+      });
+    },
+    TEST_MS,
+  );
 
-  it('deletes the copy when the Cluster is deleted in kcp, then lets the kcp object go', async () => {
-    const [first] = consumers as [KcpWorkspace];
-    const client = kcp.clientFor(first.path);
-    const ns = first.clusterName;
-    await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
-    await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) === undefined, {
-      what: 'the copy deleted',
-      timeoutMs: 60_000,
-    });
-    await waitFor(async () => (await get(client, CnpgClusterResource, 'kcp', 'default')) === undefined, {
-      what: 'the kcp Cluster gone',
-      timeoutMs: 60_000,
-    });
-    // The kcp-origin related Secret: its copy is gone and the original released, not deleted.
-    await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) === undefined, {
-      what: 'the related Secret copy deleted',
-      timeoutMs: 60_000,
-    });
-    expect(
-      (await client.get(SecretResource, 'kcp-superuser', { namespace: 'default' })).metadata?.finalizers ??
-        [],
-    ).toEqual([]);
-  });
+  it(
+    'deletes the copy when the Cluster is deleted in kcp, then lets the kcp object go',
+    async () => {
+      const [first] = consumers as [KcpWorkspace];
+      const client = kcp.clientFor(first.path);
+      const ns = first.clusterName;
+      await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
+      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) === undefined, {
+        what: 'the copy deleted',
+        timeoutMs: SLOW_MS,
+      });
+      await waitFor(async () => (await get(client, CnpgClusterResource, 'kcp', 'default')) === undefined, {
+        what: 'the kcp Cluster gone',
+        timeoutMs: SLOW_MS,
+      });
+      // The kcp-origin related Secret: its copy is gone and the original released, not deleted.
+      await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) === undefined, {
+        what: 'the related Secret copy deleted',
+        timeoutMs: SLOW_MS,
+      });
+      expect(
+        (await client.get(SecretResource, 'kcp-superuser', { namespace: 'default' })).metadata?.finalizers ??
+          [],
+      ).toEqual([]);
+    },
+    TEST_MS,
+  );
 
-  it('reports an invalid PublishedResource on itself (condition and event) and keeps syncing the others', async () => {
-    await applyManifests(
-      service,
-      await parseManifests(`
+  it(
+    'reports an invalid PublishedResource on itself (condition and event) and keeps syncing the others',
+    async () => {
+      await applyManifests(
+        service,
+        await parseManifests(`
 apiVersion: syncagent.kcp.io/v1alpha1
 kind: PublishedResource
 metadata:
@@ -350,82 +377,94 @@ spec:
   naming:
     namespace: "{{ if .ClusterName }}x{{ end }}"
 `),
-      { fieldManager: 'workshop' },
-    );
-    const message =
-      'PublishedResource publish-cnpg-broken is invalid and is not synced (fix the fields named here): spec.naming.namespace: template does not parse: the "if" action is not supported; only field values, literals and functions are (in {{ if .ClusterName }})';
-    await waitFor(
-      async () =>
-        (
-          (await service.get(PublishedResourceResource, 'publish-cnpg-broken')).status as
-            | { conditions?: Array<{ message?: string }> }
-            | undefined
-        )?.conditions?.[0]?.message === message,
-      { what: 'the InvalidSpec condition', timeoutMs: 60_000 },
-    );
-    const broken = await service.get(PublishedResourceResource, 'publish-cnpg-broken');
-    expect((broken.status as { conditions?: unknown[] }).conditions).toMatchObject([
-      { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
-    ]);
-    await waitFor(
-      async () =>
-        (await service.list(EventResource, { namespace: 'default' })).items.some(
-          (e) =>
-            e.involvedObject?.name === 'publish-cnpg-broken' &&
-            e.reason === 'InvalidSpec' &&
-            e.message === message,
-        ),
-      { what: 'the InvalidSpec event', timeoutMs: 30_000 },
-    );
-    expect(agent.syncing()).toEqual(['publish-cnpg-cluster', 'publish-cnpg-database']);
-  });
+        { fieldManager: 'workshop' },
+      );
+      const message =
+        'PublishedResource publish-cnpg-broken is invalid and is not synced (fix the fields named here): spec.naming.namespace: template does not parse: the "if" action is not supported; only field values, literals and functions are (in {{ if .ClusterName }})';
+      await waitFor(
+        async () =>
+          (
+            (await service.get(PublishedResourceResource, 'publish-cnpg-broken')).status as
+              | { conditions?: Array<{ message?: string }> }
+              | undefined
+          )?.conditions?.[0]?.message === message,
+        { what: 'the InvalidSpec condition', timeoutMs: SLOW_MS },
+      );
+      const broken = await service.get(PublishedResourceResource, 'publish-cnpg-broken');
+      expect((broken.status as { conditions?: unknown[] }).conditions).toMatchObject([
+        { type: 'Ready', status: 'False', reason: 'InvalidSpec', message },
+      ]);
+      await waitFor(
+        async () =>
+          (await service.list(EventResource, { namespace: 'default' })).items.some(
+            (e) =>
+              e.involvedObject?.name === 'publish-cnpg-broken' &&
+              e.reason === 'InvalidSpec' &&
+              e.message === message,
+          ),
+        { what: 'the InvalidSpec event', timeoutMs: 30_000 },
+      );
+      expect(agent.syncing()).toEqual(['publish-cnpg-cluster', 'publish-cnpg-database']);
+    },
+    TEST_MS,
+  );
 
-  it('measures end-to-end latency over 20 Clusters: create in kcp -> copy exists; status written -> visible in kcp', async () => {
-    const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
-    const client = kcp.clientFor(second.path);
-    const ns = second.clusterName;
-    const count = 20;
-    const created = new Map<string, number>();
-    const copied = new Map<string, number>();
-    const statusSeen = new Map<string, number>();
-    const names = Array.from({ length: count }, (_, i) => `latency-${i}`);
-    for (const name of names) {
-      await client.create(CnpgClusterResource, {
-        apiVersion: 'postgresql.cnpg.io/v1',
-        kind: 'Cluster',
-        metadata: { name, namespace: 'default' },
-        spec: { instances: 1, storage: { size: '1Gi' } },
-      } as never);
-      created.set(name, Date.now());
-    }
-    await waitFor(
-      async () => {
-        const [copies, remotes] = await Promise.all([
-          service.list(CnpgClusterResource, { namespace: ns }),
-          client.list(CnpgClusterResource, { namespace: 'default' }),
-        ]);
-        const now = Date.now();
-        for (const c of copies.items)
-          if (!copied.has(c.metadata?.name ?? '')) copied.set(c.metadata?.name ?? '', now);
-        for (const r of remotes.items) {
-          if (r.status?.phase === 'Cluster in healthy state' && !statusSeen.has(r.metadata?.name ?? ''))
-            statusSeen.set(r.metadata?.name ?? '', now);
-        }
-        return names.every((n) => copied.has(n) && statusSeen.has(n));
-      },
-      { what: 'every latency Cluster copied and its status back in kcp', timeoutMs: 120_000, intervalMs: 50 },
-    );
-    const toCopy = names.map((n) => (copied.get(n) as number) - (created.get(n) as number));
-    const toStatus = names.map(
-      (n) => (statusSeen.get(n) as number) - (fake.statusWrittenAt.get(`${ns}/${n}`) as number),
-    );
-    const report = (what: string, v: number[]) =>
-      `${what}: p50 ${quantile(v, 0.5)} ms, p99 ${quantile(v, 0.99)} ms, max ${Math.max(...v)} ms (n=${v.length})`;
-    console.log(`[syncagent] ${report('create in kcp -> copy on the service cluster', toCopy)}`);
-    console.log(`[syncagent] ${report('status written on the service cluster -> visible in kcp', toStatus)}`);
-    expect(toStatus.every((v) => Number.isFinite(v))).toBe(true);
-    expect(quantile(toCopy, 0.5)).toBeLessThan(30_000);
-  });
+  it(
+    'measures end-to-end latency over 20 Clusters: create in kcp -> copy exists; status written -> visible in kcp',
+    async () => {
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      const client = kcp.clientFor(second.path);
+      const ns = second.clusterName;
+      const count = 20;
+      const created = new Map<string, number>();
+      const copied = new Map<string, number>();
+      const statusSeen = new Map<string, number>();
+      const names = Array.from({ length: count }, (_, i) => `latency-${i}`);
+      for (const name of names) {
+        await client.create(CnpgClusterResource, {
+          apiVersion: 'postgresql.cnpg.io/v1',
+          kind: 'Cluster',
+          metadata: { name, namespace: 'default' },
+          spec: { instances: 1, storage: { size: '1Gi' } },
+        } as never);
+        created.set(name, Date.now());
+      }
+      await waitFor(
+        async () => {
+          const [copies, remotes] = await Promise.all([
+            service.list(CnpgClusterResource, { namespace: ns }),
+            client.list(CnpgClusterResource, { namespace: 'default' }),
+          ]);
+          const now = Date.now();
+          for (const c of copies.items)
+            if (!copied.has(c.metadata?.name ?? '')) copied.set(c.metadata?.name ?? '', now);
+          for (const r of remotes.items) {
+            if (r.status?.phase === 'Cluster in healthy state' && !statusSeen.has(r.metadata?.name ?? ''))
+              statusSeen.set(r.metadata?.name ?? '', now);
+          }
+          return names.every((n) => copied.has(n) && statusSeen.has(n));
+        },
+        {
+          what: 'every latency Cluster copied and its status back in kcp',
+          timeoutMs: SLOW_MS,
+          intervalMs: 50,
+        },
+      );
+      const toCopy = names.map((n) => (copied.get(n) as number) - (created.get(n) as number));
+      const toStatus = names.map(
+        (n) => (statusSeen.get(n) as number) - (fake.statusWrittenAt.get(`${ns}/${n}`) as number),
+      );
+      const report = (what: string, v: number[]) =>
+        `${what}: p50 ${quantile(v, 0.5)} ms, p99 ${quantile(v, 0.99)} ms, max ${Math.max(...v)} ms (n=${v.length})`;
+      console.log(`[syncagent] ${report('create in kcp -> copy on the service cluster', toCopy)}`);
+      console.log(
+        `[syncagent] ${report('status written on the service cluster -> visible in kcp', toStatus)}`,
+      );
+      expect(toStatus.every((v) => Number.isFinite(v))).toBe(true);
+      expect(quantile(toCopy, 0.5)).toBeLessThan(30_000);
+    },
+    TEST_MS,
+  );
 });
 
 /** The PublishedResource CRD object (v0.2 schema plus status conditions). */
