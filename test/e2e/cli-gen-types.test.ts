@@ -10,6 +10,7 @@ import {
   loadManifests,
   waitFor,
 } from '@kubeloom/core';
+import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
@@ -28,12 +29,23 @@ interface PublishedResource extends KubeObject {
 async function runKubeloom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [kubeloom, ...args], { timeout: 60_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (err: { code?: number; stdout?: string; stderr?: string }) => ({
+    (err: { code?: number; stdout?: string; stderr?: string; message: string }) => ({
       code: typeof err.code === 'number' ? err.code : -1,
       stdout: err.stdout ?? '',
-      stderr: err.stderr ?? String(err),
+      stderr: err.stderr ?? err.message,
     }),
   );
+}
+
+/** `kubeloom gen types --group <group>` against a kcp workspace, as the environment's admin. */
+function genFromWorkspace(
+  kcp: KcpTestEnvironment,
+  workspace: string,
+  group: string,
+  out: string,
+): ReturnType<typeof runKubeloom> {
+  const target = ['--kubeconfig', kcp.kubeconfigPath, '--context', 'root', '--workspace', workspace];
+  return runKubeloom(['gen', 'types', ...target, '--group', group, '--out', out]);
 }
 
 // A kcp workspace serves CRDs like a Kubernetes cluster, with discovery and OpenAPI v3: install the
@@ -41,14 +53,17 @@ async function runKubeloom(args: string[]): Promise<{ code: number; stdout: stri
 describe('kubeloom gen types against a live kcp workspace', () => {
   // Under packages/cli so the generated code resolves @kubeloom/core, as it would in a user's package.
   let dir: string;
+  let kcp: KcpTestEnvironment;
+  // One workspace for both tests (their CRDs are of different groups): fewer workspaces on a busy kcp.
+  let workspace: { path: string };
   beforeAll(async () => {
     dir = await mkdtemp(join(repo, 'packages/cli/.e2e-gen-types-'));
+    kcp = await sharedKcp();
+    workspace = await kcp.createWorkspace({ timeoutMs: 180_000 });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('generates the same code from the workspace as from the CRD file, and it round-trips objects', async () => {
-    const kcp = await sharedKcp();
-    const workspace = await kcp.createWorkspace();
     const client = kcp.clientFor(workspace.path);
     await applyManifests(client, await loadManifests(crd), { fieldManager: 'e2e-gen-types' });
 
@@ -62,20 +77,7 @@ describe('kubeloom gen types against a live kcp workspace', () => {
     let last = '';
     const live = await waitFor(
       async () => {
-        const result = await runKubeloom([
-          'gen',
-          'types',
-          '--kubeconfig',
-          kcp.kubeconfigPath,
-          '--context',
-          'root',
-          '--workspace',
-          workspace.path,
-          '--group',
-          'syncagent.kcp.io',
-          '--out',
-          join(dir, 'live'),
-        ]);
+        const result = await genFromWorkspace(kcp, workspace.path, 'syncagent.kcp.io', join(dir, 'live'));
         last = result.stderr;
         return result.code === 0 ? result : undefined;
       },
@@ -91,20 +93,7 @@ describe('kubeloom gen types against a live kcp workspace', () => {
       stdout: `kubeloom gen types: 1 file in ${join(dir, 'live')}: 1 written, 0 unchanged\n`,
       stderr: '',
     });
-    const unknownGroup = await runKubeloom([
-      'gen',
-      'types',
-      '--kubeconfig',
-      kcp.kubeconfigPath,
-      '--context',
-      'root',
-      '--workspace',
-      workspace.path,
-      '--group',
-      'gadgets.example.io',
-      '--out',
-      join(dir, 'none'),
-    ]);
+    const unknownGroup = await genFromWorkspace(kcp, workspace.path, 'gadgets.example.io', join(dir, 'none'));
     expect(unknownGroup).toEqual({
       code: 1,
       stdout: '',
@@ -150,8 +139,6 @@ describe('kubeloom gen types against a live kcp workspace', () => {
     });
   }, 300_000);
   it('generates the same code for the CloudNativePG CRDs from the workspace as from the files', async () => {
-    const kcp = await sharedKcp();
-    const workspace = await kcp.createWorkspace();
     const crds = ['clusters', 'databases'].map((kind) =>
       join(repo, `examples/syncagent/testdata/postgresql.cnpg.io_${kind}.yaml`),
     );
@@ -162,20 +149,12 @@ describe('kubeloom gen types against a live kcp workspace', () => {
     let last = '';
     await waitFor(
       async () => {
-        const result = await runKubeloom([
-          'gen',
-          'types',
-          '--kubeconfig',
-          kcp.kubeconfigPath,
-          '--context',
-          'root',
-          '--workspace',
+        const result = await genFromWorkspace(
+          kcp,
           workspace.path,
-          '--group',
           'postgresql.cnpg.io',
-          '--out',
           join(dir, 'cnpg-live'),
-        ]);
+        );
         last = result.stderr;
         return result.code === 0;
       },

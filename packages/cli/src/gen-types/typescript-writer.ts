@@ -213,7 +213,7 @@ export class TypeScriptWriter {
     const literals: string[] = [];
     values.forEach((value: unknown, i) => {
       if (value === null && schema.nullable === true) return;
-      const ok = typeof value === type && (schema.type !== 'integer' || Number.isInteger(value as number));
+      const ok = typeof value === type && (schema.type !== 'integer' || Number.isInteger(value));
       if (!ok) {
         this.#problem(
           `${at.path}.enum[${i}]`,
