@@ -4,7 +4,7 @@ import { type Server, createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigMapResource } from './builtins.ts';
 import { Client } from './client.ts';
 import { watchFailure } from '../watch/watch-errors.ts';
@@ -287,6 +287,31 @@ describe('connection failures say what happened', () => {
     expect(err.message).toMatch(
       /^GET http:\/\/127\.0\.0\.1:1\/api\/v1\/namespaces\/default\/configmaps\/a: cannot reach the server: .*ECONNREFUSED/,
     );
+  });
+});
+
+describe('HTTP/2 asked for, HTTP/1.1 offered', () => {
+  it('talks HTTP/1.1 to a TLS server that does not offer HTTP/2, concurrent requests included', async () => {
+    certificate('h1-ca', '');
+    certificate('h1-only', 'DNS:localhost,IP:127.0.0.1', { ca: 'h1-ca' });
+    const versions: string[] = [];
+    const server = createHttpsServer({ key: pem('h1-only.key'), cert: pem('h1-only.crt') }, (req, res) => {
+      versions.push(req.httpVersion);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ metadata: { name: 'a', namespace: 'default' } }));
+    });
+    onTestFinished(() => void server.close());
+    const port = await listen(server);
+    const client = Client.fromKubeConfig(
+      { path: kubeconfig('h1.kubeconfig', `https://127.0.0.1:${port}`, 'h1-ca') },
+      { http2: true },
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => client.get(ConfigMapResource, 'a', { namespace: 'default' })),
+    );
+    await client.rest.pool.close();
+    expect(answers.map((a) => a.metadata?.name)).toEqual(['a', 'a', 'a', 'a', 'a']);
+    expect(versions).toEqual(['1.1', '1.1', '1.1', '1.1', '1.1']);
   });
 });
 

@@ -59,6 +59,13 @@ export interface RestClientOptions {
   server?: string;
   /** Shared connection pool; default a pool of the client's own (shared with every client derived from it). */
   pool?: ConnectionPool;
+  /**
+   * Speak HTTP/2 to servers that offer it (kcp and kube-apiserver do, via TLS ALPN), as client-go does:
+   * every request and watch to one server then shares one TCP connection. Servers that do not offer it
+   * are spoken to in HTTP/1.1, one keep-alive connection per concurrent request. Applies to the pool this
+   * client creates (ignored when `pool` is given). Default false.
+   */
+  http2?: boolean;
   /** Per-request timeout in ms. Default 60 s. */
   timeoutMs?: number;
   /**
@@ -117,7 +124,7 @@ export class RestClient {
     this.#options = options;
     this.credentials = options.credentials;
     this.server = (options.server ?? options.credentials.server).replace(/\/+$/, '');
-    this.pool = options.pool ?? new ConnectionPool();
+    this.pool = options.pool ?? new ConnectionPool({ allowH2: options.http2 ?? false });
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#retry = retryPolicy(options.retry);
     this.#observer = options.observer;

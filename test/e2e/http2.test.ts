@@ -1,0 +1,98 @@
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import {
+  Client,
+  type ConfigMap,
+  ConfigMapResource,
+  NamespaceResource,
+  RestClient,
+  SharedInformer,
+  waitFor,
+} from '@kubeloom/core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { sharedKcp } from './kcp.ts';
+import { storeVersions } from './store-convergence.ts';
+import { TcpGate } from './tcp-gate.ts';
+
+/** Established TCP connections this process has open to `port` on the loopback (from /proc). */
+function connectionsTo(port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let count = 0;
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    for (const row of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = row.trim().split(/\s+/);
+      const remotePort = Number.parseInt(f[2]?.split(':')[1] ?? '', 16);
+      // 01 = ESTABLISHED; the gate's own server-side sockets have `port` as their local port, not remote.
+      if (f[3] === '01' && remotePort === port && inodes.has(f[9] ?? '')) count++;
+    }
+  }
+  return count;
+}
+
+const cm = (name: string, namespace: string): ConfigMap => ({ metadata: { name, namespace }, data: {} });
+
+describe('HTTP/2 to kcp', () => {
+  it('multiplexes every watch and request over one TCP connection, and every watch recovers when it is cut', {
+    timeout: 240_000,
+  }, async () => {
+    const kcp = await sharedKcp();
+    onTestFinished(() => kcp.stop());
+    const ws = await kcp.createWorkspace({ generateName: 'http2-' });
+    const admin = kcp.clientFor(ws.path);
+    const namespaces = Array.from({ length: 8 }, (_, i) => `watch-${i}`);
+    for (const name of namespaces) await admin.create(NamespaceResource, { metadata: { name } });
+
+    const gate = await TcpGate.listen(Number(new URL(kcp.baseUrl).port));
+    onTestFinished(() => gate.close());
+    const rest = RestClient.fromKubeConfig({ path: kcp.kubeconfigPath }, { http2: true }).withServer(
+      `https://127.0.0.1:${gate.port}/clusters/${ws.path}`,
+    );
+    onTestFinished(() => rest.pool.close());
+    const client = new Client(rest);
+    const stop = new AbortController();
+    onTestFinished(() => stop.abort());
+    const informers = namespaces.map((namespace) => {
+      const informer = new SharedInformer(client, ConfigMapResource, { namespace });
+      informer.start(stop.signal);
+      return informer;
+    });
+    await Promise.all(informers.map((i) => i.waitForSync({ timeoutMs: 60_000 })));
+
+    // Requests through the same client while all eight watches are open.
+    await Promise.all(namespaces.map((ns) => client.create(ConfigMapResource, cm('before-cut', ns))));
+    await waitFor(() => informers.every((i) => storeVersions(i).has('before-cut')), {
+      what: 'every watch to deliver its ConfigMap',
+    });
+    // A burst at start-up may open a second connection before ALPN has said h2; it idles out.
+    await waitFor(() => connectionsTo(gate.port) === 1, {
+      what: 'the client to hold exactly one connection to kcp',
+      timeoutMs: 30_000,
+      describe: () => `${connectionsTo(gate.port)} connections`,
+    });
+
+    gate.shut();
+    await waitFor(() => connectionsTo(gate.port) === 0, { what: 'the gate to drop the connection' });
+    gate.open();
+    // Written by the admin client (not through the gate), so only a recovered watch can deliver them.
+    await Promise.all(namespaces.map((ns) => admin.create(ConfigMapResource, cm('after-cut', ns))));
+    await waitFor(() => informers.every((i) => storeVersions(i).has('after-cut')), {
+      what: 'every watch to recover and deliver the ConfigMap written after the cut',
+      timeoutMs: 120_000,
+      describe: () =>
+        informers.map((i, n) => `${namespaces[n]}: ${[...storeVersions(i).keys()].join(',')}`).join('; '),
+    });
+    await waitFor(() => connectionsTo(gate.port) === 1, {
+      what: 'the client to be back to one connection to kcp',
+      timeoutMs: 30_000,
+      describe: () => `${connectionsTo(gate.port)} connections`,
+    });
+    expect(connectionsTo(gate.port)).toBe(1);
+  });
+});
