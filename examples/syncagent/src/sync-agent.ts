@@ -10,6 +10,7 @@ import { APIExportEndpointSliceResource, APIExportProvider, clusterUrl } from '@
 import { apiExportController } from './apiexport-controller.ts';
 import type { controllerNames } from './options.ts';
 import { schemaController } from './schema-controller.ts';
+import { StaleNamespaceCollector, defaultStaleGraceMs } from './stale-namespace-collector.ts';
 import { StateStore } from './state-store.ts';
 import { syncManagerController } from './sync-controllers.ts';
 
@@ -34,6 +35,11 @@ export interface SyncAgentConfig {
   readonly healthProbeBindAddress?: string;
   /** How long a workspace whose binding is not Ready stays engaged (the provider's default: 30 s). */
   readonly notReadyGraceMs?: number;
+  /**
+   * How long a workspace must have no binding of the export before its copies, the namespaces the agent
+   * created for it and its state are deleted from the service cluster (default 10 minutes; 0 disables).
+   */
+  readonly staleWorkspaceGraceMs?: number;
 }
 
 /** A configured, not yet started agent. */
@@ -126,6 +132,21 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
     });
     manager.add(syncManager);
     syncing = () => syncManager.running();
+    const graceMs = config.staleWorkspaceGraceMs ?? defaultStaleGraceMs;
+    if (graceMs > 0) {
+      manager.add(
+        new StaleNamespaceCollector({
+          service: config.service,
+          kcp: config.kcp,
+          endpointUrls: () => provider.endpointUrls(),
+          agentName: config.agentName,
+          namespace: config.namespace,
+          resources: () => syncManager.localResources(),
+          graceMs,
+          logger: manager.logger,
+        }),
+      );
+    }
   }
   return {
     manager,

@@ -20,6 +20,7 @@ import {
   type KubeObject,
   type Logger,
   type Manager,
+  type ResourceDescriptor,
   enqueueFromMap,
 } from '@kubeloom/core';
 import { agentNameKey } from './api-resource-schema.ts';
@@ -47,12 +48,18 @@ export interface SyncManagerOptions {
 /** A running sync controller and what it was built from. */
 interface RunningSync {
   readonly key: string;
+  readonly target: SyncTarget;
   readonly stop: AbortController;
   readonly done: Promise<void>;
 }
 
-/** Builds the `syncagent-syncmanager` controller; `running()` lists the PublishedResources being synced. */
-export function syncManagerController(options: SyncManagerOptions): Controller & { running(): string[] } {
+/**
+ * Builds the `syncagent-syncmanager` controller; `running()` lists the PublishedResources being synced,
+ * `localResources()` the service-cluster kinds they sync.
+ */
+export function syncManagerController(
+  options: SyncManagerOptions,
+): Controller & { running(): string[]; localResources(): ResourceDescriptor[] } {
   const running = new Map<string, RunningSync>();
   const log = options.controllerOptions?.logger;
   const prs = (): PublishedResource[] =>
@@ -91,7 +98,10 @@ export function syncManagerController(options: SyncManagerOptions): Controller &
         'started the sync controller',
       );
     });
-  return Object.assign(controller, { running: () => [...running.keys()].toSorted() });
+  return Object.assign(controller, {
+    running: () => [...running.keys()].toSorted(),
+    localResources: () => [...running.values()].map((r) => r.target.local),
+  });
 }
 
 /** The sync a PublishedResource should have now, or undefined when it should have none. */
@@ -176,5 +186,5 @@ async function startSync(
     },
   };
   options.manager.add(runnable);
-  return { key, stop, done: finished.promise };
+  return { key, target, stop, done: finished.promise };
 }
