@@ -20,7 +20,7 @@ import {
   waitFor,
 } from '@kubeloom/core';
 import { installCrds } from '@kubeloom/core/testing';
-import { APIExportResource, type KcpWorkspace } from '@kubeloom/kcp-provider';
+import { APIBindingResource, APIExportResource, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { PublishedResourceResource } from '@kubeloom/example-syncagent/published-resource';
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
@@ -50,6 +50,17 @@ const AGENT = 'syncagent-e2e';
 /** kcp and the service cluster share a loaded 2-core machine with other tests: waits are generous. */
 const SLOW_MS = 180_000;
 const TEST_MS = 600_000;
+
+/** The object, or undefined when it does not exist. */
+const get = async <T extends KubeObject>(
+  client: Client,
+  r: Parameters<Client['get']>[0],
+  name: string,
+  namespace?: string,
+): Promise<T | undefined> =>
+  (client.get(r, name, namespace ? { namespace } : {}) as Promise<T>).catch((error: unknown) =>
+    isNotFound(error) ? undefined : Promise.reject(error),
+  );
 
 const quantile = (values: number[], q: number): number => {
   const sorted = values.toSorted((a, b) => a - b);
@@ -104,6 +115,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       agentName: AGENT,
       logger: quietLogger(agentErrors),
       notReadyGraceMs: 5_000,
+      staleWorkspaceGraceMs: 5_000,
     });
     agentRun = agent.start(stopAgent.signal);
     fake = startFakeCnpg(service);
@@ -128,16 +140,6 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     consumers.push(consumer);
     return consumer;
   }
-
-  const get = async <T extends KubeObject>(
-    client: Client,
-    r: Parameters<Client['get']>[0],
-    name: string,
-    namespace?: string,
-  ): Promise<T | undefined> =>
-    (client.get(r, name, namespace ? { namespace } : {}) as Promise<T>).catch((error: unknown) =>
-      isNotFound(error) ? undefined : Promise.reject(error),
-    );
 
   it(
     'publishes both workshop resources: schemas in kcp, status on the PublishedResources, claims on the export',
@@ -299,9 +301,9 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
         await service.list(CnpgClusterResource, { labelSelector: `syncagent.kcp.io/agent-name=${AGENT}` })
       ).items
         .filter((c) => c.metadata?.name === 'kcp')
-        .map((c) => c.metadata?.namespace)
-        .toSorted();
-      expect(copies).toEqual([first.clusterName, second.clusterName].toSorted());
+        .map((c) => c.metadata?.namespace ?? '')
+        .toSorted((a, b) => a.localeCompare(b));
+      expect(copies).toEqual([first.clusterName, second.clusterName].toSorted((a, b) => a.localeCompare(b)));
     },
     TEST_MS,
   );
@@ -462,6 +464,50 @@ spec:
       );
       expect(toStatus.every((v) => Number.isFinite(v))).toBe(true);
       expect(quantile(toCopy, 0.5)).toBeLessThan(30_000);
+    },
+    TEST_MS,
+  );
+
+  it(
+    'garbage-collects the copies and namespace of a workspace that unbinds, after the grace period',
+    async () => {
+      const leaving = await bindConsumer();
+      const client = kcp.clientFor(leaving.path);
+      await waitFor(
+        async () =>
+          client.list(CnpgClusterResource, { namespace: 'default' }).then(
+            () => true,
+            () => false,
+          ),
+        {
+          what: 'the leaving consumer serves postgresql.cnpg.io',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
+        fieldManager: 'consumer',
+        namespace: 'default',
+      });
+      const ns = leaving.clusterName;
+      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
+        what: `Cluster ${ns}/kcp on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
+      await client.delete(APIBindingResource, EXPORT);
+      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) === undefined, {
+        what: "the unbound workspace's copy collected",
+        timeoutMs: SLOW_MS,
+      });
+      await waitFor(
+        async () => {
+          const namespace = await get(service, NamespaceResource, ns);
+          return namespace === undefined || namespace.metadata?.deletionTimestamp !== undefined;
+        },
+        { what: `namespace ${ns} deleted`, timeoutMs: SLOW_MS },
+      );
+      // The other consumers' copies are untouched.
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      expect(await get(service, CnpgClusterResource, 'kcp', second.clusterName)).toBeDefined();
     },
     TEST_MS,
   );

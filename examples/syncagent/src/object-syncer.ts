@@ -65,7 +65,6 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
   const { target, service } = options;
   return async (req, { cluster, log }): Promise<Result | void> => {
     const kcp = cluster.client;
-    const at = (ns: string, resource: ResourceDescriptor) => (resource.namespaced ? { namespace: ns } : {});
     let remote = await getOrUndefined(kcp, target.remote, req.name, at(req.namespace, target.remote));
     if (!remote) return;
     const key = remoteObjectKey(remote, req.cluster);
@@ -139,7 +138,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
       ) as KubeObject;
       const plan = planStatusSync(remote, mutated);
       if (plan.kind === 'update') {
-        remote = await kcp.updateStatus(target.remote, plan.object as KubeObject);
+        remote = await kcp.updateStatus(target.remote, plan.object);
       }
     }
     await syncRelated({
@@ -152,6 +151,11 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
       deleting: false,
     });
   };
+}
+
+/** Where an object of `resource` in namespace `ns` is addressed (cluster-scoped: nowhere). */
+function at(ns: string, resource: ResourceDescriptor): { namespace?: string } {
+  return resource.namespaced ? { namespace: ns } : {};
 }
 
 /** The identification labels plus the agent label a copy carries. */
@@ -210,6 +214,7 @@ async function place(
     if (existing.metadata?.deletionTimestamp) {
       throw new Error(
         `cannot adopt ${target.local.kind} ${namespace ? `${namespace}/` : ''}${planned.metadata?.name}: it is being deleted; it will be created again once it is gone`,
+        { cause: error },
       );
     }
     copy = await service.update(target.local, {

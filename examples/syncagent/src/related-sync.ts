@@ -179,10 +179,9 @@ function resolveNamespaces(
   const spec = related.spec.object.namespace;
   if (!spec) {
     return {
-      origin: String((context.originPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? ''),
-      destination: String(
+      origin: (context.originPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? '',
+      destination:
         (context.destinationPrimary.metadata as { namespace?: string } | undefined)?.namespace ?? '',
-      ),
     };
   }
   const resolved = resolveRelatedObjectSpec(spec, context, 'namespaces');

@@ -20,6 +20,11 @@ import { APIBindingResource, wildcardUrl } from '@kubeloom/kcp-provider';
 import { agentNameKey } from './api-resource-schema.ts';
 import { objectStateLabel, remoteObjectClusterLabel } from './object-identity.ts';
 
+/** For deletes: an object that is already gone is fine. */
+function ignoreGone(error: unknown): void {
+  if (!isNotFound(error)) throw error;
+}
+
 /** Default time a workspace must stay unbound before its service-side objects are deleted. */
 export const defaultStaleGraceMs = 10 * 60_000;
 
@@ -109,9 +114,6 @@ export class StaleNamespaceCollector implements Runnable {
   async #collect(cluster: string, namespaces: string[]): Promise<void> {
     const { service } = this.#options;
     const selector = `${remoteObjectClusterLabel}=${cluster}`;
-    const ignoreGone = (error: unknown): void => {
-      if (!isNotFound(error)) throw error;
-    };
     for (const namespace of namespaces) {
       for (const resource of this.#options.resources()) {
         if (!resource.namespaced) continue;

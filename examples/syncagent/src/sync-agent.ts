@@ -54,6 +54,9 @@ export interface SyncAgent {
   start(signal?: AbortSignal): Promise<void>;
 }
 
+/** Before the sync manager exists (or with `--disabled-controllers sync`): nothing is synced. */
+const noneSyncing = (): string[] => [];
+
 /** Resolves the export and builds the manager and controllers. Reads the endpoint slice when given one. */
 export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgent> {
   let sliceName: string;
@@ -120,7 +123,7 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
       }),
     );
   }
-  let syncing = (): string[] => [];
+  let syncing = noneSyncing;
   if (!disabled.has('sync')) {
     const syncManager = syncManagerController({
       manager,
