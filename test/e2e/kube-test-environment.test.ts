@@ -11,7 +11,7 @@ import {
   isNotFound,
   waitFor,
 } from '@kubeloom/core';
-import { KubeTestEnvironment } from '@kubeloom/core/testing';
+import { KubeTestEnvironment, processGroupExists } from '@kubeloom/core/testing';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { sharedKube } from './kube.ts';
 
@@ -35,16 +35,6 @@ const PodResource = defineResource<Pod>({
   plural: 'pods',
   namespaced: true,
 });
-
-/** Whether any process of a group (the servers run one group each) still exists. */
-function groupExists(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function freshNamespace(kube: KubeTestEnvironment): Promise<string> {
   const ns = await kube.client.create(NamespaceResource, {
@@ -182,7 +172,7 @@ describe('KubeTestEnvironment on a real kube-apiserver', () => {
     expect(a.kubeconfigYaml()).toContain(`server: ${a.serverUrl}`);
 
     await Promise.all([a.stop(), b.stop()]);
-    expect(pids.filter(groupExists)).toEqual([]);
+    expect(pids.filter(processGroupExists)).toEqual([]);
     expect(dirs.filter((d) => existsSync(d))).toEqual([]);
   });
 
@@ -201,12 +191,12 @@ describe('KubeTestEnvironment on a real kube-apiserver', () => {
       );
     });
     onTestFinished(() => rmSync(started.dataDir, { recursive: true, force: true }));
-    expect(started.pids.filter(groupExists)).toHaveLength(2);
+    expect(started.pids.filter(processGroupExists)).toHaveLength(2);
 
     parent.kill('SIGKILL');
     const survivors = await waitFor(
       () => {
-        const alive = started.pids.filter(groupExists);
+        const alive = started.pids.filter(processGroupExists);
         return alive.length === 0 ? alive : undefined;
       },
       { what: 'etcd and kube-apiserver to exit after their parent was SIGKILLed', timeoutMs: 30_000 },

@@ -4,19 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../util/wait-for.ts';
-import { SupervisedProcess } from './process-supervisor.ts';
+import { SupervisedProcess, processGroupExists } from './process-supervisor.ts';
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-supervisor-'));
-
-/** Whether any process of the group is still alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 describe('SupervisedProcess', () => {
   it('stop() ends the server and its whole process group', async () => {
@@ -24,10 +14,10 @@ describe('SupervisedProcess', () => {
       env: { PATH: process.env.PATH },
       logFile: join(scratch(), 'log'),
     });
-    expect(groupAlive(server.pid)).toBe(true);
+    expect(processGroupExists(server.pid)).toBe(true);
     await server.stop();
     expect(server.running).toBe(false);
-    expect(groupAlive(server.pid)).toBe(false);
+    expect(processGroupExists(server.pid)).toBe(false);
   });
 
   it('reports how a server that exits by itself ended', async () => {
@@ -36,7 +26,7 @@ describe('SupervisedProcess', () => {
       logFile: join(scratch(), 'log'),
     });
     expect(await server.exited).toBe('code 3');
-    await waitFor(() => !groupAlive(server.pid), { what: 'the group to be gone', timeoutMs: 10_000 });
+    await waitFor(() => !processGroupExists(server.pid), { what: 'the group to be gone', timeoutMs: 10_000 });
   });
 
   it('leaves nothing running when the test process is SIGKILLed', async () => {
@@ -57,9 +47,9 @@ describe('SupervisedProcess', () => {
       parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
       parent.once('exit', (code) => reject(new Error(`parent exited early with ${code}`)));
     });
-    expect(groupAlive(pgid)).toBe(true);
+    expect(processGroupExists(pgid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor(() => !groupAlive(pgid), {
+    await waitFor(() => !processGroupExists(pgid), {
       what: `process group ${pgid} to be gone after its parent was SIGKILLed`,
       timeoutMs: 20_000,
     });

@@ -115,12 +115,7 @@ export class SupervisedProcess {
     // Whatever is left of the group (nothing, normally) goes now; wait until the kernel has removed it.
     this.#killGroup();
     await this.exited;
-    for (let i = 0; i < 250 && groupExists(this.pid); i++) await sleep(20);
-  }
-
-  /** Whether any process of the server's group (including an unreaped one) still exists. */
-  get groupExists(): boolean {
-    return groupExists(this.pid);
+    for (let i = 0; i < 250 && processGroupExists(this.pid); i++) await sleep(20);
   }
 
   #killGroup(): void {
@@ -132,7 +127,11 @@ export class SupervisedProcess {
   }
 }
 
-function groupExists(pgid: number): boolean {
+/**
+ * Whether any process of a process group still exists (an exited but unreaped one counts), e.g. to check
+ * that a {@link SupervisedProcess} left nothing behind.
+ */
+export function processGroupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
