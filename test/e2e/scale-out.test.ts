@@ -14,7 +14,7 @@ import {
 } from '@kubeloom/core';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
-import { EXPORT_NAME, setUpConsumer, setUpProvider } from '@kubeloom/example-quickstart/setup';
+import { EXPORT_NAME, permissionClaims } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
@@ -28,6 +28,8 @@ const GROUP = 'e2e-scale-out';
 const WORKSPACES = 30;
 /** How many workspaces are created at once (kcp takes about a second for each). */
 const CREATE_PARALLELISM = 6;
+/** kcp on a loaded machine can take a minute or more to make a workspace Ready. */
+const SETUP_TIMEOUT_MS = 240_000;
 const REPLICA_SCRIPT = fileURLToPath(new URL('./fixtures/scale-out/sharded-replica.ts', import.meta.url));
 
 /** One line of a replica's reconcile log. */
@@ -44,8 +46,12 @@ const report = (line: string): void => {
 };
 
 /** Runs `work` over `items` with at most `limit` at a time. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -61,7 +67,9 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item:
 /** The p-th percentile (0..100) of `values`, nearest rank. */
 function percentile(values: readonly number[], p: number): number {
   const sorted = values.toSorted((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+  return (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
+  );
 }
 
 /** Pairs of reconciles of one workspace by two replicas whose [start, end] intervals overlap. */
@@ -76,7 +84,9 @@ function overlaps(records: readonly ReconcileRecord[]): string[] {
         const b = sorted[j] as ReconcileRecord;
         if (b.start >= a.end) break;
         if (a.replica !== b.replica) {
-          found.push(`${workspace}: ${a.replica} [${a.start}, ${a.end}] and ${b.replica} [${b.start}, ${b.end}]`);
+          found.push(
+            `${workspace}: ${a.replica} [${a.start}, ${a.end}] and ${b.replica} [${b.start}, ${b.end}]`,
+          );
         }
       }
     }
@@ -129,25 +139,25 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
     await waitFor(() => exits.has(name), { what: `replica ${name} to exit`, timeoutMs: 60_000 });
   };
 
-  /** Who should own each workspace once `members` have settled, as every replica computes it. */
+  /** Which replica owns each bucket once `members` have settled, as every replica computes it. */
+  function bucketOwners(members: readonly string[]): string[] {
+    const load = Array.from({ length: BUCKETS }, () => 0);
+    for (const c of consumers) {
+      const bucket = bucketOf(c.clusterName, BUCKETS);
+      load[bucket] = (load[bucket] ?? 0) + 1;
+    }
+    return assignBuckets({ buckets: BUCKETS, members, load });
+  }
+
+  /** Who should own each workspace once `members` have settled. */
   function expectedOwners(members: readonly string[]): Map<string, string> {
-    const load = new Array<number>(BUCKETS).fill(0);
-    for (const c of consumers) load[bucketOf(c.clusterName, BUCKETS)] = (load[bucketOf(c.clusterName, BUCKETS)] ?? 0) + 1;
-    const owners = assignBuckets({ buckets: BUCKETS, members, load });
+    const owners = bucketOwners(members);
     return new Map(consumers.map((c) => [c.clusterName, owners[bucketOf(c.clusterName, BUCKETS)] as string]));
   }
 
   /** Waits until every bucket Lease is held by the owner `members` imply (handovers are over). */
   async function settled(members: readonly string[]): Promise<Map<string, string>> {
-    const expected = assignBuckets({
-      buckets: BUCKETS,
-      members,
-      load: (() => {
-        const load = new Array<number>(BUCKETS).fill(0);
-        for (const c of consumers) load[bucketOf(c.clusterName, BUCKETS)] = (load[bucketOf(c.clusterName, BUCKETS)] ?? 0) + 1;
-        return load;
-      })(),
-    });
+    const expected = bucketOwners(members);
     const client = kcp.clientFor(provider.path);
     await waitFor(
       async () => {
@@ -155,12 +165,18 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
           namespace: 'default',
           labelSelector: `${SHARDING_GROUP_LABEL}=${GROUP},${SHARDING_ROLE_LABEL}=bucket`,
         });
-        const holders = new Map(leases.items.map((l) => [l.metadata?.name ?? '', l.spec?.holderIdentity ?? '']));
+        const holders = new Map(
+          leases.items.map((l) => [l.metadata?.name ?? '', l.spec?.holderIdentity ?? '']),
+        );
         return expected.every(
           (owner, bucket) => holders.get(`${GROUP}-bucket-${String(bucket).padStart(3, '0')}`) === owner,
         );
       },
-      { what: `every bucket lease held by its owner among ${members.join(', ')}`, timeoutMs: 90_000, intervalMs: 500 },
+      {
+        what: `every bucket lease held by its owner among ${members.join(', ')}`,
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      },
     );
     return expectedOwners(members);
   }
@@ -175,7 +191,11 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
     );
     await waitFor(
       () => {
-        const seen = new Set(records().filter((r) => r.start >= since).map((r) => r.workspace));
+        const seen = new Set(
+          records()
+            .filter((r) => r.start >= since)
+            .map((r) => r.workspace),
+        );
         return consumers.every((c) => seen.has(c.clusterName));
       },
       { what: `every workspace reconciled in round ${round}`, timeoutMs: 60_000, intervalMs: 250 },
@@ -203,16 +223,45 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
     return [...firstByOther().values()].map((start) => start - since);
   }
 
+  /** A workspace bound to the export, with the `welcome` ConfigMap the replicas reconcile. */
+  async function boundWorkspace(): Promise<KcpWorkspace> {
+    const workspace = await kcp.createWorkspace({
+      generateName: 'e2e-scale-out-',
+      timeoutMs: SETUP_TIMEOUT_MS,
+    });
+    await kcp.bindApiExport({
+      workspace: workspace.path,
+      exportPath: provider.path,
+      exportName: EXPORT_NAME,
+      timeoutMs: SETUP_TIMEOUT_MS,
+    });
+    await kcp.clientFor(workspace.path).create(ConfigMapResource, {
+      metadata: { name: 'welcome', namespace: 'default' },
+      data: {},
+    });
+    return workspace;
+  }
+
   beforeAll(async () => {
     kcp = await sharedKcp();
-    provider = await setUpProvider(kcp);
+    provider = await kcp.createWorkspace({
+      generateName: 'e2e-scale-out-provider-',
+      timeoutMs: SETUP_TIMEOUT_MS,
+    });
+    await kcp.createApiExport({
+      workspace: provider.path,
+      name: EXPORT_NAME,
+      schemas: [],
+      permissionClaims,
+      timeoutMs: SETUP_TIMEOUT_MS,
+    });
     const created = Date.now();
     consumers = await mapBounded(Array.from({ length: WORKSPACES }), CREATE_PARALLELISM, () =>
-      setUpConsumer(kcp, provider),
+      boundWorkspace(),
     );
     report(`created ${WORKSPACES} bound workspaces in ${Date.now() - created} ms`);
     for (const name of ['a', 'b', 'c']) startReplica(name);
-  }, 600_000);
+  }, 1_200_000);
 
   afterAll(async () => {
     for (const [name, child] of replicas) if (!exits.has(name)) child.kill('SIGKILL');
@@ -230,9 +279,12 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
     const after = records().filter((r) => r.start >= since);
     const byWorkspace = Map.groupBy(after, (r) => r.workspace);
     for (const c of consumers) {
-      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([owners.get(c.clusterName)]);
+      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([
+        owners.get(c.clusterName),
+      ]);
     }
-    const share = (replica: string): number => consumers.filter((c) => owners.get(c.clusterName) === replica).length;
+    const share = (replica: string): number =>
+      consumers.filter((c) => owners.get(c.clusterName) === replica).length;
     report(`shares: a=${share('a')} b=${share('b')} c=${share('c')}`);
     for (const replica of ['a', 'b', 'c']) {
       expect(share(replica)).toBeGreaterThanOrEqual(Math.floor((WORKSPACES / 3) * 0.7));
@@ -262,7 +314,9 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
     const after = records().filter((r) => r.start >= since);
     const byWorkspace = Map.groupBy(after, (r) => r.workspace);
     for (const c of consumers) {
-      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([owners.get(c.clusterName)]);
+      expect([...new Set(byWorkspace.get(c.clusterName)?.map((r) => r.replica))]).toEqual([
+        owners.get(c.clusterName),
+      ]);
     }
     const share = consumers.filter((c) => owners.get(c.clusterName) === 'd').length;
     report(`replica d joined and owns ${share} workspaces`);

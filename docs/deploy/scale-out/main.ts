@@ -19,7 +19,11 @@ const manager = new Manager({
   healthProbeBindAddress: ':8081',
   metricsBindAddress: ':8080',
   // Optional: work that must run once for the whole fleet stays leader-only.
-  leaderElection: { leaseName: 'my-controller-leader', leaseNamespace: namespace, ...(identity ? { identity } : {}) },
+  leaderElection: {
+    leaseName: 'my-controller-leader',
+    leaseNamespace: namespace,
+    ...(identity ? { identity } : {}),
+  },
 });
 manager.add(
   new ControllerBuilder('welcome')

@@ -22,7 +22,7 @@ export function rendezvousWeight(bucket: number, member: string): number {
 export function rankMembers(bucket: number, members: readonly string[]): string[] {
   return members
     .map((member) => ({ member, weight: rendezvousWeight(bucket, member) }))
-    .sort((a, b) => b.weight - a.weight || (a.member < b.member ? -1 : 1))
+    .toSorted((a, b) => b.weight - a.weight || (a.member < b.member ? -1 : 1))
     .map((entry) => entry.member);
 }
 
@@ -80,7 +80,7 @@ export function assignBuckets(input: BucketAssignmentInput): string[] {
       .filter(({ owner, bucket }) => owner === member && load(bucket) > 0)
       .map(({ bucket }) => bucket)
       .map((bucket) => ({ bucket, weight: rendezvousWeight(bucket, member) }))
-      .sort((a, b) => a.weight - b.weight)
+      .toSorted((a, b) => a.weight - b.weight)
       .map(({ bucket }) => bucket);
     for (const bucket of spillable) {
       if ((carried.get(member) ?? 0) <= cap) break;

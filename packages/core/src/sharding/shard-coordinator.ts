@@ -5,12 +5,7 @@ import { type Lease, LeaseResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import {
-  LeaseObservations,
-  heldLease,
-  newHeldLease,
-  releasedLease,
-} from '../manager/lease-record.ts';
+import { LeaseObservations, heldLease, newHeldLease, releasedLease } from '../manager/lease-record.ts';
 import { assignBuckets } from './rendezvous.ts';
 
 /** Label on every Lease of a sharding group; its value is the group name. */
@@ -219,7 +214,12 @@ export class ShardCoordinator {
       const isMember = lease.metadata?.labels?.[SHARDING_ROLE_LABEL] === 'member';
       // A member Lease seen for the first time is judged by its renewTime (membership costs only time when
       // wrong); a bucket Lease only by what this replica observed (fencing must not trust remote clocks).
-      this.#observations.observe(name, lease.spec, now, isMember && !Number.isNaN(renewed) ? renewed : undefined);
+      this.#observations.observe(
+        name,
+        lease.spec,
+        now,
+        isMember && !Number.isNaN(renewed) ? renewed : undefined,
+      );
     }
     for (const name of this.#observations.names()) if (!byName.has(name)) this.#observations.forget(name);
 
@@ -308,13 +308,24 @@ export class ShardCoordinator {
     const base = this.#memberLease;
     try {
       this.#memberLease = base
-        ? await this.#client.update(LeaseResource, heldLease(base, this.identity, this.leaseDurationMs, Date.now()), {
-            namespace,
-            signal,
-          })
+        ? await this.#client.update(
+            LeaseResource,
+            heldLease(base, this.identity, this.leaseDurationMs, Date.now()),
+            {
+              namespace,
+              signal,
+            },
+          )
         : await this.#client.create(
             LeaseResource,
-            newHeldLease(name, namespace, this.identity, this.leaseDurationMs, Date.now(), this.#labels('member')),
+            newHeldLease(
+              name,
+              namespace,
+              this.identity,
+              this.leaseDurationMs,
+              Date.now(),
+              this.#labels('member'),
+            ),
             { namespace, signal },
           );
     } catch (error) {
@@ -340,10 +351,14 @@ export class ShardCoordinator {
     let lease: Lease;
     try {
       lease = listed
-        ? await this.#client.update(LeaseResource, heldLease(listed, this.identity, this.leaseDurationMs, now), {
-            namespace,
-            signal,
-          })
+        ? await this.#client.update(
+            LeaseResource,
+            heldLease(listed, this.identity, this.leaseDurationMs, now),
+            {
+              namespace,
+              signal,
+            },
+          )
         : await this.#client.create(
             LeaseResource,
             newHeldLease(name, namespace, this.identity, this.leaseDurationMs, now, this.#labels('bucket')),
@@ -359,12 +374,23 @@ export class ShardCoordinator {
       return;
     }
     if (signal.aborted || this.#held.has(bucket)) return;
-    this.#held.set(bucket, { lease, renewedAt: now, stopping: false, writing: Promise.resolve(), renewing: false });
+    this.#held.set(bucket, {
+      lease,
+      renewedAt: now,
+      stopping: false,
+      writing: Promise.resolve(),
+      renewing: false,
+    });
     const since = this.#wantedSince.get(bucket) ?? now;
     this.#wantedSince.delete(bucket);
     const previous = holder && holder !== this.identity ? holder : undefined;
     this.#logger.info(
-      { bucket, lease: name, ...(previous ? { previousHolder: previous } : {}), waitedMs: Date.now() - since },
+      {
+        bucket,
+        lease: name,
+        ...(previous ? { previousHolder: previous } : {}),
+        waitedMs: Date.now() - since,
+      },
       `took bucket ${bucket}${previous ? ` over from ${previous}` : ''}`,
     );
     this.#hooks.onHandover?.(bucket, (Date.now() - since) / 1000);
@@ -399,7 +425,10 @@ export class ShardCoordinator {
       }
     }
     try {
-      const current = await this.#client.get(LeaseResource, this.bucketLeaseName(bucket), { namespace, signal });
+      const current = await this.#client.get(LeaseResource, this.bucketLeaseName(bucket), {
+        namespace,
+        signal,
+      });
       if (current.spec?.holderIdentity === this.identity) {
         held.lease = current;
         return;

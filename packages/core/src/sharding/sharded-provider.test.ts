@@ -30,7 +30,11 @@ const fakeCluster = (name: string): Cluster =>
   ({ name, client: {}, cache: {}, events: { record: () => {} } }) as unknown as Cluster;
 
 const context = (): ReconcileContext =>
-  ({ signal: new AbortController().signal, log: silentLogger, reconcileID: 'r' }) as unknown as ReconcileContext;
+  ({
+    signal: new AbortController().signal,
+    log: silentLogger,
+    reconcileID: 'r',
+  }) as unknown as ReconcileContext;
 
 describe('ShardedProvider', () => {
   let server: FakeApiServer;
@@ -43,10 +47,13 @@ describe('ShardedProvider', () => {
     await server.stop();
   });
 
-  function replica(identity: string): { sharded: ShardedProvider; aware: EngagedSet } {
+  function replica(
+    identity: string,
+    overrides: Partial<typeof timings> = {},
+  ): { sharded: ShardedProvider; aware: EngagedSet } {
     const inner = new StaticProvider();
     for (const name of CLUSTERS) inner.add(name, fakeCluster(name));
-    const sharded = new ShardedProvider(inner, { client: server.client(), identity, ...timings });
+    const sharded = new ShardedProvider(inner, { client: server.client(), identity, ...timings, ...overrides });
     const aware = new EngagedSet();
     const stop = new AbortController();
     const run = sharded.start(aware, stop.signal);
@@ -86,7 +93,10 @@ describe('ShardedProvider', () => {
   });
 
   it('hands a cluster over only after its in-flight reconcile has finished', async () => {
-    const a = replica('a');
+    // Roomier timings: a renewal delayed past the renew deadline on a loaded machine would (rightly) give
+    // the bucket up, which is not what this test is about.
+    const roomy = { leaseDurationMs: 2000, renewDeadlineMs: 1500 };
+    const a = replica('a', roomy);
     await until('a engages every cluster', () => a.aware.engaged.size === CLUSTERS.length);
     // Hold a reconcile open in every cluster on a; whichever buckets move to b must wait for them.
     const finish = Promise.withResolvers<void>();
@@ -96,13 +106,15 @@ describe('ShardedProvider', () => {
       await finish.promise;
       running.delete(request.cluster);
     });
-    const reconciles = CLUSTERS.map((cluster) => fenced({ cluster, namespace: 'default', name: 'x' }, context()));
+    const reconciles = CLUSTERS.map((cluster) =>
+      fenced({ cluster, namespace: 'default', name: 'x' }, context()),
+    );
     await until('every reconcile started', () => running.size === CLUSTERS.length);
-    const b = replica('b');
+    const b = replica('b', roomy);
     await until('a gives some clusters up', () => a.aware.engaged.size < CLUSTERS.length);
     const moving = CLUSTERS.filter((name) => !a.aware.engaged.has(name));
     // Longer than a lease: only the renewals of the draining replica keep b out.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(moving.filter((name) => b.aware.engaged.has(name))).toEqual([]);
     finish.resolve();
     await Promise.all(reconciles);

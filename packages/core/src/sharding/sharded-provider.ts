@@ -190,8 +190,10 @@ export class ShardedProvider implements Provider {
     const engagement = new AbortController();
     known.engagement = engagement;
     this.#updateOwned();
-    void Promise.resolve(aware.engage(name, known.cluster, AbortSignal.any([known.signal, engagement.signal]))).catch(
-      (error: unknown) => this.#logger.error({ err: error, cluster: name }, 'engaging an owned cluster failed'),
+    void Promise.resolve(
+      aware.engage(name, known.cluster, AbortSignal.any([known.signal, engagement.signal])),
+    ).catch((error: unknown) =>
+      this.#logger.error({ err: error, cluster: name }, 'engaging an owned cluster failed'),
     );
   }
 
@@ -245,7 +247,7 @@ export class ShardedProvider implements Provider {
   }
 
   #load(): number[] {
-    const load = new Array<number>(this.coordinator.buckets).fill(0);
+    const load = Array.from({ length: this.coordinator.buckets }, () => 0);
     for (const known of this.#known.values()) load[known.bucket] = (load[known.bucket] ?? 0) + 1;
     return load;
   }
