@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join, resolve as resolvePath } from 'node:path';
 import {
   type Cluster,
   type ConfigMap,
@@ -26,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
 /** The directory holding the stand-in `kind` (test/e2e/fixtures/kind), put first on PATH. */
-const FIXTURES = resolve(import.meta.dirname, 'fixtures');
+const FIXTURES = resolvePath(import.meta.dirname, 'fixtures');
 const STAND_IN_KIND_DIR_ENV = 'KUBELOOM_STAND_IN_KIND_DIR';
 /** Where the controller puts the apps (its default); the API servers are this file's own. */
 const namespace = 'default';
@@ -75,16 +76,21 @@ async function servedDeploymentWatches(kube: KubeTestEnvironment): Promise<numbe
 const until = <T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false) =>
   waitFor(probe, { what, timeoutMs: 60_000, intervalMs: 200 });
 
-/** Waits until the app's Deployment and Service exist in `kube`, and returns the Deployment. */
+/** The object read, or undefined when it does not exist. */
+function orNothing<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  });
+}
+
+/** Waits until the app's Deployment and Service exist in `kube` (applied in that order), and returns the Deployment. */
 async function untilPlaced(app: string, kube: KubeTestEnvironment): Promise<Deployment> {
-  const deployment = await until(`Deployment ${namespace}/${app} in ${kube.serverUrl}`, () =>
-    kube.client.get(DeploymentResource, app, { namespace }).catch((e: unknown) => {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }),
-  );
-  await kube.client.get(ServiceResource, app, { namespace });
-  return deployment;
+  return until(`Deployment and Service ${namespace}/${app} in ${kube.serverUrl}`, async () => {
+    const deployment = await orNothing(kube.client.get(DeploymentResource, app, { namespace }));
+    const service = await orNothing(kube.client.get(ServiceResource, app, { namespace }));
+    return service && deployment;
+  });
 }
 
 /** Whether the app has no Deployment in `kube`. */
@@ -96,6 +102,15 @@ async function absent(app: string, kube: KubeTestEnvironment): Promise<boolean> 
     if (isNotFound(e)) return true;
     throw e;
   }
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Starts a Kubernetes API server to stand for kind clusters (no controller-manager: nothing runs Pods). */
@@ -239,5 +254,29 @@ describe('KindProvider on real API servers, through a stand-in kind on PATH, wit
     expect((await kind.get('dev')).client.rest.server).toBe(second.serverUrl);
     const web = await untilPlaced('web', second);
     expect(web.spec?.template?.spec?.containers?.[0]?.image).toBe('nginx:1.29');
+  });
+
+  it('reports a kind cluster whose API server does not answer, serves the others, and engages it once it answers', async () => {
+    const deadPort = await closedPort();
+    const working = first.kubeconfigYaml();
+    const dead = working.replace(new URL(first.serverUrl).host, `127.0.0.1:${deadPort}`);
+    expect(dead).not.toBe(working);
+    writeFileSync(join(kindDir, 'broken.kubeconfig'), dead);
+    await until('broken to be reported unreachable', () =>
+      kind.get('broken').then(
+        () => false,
+        (e: unknown) => String(e).includes('does not answer'),
+      ),
+    );
+    await expect(kind.get('broken')).rejects.toThrow(
+      `cluster "broken" is not engaged: the API server of kind cluster "broken" (https://127.0.0.1:${deadPort}) does not answer: GET https://127.0.0.1:${deadPort}/version: `,
+    );
+    // The others are served meanwhile.
+    await placeApp('queue', 'late');
+    await untilPlaced('queue', first);
+
+    writeFileSync(join(kindDir, 'broken.kubeconfig'), working);
+    await until('broken to be engaged once it answers', () => manager.clusterNames().includes('kind#broken'));
+    expect((await kind.get('broken')).client.rest.server).toBe(first.serverUrl);
   });
 });
