@@ -46,18 +46,25 @@ export class KubeControlPlane {
     this.kubeconfigPath = join(this.dataDir, 'admin.kubeconfig');
   }
 
-  /** Starts etcd, then kube-apiserver, then kube-controller-manager, each waited for; cleans up on failure. */
+  /**
+   * Starts etcd, then kube-apiserver, then kube-controller-manager, each waited for; cleans up on failure.
+   * A port taken by another process between choosing and binding it is retried once with new ports.
+   */
   static async start(
     binaries: Partial<KubeBinaries>,
     options: KubeControlPlaneOptions,
   ): Promise<KubeControlPlane> {
-    const plane = new KubeControlPlane(options);
-    try {
-      await plane.#start(binaries);
-      return plane;
-    } catch (err) {
-      await plane.stop();
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      const plane = new KubeControlPlane(options);
+      try {
+        await plane.#start(binaries);
+        return plane;
+      } catch (err) {
+        await plane.stop();
+        const message = err instanceof Error ? err.message : '';
+        if (attempt >= 2 || !message.includes('address already in use')) throw err;
+        options.log(`${options.name}: a port was taken by another process; starting again on new ports`);
+      }
     }
   }
 
