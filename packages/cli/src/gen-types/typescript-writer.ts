@@ -4,7 +4,8 @@ import { type ResourceSchema, type SchemaProblem, describeValue, isMapping } fro
 const importedNames = ['defineResource', 'KubeObject', 'ObjectMeta'];
 /** Fields every object has; their types come from `@kubeloom/core`, whatever a schema says of them. */
 const objectFields = new Set(['apiVersion', 'kind', 'metadata']);
-const objectMetaRefSuffix = '.io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+/** How a server's OpenAPI v3 refers to ObjectMeta: `#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`. */
+const objectMetaRefSuffix = '/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** Where a schema being rendered sits: for names, TSDoc and problems. */
 interface Place {
@@ -149,12 +150,7 @@ export class TypeScriptWriter {
   #baseType(schema: Record<string, unknown>, at: Place, nested: string[]): string {
     const ref = refOf(schema);
     if (ref !== undefined) {
-      if (
-        ref.endsWith(objectMetaRefSuffix) ||
-        ref.endsWith('/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')
-      ) {
-        return 'ObjectMeta';
-      }
+      if (ref.endsWith(objectMetaRefSuffix)) return 'ObjectMeta';
       this.#problem(
         at.path,
         `$ref ${JSON.stringify(ref)} is not supported; gen types reads self-contained schemas (as CRDs and APIResourceSchemas have)`,

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { generateFiles } from './generate-files.ts';
+import type { ResourceSchema } from './resource-schema.ts';
+
+/** A Widget whose object schema is `schema`, as a server's OpenAPI v3 would publish it. */
+function widget(schema: unknown): ResourceSchema {
+  return {
+    group: 'example.io',
+    version: 'v1',
+    kind: 'Widget',
+    plural: 'widgets',
+    namespaced: true,
+    statusSubresource: false,
+    schema,
+    origin: "the cluster's /openapi/v3/apis/example.io/v1",
+    schemaPath: 'components.schemas["io.example.v1.Widget"]',
+    source: "the cluster's OpenAPI v3",
+  };
+}
+
+describe('generateFiles', () => {
+  it('keeps names apart, quotes keys that are not identifiers and escapes comment ends', () => {
+    const [file] = generateFiles([
+      widget({
+        type: 'object',
+        properties: {
+          spec: {
+            type: 'object',
+            properties: {
+              foo_bar: { type: 'object', properties: { a: { type: 'string' } } },
+              fooBar: { type: 'object', properties: { b: { type: 'string' } } },
+              'x-tag': { type: 'string', description: 'ends a comment */ here' },
+              template: {
+                type: 'object',
+                properties: {
+                  metadata: {
+                    allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    ]);
+    expect(file?.content).toContain(`export interface WidgetSpec {
+  fooBar?: WidgetSpecFooBar;
+  foo_bar?: WidgetSpecFooBar2;
+  template?: WidgetSpecTemplate;
+  /**
+   * ends a comment *\\/ here
+   */
+  'x-tag'?: string;
+}`);
+    expect(file?.content).toContain(`export interface WidgetSpecTemplate {
+  metadata?: ObjectMeta;
+}`);
+  });
+
+  it('reports references it cannot follow and objects with both properties and additionalProperties', () => {
+    expect(() =>
+      generateFiles([
+        widget({
+          type: 'object',
+          properties: {
+            spec: { $ref: '#/components/schemas/io.example.v1.WidgetSpec' },
+            status: {
+              type: 'object',
+              properties: { a: { type: 'string' } },
+              additionalProperties: { type: 'string' },
+            },
+          },
+        }),
+      ]),
+    ).toThrow(`kubeloom gen types: 2 problems:
+  the cluster's /openapi/v3/apis/example.io/v1: components.schemas["io.example.v1.Widget"].properties.spec: $ref "#/components/schemas/io.example.v1.WidgetSpec" is not supported; gen types reads self-contained schemas (as CRDs and APIResourceSchemas have)
+  the cluster's /openapi/v3/apis/example.io/v1: components.schemas["io.example.v1.Widget"].properties.status.additionalProperties: properties and additionalProperties cannot both be set (a structural schema has one or the other)`);
+  });
+
+  it('reports a kind defined twice', () => {
+    expect(() =>
+      generateFiles([
+        widget({ type: 'object' }),
+        { ...widget({ type: 'object' }), origin: 'b.yaml, document 1 (line 1)' },
+      ]),
+    ).toThrow(
+      `kubeloom gen types: b.yaml, document 1 (line 1): Widget example.io/v1 is also defined in the cluster's /openapi/v3/apis/example.io/v1; give each kind once`,
+    );
+  });
+});
