@@ -22,17 +22,17 @@ describe('installCrds', () => {
       'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b.c}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n',
     );
     await expect(installCrds(server.client(), [path])).rejects.toThrow(
-      `CRD file ${path}, document 2, is a Deployment, not a named CustomResourceDefinition; installCrds installs only CRDs`,
+      `${path}, document 2 (line 5) is a Deployment, not a CustomResourceDefinition; installCrds installs only CRDs`,
     );
   });
 
-  it('refuses invalid YAML and a missing file with what went wrong', async () => {
+  it('reports invalid YAML and a missing file as the manifest loader does', async () => {
     const broken = file('kind: [unclosed\n');
     await expect(installCrds(server.client(), [broken])).rejects.toThrow(
-      `CRD file ${broken}, document 1, is not valid YAML: `,
+      `${broken}, document 1 (line 2, column 1): invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`,
     );
     await expect(installCrds(server.client(), ['/nonexistent/crds.yaml'])).rejects.toThrow(
-      "cannot read CRD file /nonexistent/crds.yaml: ENOENT: no such file or directory, open '/nonexistent/crds.yaml'",
+      'loadManifests: /nonexistent/crds.yaml does not exist',
     );
   });
 });

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { type CustomResourceDefinition, CustomResourceDefinitionResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
+import { describeOrigin } from '../manifests/manifest-error.ts';
+import { loadManifests, manifestOrigin } from '../manifests/parse-manifests.ts';
 import { waitFor } from '../util/wait-for.ts';
 
 /** A CRD to install: a path of a YAML or JSON file (one or more documents), or the object itself. */
@@ -46,31 +47,16 @@ export async function installCrds(
   }
 }
 
+/** The CRDs of a file; anything else in it is refused with its place, as the manifest loader reports it. */
 async function readCrdFile(path: string): Promise<CustomResourceDefinition[]> {
-  const { parseAllDocuments } = await import('yaml');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read CRD file ${path}: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
-  }
-  const crds: CustomResourceDefinition[] = [];
-  for (const [index, doc] of parseAllDocuments(text).entries()) {
-    if (doc.errors.length > 0) {
+  const manifests = await loadManifests(path);
+  for (const manifest of manifests) {
+    if (manifest.kind !== 'CustomResourceDefinition') {
+      const origin = manifestOrigin(manifest);
       throw new Error(
-        `CRD file ${path}, document ${index + 1}, is not valid YAML: ${doc.errors[0]?.message}`,
+        `${origin ? describeOrigin(origin) : path} is a ${manifest.kind}, not a CustomResourceDefinition; installCrds installs only CRDs`,
       );
     }
-    const obj = doc.toJS() as CustomResourceDefinition | null;
-    if (obj === null) continue;
-    if (obj.kind !== 'CustomResourceDefinition' || !obj.metadata?.name) {
-      throw new Error(
-        `CRD file ${path}, document ${index + 1}, is a ${obj.kind ?? 'document without a kind'}, not a named CustomResourceDefinition; installCrds installs only CRDs`,
-      );
-    }
-    crds.push(obj);
   }
-  return crds;
+  return manifests as CustomResourceDefinition[];
 }
