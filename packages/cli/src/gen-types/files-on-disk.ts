@@ -4,6 +4,7 @@ import type { GeneratedFile } from './generate-files.ts';
 
 /** How a file on disk differs from what was generated. */
 export interface FileDifference {
+  /** Name within the output directory, e.g. `postgresql.cnpg.io_v1.ts`. */
   readonly fileName: string;
   /** `missing`, or the first differing line: `line 12 differs: on disk "...", generated "..."`. */
   readonly difference: string;

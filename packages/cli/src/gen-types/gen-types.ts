@@ -28,6 +28,7 @@ export interface GenTypesOptions {
   readonly outDir: string;
   /** Write nothing; report the files that are missing or differ. */
   readonly check?: boolean;
+  /** Stops reading a cluster (the requests in flight). */
   readonly signal?: AbortSignal;
 }
 

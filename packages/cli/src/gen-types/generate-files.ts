@@ -5,6 +5,7 @@ import { TypeScriptWriter } from './typescript-writer.ts';
 export interface GeneratedFile {
   /** File name within the output directory, e.g. `postgresql.cnpg.io_v1.ts`. */
   readonly fileName: string;
+  /** The TypeScript source, ending in a newline; the same for the same schemas on every machine. */
   readonly content: string;
 }
 

@@ -6,12 +6,13 @@
 export interface ResourceSchema {
   /** API group, e.g. `postgresql.cnpg.io`; `''` for the core group. */
   readonly group: string;
-  /** E.g. `v1`. */
+  /** E.g. `v1`: every served version of a CRD is generated, each into its group/version's file. */
   readonly version: string;
-  /** E.g. `Cluster`. */
+  /** E.g. `Cluster`: the generated interface's name (the descriptor is `ClusterResource`). */
   readonly kind: string;
   /** Lower-case plural used in URLs, e.g. `clusters`. */
   readonly plural: string;
+  /** `spec.scope: Namespaced` (or discovery's `namespaced`); decides the descriptor's `namespaced`. */
   readonly namespaced: boolean;
   /** The version serves the `status` subresource (write status with `client.updateStatus`). */
   readonly statusSubresource: boolean;
