@@ -23,7 +23,22 @@ const SUPERVISOR_SCRIPT = [
   'exit "$status"',
 ].join('\n');
 
-/** Options for {@link startSupervised}. */
+/** Process groups of the supervised servers still running in this process. */
+const running = new Set<number>();
+let exitHookInstalled = false;
+
+/** On a normal exit of this process (one listener however many servers run), their groups go too. */
+function killRunningGroups(): void {
+  for (const pgid of running) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // ESRCH: gone already.
+    }
+  }
+}
+
+/** Options for {@link SupervisedProcess.start}. */
 export interface SupervisedOptions {
   /** Environment of the server. It is passed as is (nothing of this process's environment is added). */
   env: NodeJS.ProcessEnv;
@@ -49,7 +64,6 @@ export class SupervisedProcess {
   exitInfo: string | undefined;
   readonly #child: ChildProcess;
   readonly #graceSeconds: number;
-  readonly #killGroupOnExit = (): void => this.#killGroup();
 
   private constructor(child: ChildProcess, graceSeconds: number) {
     if (child.pid === undefined) throw new Error('unreachable: spawned without a pid');
@@ -59,7 +73,7 @@ export class SupervisedProcess {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
-        process.removeListener('exit', this.#killGroupOnExit);
+        running.delete(this.pid);
         resolve(this.exitInfo);
       });
       child.once('error', (err) => {
@@ -67,7 +81,11 @@ export class SupervisedProcess {
         resolve(this.exitInfo);
       });
     });
-    process.once('exit', this.#killGroupOnExit);
+    running.add(this.pid);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on('exit', killRunningGroups);
+    }
   }
 
   /** Starts `command args...` under a supervisor. */
