@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,8 +10,15 @@ import { FakeApiServer } from './fake-api-server.ts';
 const server = await FakeApiServer.start();
 afterAll(() => server.stop());
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 function file(text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'kubeloom-crds-')), 'crds.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-crds-'));
+  dirs.push(dir);
+  const path = join(dir, 'crds.yaml');
   writeFileSync(path, text);
   return path;
 }

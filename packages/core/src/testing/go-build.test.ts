@@ -1,10 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { goBuild } from './go-build.ts';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-go-build-'));
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-go-build-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A `go` that takes a while, fails with `failWith` if given, or writes the `-o` file. */
 function fakeGo(seconds: number, failWith?: string): string {

@@ -1,16 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BinaryInstallError } from './binary-installer.ts';
 import { goArch, goOs } from './executable-lookup.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { ensureKubeBinaries, ensureKubeBinary } from './kube-binaries.ts';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-kube-binaries-'));
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-kube-binaries-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 const asset = `envtest-v1.37.2-${goOs()}-${goArch()}.tar.gz`;
 
 /** A stand-in binary that prints a version line, like the real ones. */

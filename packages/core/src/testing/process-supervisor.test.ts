@@ -1,12 +1,20 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../util/wait-for.ts';
 import { SupervisedProcess, processGroupExists } from './process-supervisor.ts';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-supervisor-'));
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-supervisor-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('SupervisedProcess', () => {
   it('stop() ends the server and its whole process group', async () => {
