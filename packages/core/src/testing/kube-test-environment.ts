@@ -6,6 +6,9 @@ import { type CrdSource, installCrds } from './crd-install.ts';
 import { type EnsureKubeBinariesOptions, type KubeBinaries, ensureKubeBinary } from './kube-binaries.ts';
 import { KubeControlPlane } from './kube-control-plane.ts';
 
+/** Environment variable naming the admin kubeconfig of a running cluster to attach to instead of starting one. */
+export const EXISTING_KUBE_KUBECONFIG_ENV = 'KUBELOOM_KUBE_KUBECONFIG';
+
 /** Options for {@link KubeTestEnvironment.start}. */
 export interface KubeStartOptions {
   /** Names the cluster in its kubeconfig context, data directory and log lines. Default `kube-test`. */
@@ -96,6 +99,17 @@ export class KubeTestEnvironment {
       timeoutMs: 30_000,
     });
     return env;
+  }
+
+  /**
+   * Attaches to the cluster whose admin kubeconfig `KUBELOOM_KUBE_KUBECONFIG` names, if it is set (a
+   * developer's long-running test cluster, say), and otherwise starts a new one.
+   */
+  static fromEnvironment(options: KubeStartOptions = {}): Promise<KubeTestEnvironment> {
+    const existing = process.env[EXISTING_KUBE_KUBECONFIG_ENV];
+    return existing
+      ? KubeTestEnvironment.attach({ kubeconfigPath: existing })
+      : KubeTestEnvironment.start(options);
   }
 
   /** What another process needs to attach to this cluster. */
