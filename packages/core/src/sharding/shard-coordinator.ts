@@ -373,7 +373,8 @@ export class ShardCoordinator {
       }
       return;
     }
-    if (signal.aborted || this.#held.has(bucket)) return;
+    // Recorded even if the round's deadline passed meanwhile: the Lease is ours, and is renewed or released.
+    if (this.#held.has(bucket)) return;
     this.#held.set(bucket, {
       lease,
       renewedAt: now,
