@@ -203,4 +203,18 @@ describe('KubeTestEnvironment on a real kube-apiserver', () => {
     );
     expect(survivors).toEqual([]);
   });
+
+  it('fromEnvironment() attaches to the cluster KUBELOOM_KUBE_KUBECONFIG names', async () => {
+    const shared = await sharedKube();
+    onTestFinished(() => shared.stop());
+    const saved = process.env.KUBELOOM_KUBE_KUBECONFIG;
+    process.env.KUBELOOM_KUBE_KUBECONFIG = shared.kubeconfigPath;
+    onTestFinished(() => {
+      if (saved === undefined) delete process.env.KUBELOOM_KUBE_KUBECONFIG;
+      else process.env.KUBELOOM_KUBE_KUBECONFIG = saved;
+    });
+    const attached = await KubeTestEnvironment.fromEnvironment();
+    onTestFinished(() => attached.stop());
+    expect([attached.serverUrl, attached.startupMs, attached.pids]).toEqual([shared.serverUrl, 0, []]);
+  });
 });
