@@ -412,6 +412,61 @@ spec:
   );
 
   it(
+    'restarts a changed PublishedResource cleanly: a filtered-out object is released, a matching one syncs',
+    async () => {
+      const [first] = consumers as [KcpWorkspace];
+      const client = kcp.clientFor(first.path);
+      const ns = first.clusterName;
+      expect(
+        (await client.get(CnpgDatabaseResource, 'db-one', { namespace: 'default' })).metadata?.finalizers,
+      ).toEqual(['syncagent.kcp.io/cleanup']);
+      await service.patch(PublishedResourceResource, 'publish-cnpg-database', {
+        spec: { filter: { resource: { matchLabels: { tier: 'gold' } } } },
+      });
+      // db-one has no tier label, so it no longer matches: it is released, and deleting it in kcp is not blocked.
+      await waitFor(
+        async () =>
+          (
+            (await client.get(CnpgDatabaseResource, 'db-one', { namespace: 'default' })).metadata
+              ?.finalizers ?? []
+          ).length === 0,
+        { what: 'db-one released (finalizer removed)', timeoutMs: SLOW_MS },
+      );
+      await client.delete(CnpgDatabaseResource, 'db-one', { namespace: 'default' });
+      await waitFor(
+        async () => (await get(client, CnpgDatabaseResource, 'db-one', 'default')) === undefined,
+        {
+          what: 'db-one deleted in kcp',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      // Its copy is kept: a configuration change never deletes anything.
+      expect(await get(service, CnpgDatabaseResource, 'db-one', ns)).toBeDefined();
+      await client.create(CnpgDatabaseResource, {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Database',
+        metadata: { name: 'db-gold', namespace: 'default', labels: { tier: 'gold' } },
+        spec: { name: 'gold', owner: 'app', cluster: { name: 'kcp' } },
+      } as never);
+      await waitFor(
+        async () =>
+          (
+            await get<KubeObject & { status?: { applied?: boolean } }>(
+              client,
+              CnpgDatabaseResource,
+              'db-gold',
+              'default',
+            )
+          )?.status?.applied === true,
+        { what: 'db-gold synced by the restarted controller and applied', timeoutMs: SLOW_MS },
+      );
+      expect(await get(service, CnpgDatabaseResource, 'db-gold', ns)).toBeDefined();
+      expect(agent.syncing()).toEqual(['publish-cnpg-cluster', 'publish-cnpg-database']);
+    },
+    TEST_MS,
+  );
+
+  it(
     'measures end-to-end latency over 20 Clusters: create in kcp -> copy exists; status written -> visible in kcp',
     async () => {
       const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
