@@ -30,6 +30,7 @@ import { remoteKeyOfLocalCopy } from './object-identity.ts';
 import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource, isSyncEnabled } from './published-resource.ts';
 import { resolveRelated } from './related-sync.ts';
+import { remoteChangePredicate } from './remote-change-predicate.ts';
 import { compileResourceFilter } from './resource-filter.ts';
 import type { StateStore } from './state-store.ts';
 import { type SyncTarget, findServiceCrd, syncTargetOf } from './sync-target.ts';
@@ -137,7 +138,7 @@ async function startSync(
     (pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)),
   );
   const controller = new ControllerBuilder(`syncagent-sync-${name}`)
-    .for(target.remote)
+    .for(target.remote, { predicates: [remoteChangePredicate()] })
     .watches(
       target.local,
       enqueueFromMap(
