@@ -122,6 +122,12 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
   }, 300_000);
 
   afterAll(async () => {
+    // Retried errors are part of normal operation (conflicts, a virtual workspace still catching up); list them for diagnosis.
+    const distinct = [...new Set(agentErrors.map((e) => e.slice(0, 300)))];
+    if (distinct.length > 0)
+      console.log(
+        `[syncagent] ${agentErrors.length} agent error lines, distinct:\n${distinct.slice(0, 10).join('\n')}`,
+      );
     stopAgent.abort();
     await agentRun?.catch(() => {});
     await fake?.stop();
@@ -462,6 +468,38 @@ spec:
       );
       expect(await get(service, CnpgDatabaseResource, 'db-gold', ns)).toBeDefined();
       expect(agent.syncing()).toEqual(['publish-cnpg-cluster', 'publish-cnpg-database']);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "syncs a service-origin related Secret (the operator's app credentials) up into the consumer workspace",
+    async () => {
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      const client = kcp.clientFor(second.path);
+      const published = await service.get(PublishedResourceResource, 'publish-cnpg-cluster');
+      // A v0.2-shaped entry, as the workshop's CRD accepts it: <cluster name>-app on both sides.
+      const appCredentials = {
+        kind: 'Secret',
+        origin: 'service',
+        identifier: 'app-credentials',
+        reference: { name: { path: 'metadata.name', regex: { pattern: '^(.*)$', replacement: '$1-app' } } },
+      };
+      await service.patch(PublishedResourceResource, 'publish-cnpg-cluster', {
+        spec: { related: [...(published.spec.related ?? []), appCredentials] },
+      });
+      await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) !== undefined, {
+        what: 'the app Secret kcp-app in the consumer workspace',
+        timeoutMs: SLOW_MS,
+      });
+      const secret = await client.get(SecretResource, 'kcp-app', { namespace: 'default' });
+      expect(secret.data).toEqual({
+        username: Buffer.from('app').toString('base64'),
+        password: Buffer.from('generated-by-fake-cnpg').toString('base64'),
+      });
+      expect(secret.type).toBe('kubernetes.io/basic-auth');
+      // The kcp-origin credentials keep flowing down after the restart.
+      expect(await get(service, SecretResource, 'kcp-superuser', second.clusterName)).toBeDefined();
     },
     TEST_MS,
   );
