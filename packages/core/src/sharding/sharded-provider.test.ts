@@ -53,7 +53,12 @@ describe('ShardedProvider', () => {
   ): { sharded: ShardedProvider; aware: EngagedSet } {
     const inner = new StaticProvider();
     for (const name of CLUSTERS) inner.add(name, fakeCluster(name));
-    const sharded = new ShardedProvider(inner, { client: server.client(), identity, ...timings, ...overrides });
+    const sharded = new ShardedProvider(inner, {
+      client: server.client(),
+      identity,
+      ...timings,
+      ...overrides,
+    });
     const aware = new EngagedSet();
     const stop = new AbortController();
     const run = sharded.start(aware, stop.signal);
