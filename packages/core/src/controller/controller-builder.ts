@@ -146,7 +146,11 @@ export class ControllerBuilder {
     }
     this.#built = true;
     const defaultClusters: WatchClusters = this.#for?.clusters ?? 'provider';
-    const controller = new Controller(this.#name, reconciler, this.#options);
+    const forResource = this.#for?.resource;
+    const controller = new Controller(this.#name, reconciler, {
+      ...(forResource ? { reconciles: { group: forResource.group, kind: forResource.kind } } : {}),
+      ...this.#options,
+    });
     for (const watch of this.#watches) {
       controller.watch(watch.source(this.#globalPredicates), { clusters: watch.clusters ?? defaultClusters });
     }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterNotFoundError } from '../cluster/cluster.ts';
+import { JsonLogger } from '../log/json-logger.ts';
 import type { RateLimiter } from '../queue/rate-limiter.ts';
 import { type ReconcileContext, type Reconciler, type Request, TerminalError } from '../reconcile/request.ts';
 import { waitFor } from '../util/wait-for.ts';
@@ -222,6 +223,52 @@ describe('Controller reconcile results', () => {
     expect(contexts[0]?.reconcileID).toMatch(/^[0-9a-f-]{36}$/);
     expect(contexts[1]?.reconcileID).not.toBe(contexts[0]?.reconcileID);
     expect(contexts[0]?.cluster.name).toBe('c1');
+  });
+
+  it("writes a failed reconcile as JSON with controller-runtime's keys, the error under error", async () => {
+    const written: string[] = [];
+    const logger = new JsonLogger({ destination: { write: (chunk: string) => void written.push(chunk) } });
+    const { controller } = await startController(
+      async () => {
+        throw new Error('the database rejected Bearer sk-live-123456');
+      },
+      {
+        logger,
+        reconciles: { group: 'shop.example.io', kind: 'Order' },
+        rateLimiter: recordingLimiter(60_000),
+      },
+    );
+    controller.enqueue(req('a'));
+    await until(() => written.some((l) => l.includes('reconcile failed')), 'the failure to be logged');
+    const line = JSON.parse(written.find((l) => l.includes('reconcile failed')) ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(line)).toEqual([
+      'level',
+      'time',
+      'controller',
+      'controllerGroup',
+      'controllerKind',
+      'cluster',
+      'namespace',
+      'name',
+      'reconcileID',
+      'error',
+      'msg',
+    ]);
+    expect(line).toMatchObject({
+      level: 'error',
+      controller: 'test',
+      controllerGroup: 'shop.example.io',
+      controllerKind: 'Order',
+      cluster: 'c1',
+      namespace: 'ns',
+      name: 'a',
+      error: { type: 'Error', message: 'the database rejected Bearer [REDACTED]' },
+      msg: 'reconcile failed; retrying with backoff',
+    });
+    expect(written.join('')).not.toContain('sk-live-123456');
   });
 
   it('reports outcomes with their cluster, active workers and the concurrency limit to metrics', async () => {

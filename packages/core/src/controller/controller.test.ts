@@ -11,7 +11,7 @@ import { type ReconcileContext, type Request, requestKey } from '../reconcile/re
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
 import type { Source } from '../source/source.ts';
-import { fakeCluster } from './cluster-fixture.test.support.ts';
+import { fakeCluster, memoryLogger } from './cluster-fixture.test.support.ts';
 import type { Controller } from './controller.ts';
 import { ControllerBuilder } from './controller-builder.ts';
 
@@ -88,6 +88,27 @@ describe('Controller across clusters', () => {
     expect(r.seen.filter((k) => k.endsWith('/three'))).toEqual(['alpha|default/three']);
     await controller.waitForCacheSync(testScope.signal);
     expect(controller.hasSynced).toBe(true);
+  });
+
+  it("logs the kind of for() as controller-runtime's controllerGroup and controllerKind", async () => {
+    const alpha = fakeCluster(server, 'alpha', testScope.signal, 'a');
+    await alpha.client.create(ConfigMapResource, cm('one'));
+    const logger = memoryLogger();
+    const controller = new ControllerBuilder('logged')
+      .for(ConfigMapResource)
+      .withOptions({ logger })
+      .build(async (_request, ctx) => ctx.log.info('reconciling'));
+    await controller.engage('alpha', alpha, testScope.signal);
+    start(controller);
+    await until(() => logger.lines.some((l) => l.msg === 'reconciling'), 'the reconcile of one');
+    expect(logger.lines.find((l) => l.msg === 'reconciling')?.bindings).toMatchObject({
+      controller: 'logged',
+      controllerGroup: '',
+      controllerKind: 'ConfigMap',
+      cluster: 'alpha',
+      namespace: 'default',
+      name: 'one',
+    });
   });
 
   it('shares one kcp-style informer between clusters and dispatches by scope', async () => {

@@ -53,8 +53,18 @@ export interface ControllerOptions {
   gracefulShutdownMs?: number;
   /** Whether the manager runs this controller only on the elected leader. Default true. */
   needLeaderElection?: boolean;
-  /** Where the controller logs; every line carries `controller`. Default: nothing is logged. */
+  /**
+   * Where the controller logs. Every line carries `controller` (plus `controllerGroup` and
+   * `controllerKind` when `reconciles` is known); reconcile lines add `cluster`, `namespace`, `name` and
+   * `reconcileID`, and errors go under `error`: the keys controller-runtime uses. Default: nothing is logged.
+   */
   logger?: Logger;
+  /**
+   * The API group (`''` for the core group) and kind this controller reconciles, logged as
+   * `controllerGroup` and `controllerKind` as controller-runtime does. `ControllerBuilder` sets it from
+   * `for()`.
+   */
+  reconciles?: { group: string; kind: string };
   /**
    * Where the controller reports reconciles and queue activity. Default: nowhere. Every finished reconcile
    * is reported with its cluster; whether that becomes a metric label is the implementation's choice.
@@ -146,7 +156,12 @@ export class Controller implements Aware {
     this.name = name;
     this.#reconciler = reconciler;
     this.needLeaderElection = options.needLeaderElection ?? true;
-    this.#log = (options.logger ?? silentLogger).child({ controller: name });
+    const reconciles = options.reconciles;
+    this.#log = (options.logger ?? silentLogger).child(
+      reconciles
+        ? { controller: name, controllerGroup: reconciles.group, controllerKind: reconciles.kind }
+        : { controller: name },
+    );
     this.#metrics = options.metrics ?? noopControllerMetrics;
     this.#concurrency = concurrency;
     this.#cacheSyncTimeoutMs = options.cacheSyncTimeoutMs ?? defaultCacheSyncTimeoutMs;

@@ -129,16 +129,30 @@ describe('JsonLogger', () => {
     log.error({ err: apiError }, 'renew failed');
     log.error(new Error('boom token=abcdefgh', { cause: new Error('inner') }));
     const [first, second] = out.lines();
-    expect(first?.err).toMatchObject({
+    expect(first?.error).toMatchObject({
       type: 'ApiError',
       reason: 'Conflict',
       message: expect.stringContaining('409 Conflict'),
     });
     expect(second).toMatchObject({
       msg: 'boom token=[REDACTED]',
-      err: { type: 'Error', message: 'boom token=[REDACTED]', cause: { type: 'Error', message: 'inner' } },
+      error: { type: 'Error', message: 'boom token=[REDACTED]', cause: { type: 'Error', message: 'inner' } },
     });
-    expect((second?.err as { stack?: string } | undefined)?.stack).toContain('json-logger.test.ts');
+    expect((second?.error as { stack?: string } | undefined)?.stack).toContain('json-logger.test.ts');
+  });
+
+  it("writes a pino-style err field under controller-runtime's key error, still redacted, in its place", () => {
+    const out = capture();
+    const log = new JsonLogger({ destination: out.destination });
+    log.child({ err: new Error('bound token=abcdefgh') }).warn('child');
+    log.warn({ lease: 'a', err: new Error('renew failed: Bearer sk-live-123456'), attempt: 2 }, 'renew');
+    log.warn({ err: 'first', error: 'second' }, 'both');
+    const [child, renew, both] = out.lines();
+    expect(child?.error).toMatchObject({ message: 'bound token=[REDACTED]' });
+    expect(Object.keys(renew ?? {})).toEqual(['level', 'time', 'lease', 'error', 'attempt', 'msg']);
+    expect(renew?.error).toMatchObject({ type: 'Error', message: 'renew failed: Bearer [REDACTED]' });
+    expect(both).toMatchObject({ err: 'first', error: 'second' });
+    expect(out.raw()).not.toMatch(/abcdefgh|sk-live-123456/);
   });
 
   it('survives cycles, bigints, functions and a throwing destination', () => {

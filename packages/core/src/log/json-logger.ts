@@ -32,6 +32,20 @@ export interface JsonLoggerOptions {
   now?: () => number;
 }
 
+/** The field errors are written under: controller-runtime's key (its logr/zap setup writes `error`). */
+const ERROR_KEY = 'error';
+
+/**
+ * `fields` with a pino-style `err` renamed to {@link ERROR_KEY}, in place of the original key so the line
+ * keeps its order. Unchanged when there is no `err`, or when an `error` field is there too (both are kept).
+ */
+function withErrorKey(fields: object): object {
+  if (!Object.hasOwn(fields, 'err') || Object.hasOwn(fields, ERROR_KEY)) return fields;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) renamed[key === 'err' ? ERROR_KEY : key] = value;
+  return renamed;
+}
+
 /** Set by `child()` just before it calls the constructor, so that children share state without a public constructor parameter. */
 let deriving: { shared: Shared; prefix: string } | undefined;
 
@@ -52,6 +66,10 @@ interface Shared {
  * credentials are redacted at any depth, and bearer tokens, JWTs and `token=…` pairs are scrubbed from the
  * message and from every string value. Child bindings are redacted and serialised once, when the child is
  * made, because a controller logs through the same child for its whole life.
+ *
+ * Errors are written under the key `error`, the key controller-runtime's logs use, so that one query finds
+ * the failures of Go and TypeScript controllers alike. Call sites pass them pino-style as `{ err }` (pino
+ * users keep pino's `err`, or set pino's `errorKey: 'error'`); this logger renames that field.
  */
 export class JsonLogger implements Logger {
   readonly #shared: Shared;
@@ -131,7 +149,7 @@ export class JsonLogger implements Logger {
   }
 
   #serialiseBindings(bindings: Record<string, unknown>): string {
-    const json = JSON.stringify(redactFields(bindings, this.#shared.keys));
+    const json = JSON.stringify(redactFields(withErrorKey(bindings), this.#shared.keys));
     return json && json.length > 2 ? json.slice(1, -1) : '';
   }
 
@@ -145,10 +163,10 @@ export class JsonLogger implements Logger {
         message = obj;
       } else if (obj instanceof Error) {
         message = msg ?? obj.message;
-        fields = JSON.stringify({ err: redactFields(obj, shared.keys) }).slice(1, -1);
+        fields = JSON.stringify({ [ERROR_KEY]: redactFields(obj, shared.keys) }).slice(1, -1);
       } else {
         message = msg;
-        const json = JSON.stringify(redactFields(obj, shared.keys));
+        const json = JSON.stringify(redactFields(withErrorKey(obj), shared.keys));
         fields = json && json.length > 2 ? json.slice(1, -1) : '';
       }
     } catch (error) {
