@@ -9,7 +9,7 @@ const base: KubeObject & { spec: unknown; status?: unknown } = {
   spec: { instances: 1 },
 };
 const update = (next: Record<string, unknown>): boolean | undefined =>
-  remoteChangePredicate().update?.(base, { ...base, ...next } as KubeObject);
+  remoteChangePredicate().update?.(base, { ...base, ...next });
 
 describe('remoteChangePredicate', () => {
   it("drops the agent's own status writes and finalizer patches", () => {
