@@ -4,7 +4,7 @@ import type { SharedInformer } from './shared-informer.ts';
 
 /**
  * A change in an informer's store, as {@link informerEvents} emits it: the same changes an
- * {@link EventHandler} is called with, as values that rxjs operators can filter, map and buffer.
+ * `EventHandler` is called with, as values that rxjs operators can filter, map and buffer.
  */
 export type InformerEvent<T extends KubeObject = KubeObject> =
   /** A new object; `initial` when it was replayed to a late subscriber or found by the informer's first list. */

@@ -7,7 +7,7 @@ import type { Store } from './store.ts';
 /**
  * An rxjs operator that keeps `store` in step with a stream of {@link WatchEvent}s and passes every event
  * on unchanged, once the store reflects it: the reflector stage of watcher → reflector → controller,
- * usable without a {@link SharedInformer}.
+ * usable without a `SharedInformer`.
  *
  * `apply` and `initApply` upsert, `delete` removes; at `initDone` the objects a (re)list did not return are
  * removed, since they vanished while the watch could not see them. `error` events pass through untouched.
