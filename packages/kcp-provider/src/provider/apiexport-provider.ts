@@ -109,6 +109,8 @@ export class APIExportProvider {
   readonly #engaged = new Map<ClusterName, Engagement>();
   /** Workspace path → logical cluster name, from bindings' `kcp.io/path` and from resolved lookups. */
   readonly #paths = new Map<string, ClusterName>();
+  /** Logical cluster name → workspace path (bindings' `kcp.io/path`), logged as `clusterPath` beside `cluster`. */
+  readonly #pathOfCluster = new Map<ClusterName, string>();
   /** Field indexes for current and future endpoints, per resource. */
   readonly #indexes = new Map<string, Array<{ name: string; extract: IndexExtractor }>>();
   #aware: Aware | undefined;
@@ -365,7 +367,15 @@ export class APIExportProvider {
   /** Keeps path → name current from the bindings themselves, so the two never diverge. */
   #notePath(binding: APIBinding): void {
     const path = binding.metadata.annotations?.['kcp.io/path'];
-    if (path) this.#paths.set(path, clusterOf(binding));
+    if (!path) return;
+    this.#paths.set(path, clusterOf(binding));
+    this.#pathOfCluster.set(clusterOf(binding), path);
+  }
+
+  /** `cluster`, and `clusterPath` when the workspace's path is known: people know workspaces by path. */
+  #clusterFields(name: ClusterName): { cluster: ClusterName; clusterPath?: string } {
+    const path = this.#pathOfCluster.get(name);
+    return path === undefined ? { cluster: name } : { cluster: name, clusterPath: path };
   }
 
   #engage(name: ClusterName, endpoint: Endpoint): void {
@@ -373,7 +383,7 @@ export class APIExportProvider {
     const controller = new AbortController();
     const signal = AbortSignal.any([endpoint.signal, controller.signal]);
     const client = endpoint.clusterClient(name);
-    const log = this.#log.child({ cluster: name });
+    const log = this.#log.child(this.#clusterFields(name));
     const events: EventRecorder = new ClientEventRecorder(client, {
       component: this.#options.eventComponent ?? 'kubeloom',
       logger: log,
@@ -383,6 +393,7 @@ export class APIExportProvider {
     signal.addEventListener('abort', () => {
       if (this.#engaged.get(name)?.controller === controller) this.#engaged.delete(name);
       for (const [path, n] of this.#paths) if (n === name) this.#paths.delete(path);
+      this.#pathOfCluster.delete(name);
     });
     log.info('engaging workspace');
     // Never engage inside the watch callback that discovered the workspace.
@@ -397,7 +408,7 @@ export class APIExportProvider {
   #disengage(name: ClusterName, reason: string): void {
     const engagement = this.#engaged.get(name);
     if (!engagement) return;
-    this.#log.info({ cluster: name, reason }, 'disengaging workspace');
+    this.#log.info({ ...this.#clusterFields(name), reason }, 'disengaging workspace');
     engagement.controller.abort();
   }
 

@@ -51,6 +51,8 @@ export interface WorkspaceLifecycleProviderOptions {
 interface Engagement {
   readonly cluster: Cluster;
   readonly controller: AbortController;
+  /** The log fields naming the workspace: `cluster`, and `clusterPath` when known. */
+  readonly fields: { cluster: ClusterName; clusterPath?: string };
 }
 
 /**
@@ -273,16 +275,19 @@ class WorkspaceLifecycleProvider {
 
   #consider(lc: LogicalCluster, endpoint: Endpoint): void {
     const name = clusterOf(lc);
-    if (this.#identifier && this.#entries(lc).includes(this.#identifier)) this.#engage(name, endpoint);
+    if (this.#identifier && this.#entries(lc).includes(this.#identifier))
+      this.#engage(name, endpoint, lc.metadata?.annotations?.['kcp.io/path']);
     else this.#disengage(name);
   }
 
-  #engage(name: ClusterName, endpoint: Endpoint): void {
+  /** `path` (the LogicalCluster's `kcp.io/path`) is logged as `clusterPath` beside `cluster`. */
+  #engage(name: ClusterName, endpoint: Endpoint, path: string | undefined): void {
     if (this.#engaged.has(name)) return;
     const controller = new AbortController();
     const signal = AbortSignal.any([endpoint.signal, controller.signal]);
     const client = endpoint.clusterClient(name);
-    const log = this.#log.child({ cluster: name });
+    const fields = path === undefined ? { cluster: name } : { cluster: name, clusterPath: path };
+    const log = this.#log.child(fields);
     const cluster: Cluster = {
       name,
       client,
@@ -292,7 +297,7 @@ class WorkspaceLifecycleProvider {
         logger: log,
       }),
     };
-    this.#engaged.set(name, { cluster, controller });
+    this.#engaged.set(name, { cluster, controller, fields });
     signal.addEventListener('abort', () => {
       if (this.#engaged.get(name)?.controller === controller) this.#engaged.delete(name);
     });
@@ -308,7 +313,7 @@ class WorkspaceLifecycleProvider {
   #disengage(name: ClusterName): void {
     const engagement = this.#engaged.get(name);
     if (!engagement) return;
-    this.#log.info({ cluster: name }, `disengaging workspace: no longer ${this.#phase} for us`);
+    this.#log.info(engagement.fields, `disengaging workspace: no longer ${this.#phase} for us`);
     engagement.controller.abort();
   }
 }
