@@ -68,8 +68,8 @@ interface Shared {
  * made, because a controller logs through the same child for its whole life.
  *
  * Errors are written under the key `error`, the key controller-runtime's logs use, so that one query finds
- * the failures of Go and TypeScript controllers alike. Call sites pass them pino-style as `{ err }` (pino
- * users keep pino's `err`, or set pino's `errorKey: 'error'`); this logger renames that field.
+ * the failures of Go and TypeScript controllers alike. Call sites pass them pino-style as `{ err }` (a pino
+ * logger writes that as pino does, under `err`); this logger renames that field.
  */
 export class JsonLogger implements Logger {
   readonly #shared: Shared;
