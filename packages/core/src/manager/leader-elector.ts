@@ -5,7 +5,7 @@ import { type Lease, LeaseResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import { heldLease, newHeldLease, releasedLease } from './lease-record.ts';
+import { heldLease, newHeldLease, releaseHeldLease } from './lease-record.ts';
 
 /** Leader election settings (controller-runtime's defaults). */
 export interface LeaderElectionOptions {
@@ -290,32 +290,18 @@ export class LeaderElector {
    * conflict the Lease is read again and released if this replica still holds it.
    */
   async #release(): Promise<void> {
-    const signal = AbortSignal.timeout(this.#renewDeadlineMs);
-    const namespace = this.leaseNamespace;
-    let lease = this.#lease;
-    for (let attempt = 0; attempt < 2 && lease; attempt++) {
-      if (lease.spec?.holderIdentity !== this.identity) return;
-      try {
-        this.#lease = await this.#client.update(
-          LeaseResource,
-          releasedLease(lease, this.#now()),
-          { namespace, signal },
-        );
-        this.#logger.info('released the lease');
-        return;
-      } catch (error) {
-        if (isConflict(error) && attempt === 0) {
-          lease = await this.#client
-            .get(LeaseResource, this.leaseName, { namespace, signal })
-            .catch(() => undefined);
-          continue;
-        }
-        this.#logger.warn(
-          { err: error },
-          'could not release the lease; a standby takes over when it expires',
-        );
-        return;
-      }
+    if (!this.#lease) return;
+    try {
+      const released = await releaseHeldLease(this.#client, this.#lease, this.identity, {
+        namespace: this.leaseNamespace,
+        signal: AbortSignal.timeout(this.#renewDeadlineMs),
+        now: this.#now,
+      });
+      if (!released) return;
+      this.#lease = released;
+      this.#logger.info('released the lease');
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not release the lease; a standby takes over when it expires');
     }
   }
 }

@@ -1,4 +1,6 @@
-import type { Lease } from '../client/builtins.ts';
+import { type Lease, LeaseResource } from '../client/builtins.ts';
+import type { Client } from '../client/client.ts';
+import { isConflict } from '../client/errors.ts';
 import { microTime } from './micro-time.ts';
 
 /** The `spec` of a coordination.k8s.io/v1 Lease. */
@@ -66,6 +68,32 @@ export function releasedLease(lease: Lease, nowMs: number): Lease {
       leaseTransitions: lease.spec?.leaseTransitions ?? 0,
     },
   };
+}
+
+/**
+ * Releases `lease` if `identity` still holds it. A renew aborted by a shutdown may still have reached the
+ * server, leaving `lease` stale: on a 409 Conflict the Lease is read again and released if `identity`
+ * still holds it. Resolves to the released Lease, or undefined when another identity holds it (or it could
+ * not be read again); rejects with the API error otherwise.
+ */
+export async function releaseHeldLease(
+  client: Client,
+  lease: Lease,
+  identity: string,
+  options: { namespace: string; signal: AbortSignal; now: () => number },
+): Promise<Lease | undefined> {
+  const { namespace, signal } = options;
+  let current: Lease | undefined = lease;
+  for (let attempt = 0; current?.spec?.holderIdentity === identity; attempt++) {
+    try {
+      return await client.update(LeaseResource, releasedLease(current, options.now()), { namespace, signal });
+    } catch (error) {
+      if (!isConflict(error) || attempt > 0) throw error;
+      const name: string = current.metadata?.name ?? '';
+      current = await client.get(LeaseResource, name, { namespace, signal }).catch(() => undefined);
+    }
+  }
+  return undefined;
 }
 
 /**

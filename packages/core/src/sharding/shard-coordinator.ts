@@ -5,7 +5,7 @@ import { type Lease, LeaseResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../client/errors.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import { LeaseObservations, heldLease, newHeldLease, releasedLease } from '../manager/lease-record.ts';
+import { LeaseObservations, heldLease, newHeldLease, releaseHeldLease } from '../manager/lease-record.ts';
 import { assignBuckets } from './rendezvous.ts';
 
 /** Label on every Lease of a sharding group; its value is the group name. */
@@ -274,7 +274,9 @@ export class ShardCoordinator {
   /** Every retry period, renews the member Lease and every held bucket's Lease, each bounded in time. */
   async #renewLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const round = this.#bounded(signal);
+      // Not tied to `signal`: a renewal under way at shutdown completes, so the release that follows it
+      // works on the Lease as it is (an aborted request may still have reached the server).
+      const round = AbortSignal.timeout(this.renewDeadlineMs);
       const writes = [this.#heartbeat(round)];
       for (const [bucket, held] of this.#held) {
         if (held.renewing) continue;
@@ -496,8 +498,12 @@ export class ShardCoordinator {
     const signal = AbortSignal.timeout(this.renewDeadlineMs);
     this.#held.delete(bucket);
     try {
-      await this.#client.update(LeaseResource, releasedLease(held.lease, Date.now()), { namespace, signal });
-      this.#logger.info({ bucket }, `released bucket ${bucket}`);
+      const released = await releaseHeldLease(this.#client, held.lease, this.identity, {
+        namespace,
+        signal,
+        now: Date.now,
+      });
+      if (released) this.#logger.info({ bucket }, `released bucket ${bucket}`);
     } catch (error) {
       this.#logger.warn(
         { err: error, bucket },
@@ -521,12 +527,11 @@ export class ShardCoordinator {
     }
     const member = this.#memberLease;
     if (member) {
-      await this.#client
-        .update(LeaseResource, releasedLease(member, Date.now()), {
-          namespace: this.namespace,
-          signal: AbortSignal.timeout(this.renewDeadlineMs),
-        })
-        .catch(() => {});
+      await releaseHeldLease(this.#client, member, this.identity, {
+        namespace: this.namespace,
+        signal: AbortSignal.timeout(this.renewDeadlineMs),
+        now: Date.now,
+      }).catch(() => undefined);
     }
     this.#logger.info('left the sharding group');
   }

@@ -74,7 +74,8 @@ describe('ShardedProvider', () => {
     const b = replica('b');
     await until('every cluster engaged once', () => {
       const both = [...a.aware.engaged].filter((name) => b.aware.engaged.has(name));
-      return a.aware.engaged.size + b.aware.engaged.size === CLUSTERS.length && both.length === 0;
+      const split = a.aware.engaged.size > 0 && b.aware.engaged.size > 0;
+      return split && a.aware.engaged.size + b.aware.engaged.size === CLUSTERS.length && both.length === 0;
     });
     expect(a.aware.engaged.size).toBeGreaterThan(0);
     expect(b.aware.engaged.size).toBeGreaterThan(0);
