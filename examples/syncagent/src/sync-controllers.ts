@@ -7,7 +7,7 @@
  *
  * Each sync controller reconciles the kcp objects of every engaged workspace (from the APIExport
  * provider) and is woken by changes to its copies on the service cluster, mapped back through their
- * identification labels.
+ * identification labels, and by changes to service-origin related objects whose entry has a `watch` rule.
  */
 import {
   type Cluster,
@@ -30,6 +30,7 @@ import { remoteKeyOfLocalCopy } from './object-identity.ts';
 import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource, isSyncEnabled } from './published-resource.ts';
 import { resolveRelated } from './related-sync.ts';
+import { primariesOfRelatedObject } from './related-watch.ts';
 import { remoteChangePredicate } from './remote-change-predicate.ts';
 import { compileResourceFilter } from './resource-filter.ts';
 import type { StateStore } from './state-store.ts';
@@ -137,8 +138,31 @@ async function startSync(
   const related = await Promise.all(
     (pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)),
   );
-  const controller = new ControllerBuilder(`syncagent-sync-${name}`)
-    .for(target.remote, { predicates: [remoteChangePredicate()] })
+  const builder = new ControllerBuilder(`syncagent-sync-${name}`).for(target.remote, {
+    predicates: [remoteChangePredicate()],
+  });
+  // A service-origin related entry with a `watch` rule: its changes wake the primary's sync at once.
+  for (const r of related) {
+    if (r.spec.origin !== 'service' || !r.spec.watch) continue;
+    builder.watches(
+      r.origin,
+      enqueueFromMap(
+        (object: KubeObject) =>
+          primariesOfRelatedObject(r.spec, object, {
+            kind: target.local.kind,
+            agentName: options.agentName,
+            list: (namespace, labelSelector) =>
+              options.service.cache.reader(target.local).list({
+                ...(target.local.namespaced ? { namespace } : {}),
+                ...(labelSelector ? { labelSelector } : {}),
+              }),
+          }),
+        { crossCluster: true },
+      ),
+      { clusters: 'local' },
+    );
+  }
+  const controller = builder
     .watches(
       target.local,
       enqueueFromMap(
