@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Client,
-  type CustomResourceDefinition,
   EventResource,
   type KubeObject,
   type Logger,
@@ -27,6 +26,7 @@ import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/syn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { sharedKube } from './kube.ts';
+import { publishedResourceCrdObject } from './syncagent-crds.ts';
 import {
   CnpgClusterResource,
   CnpgDatabaseResource,
@@ -604,20 +604,111 @@ spec:
     },
     TEST_MS,
   );
-});
 
-/** The PublishedResource CRD object (v0.2 schema plus status conditions). */
-async function publishedResourceCrdObject(): Promise<CustomResourceDefinition> {
-  const [crd] = (await loadManifests(
-    join(testdata, 'syncagent.kcp.io_publishedresources.v0.2.0.yaml'),
-  )) as unknown as [CustomResourceDefinition];
-  const version = crd.spec?.versions?.[0] as unknown as {
-    schema: { openAPIV3Schema: { properties: Record<string, { properties: Record<string, unknown> }> } };
-  };
-  const status = version.schema.openAPIV3Schema.properties.status as { properties: Record<string, unknown> };
-  status.properties.conditions = {
-    type: 'array',
-    items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-  };
-  return crd;
-}
+  /** A Cluster's spec.description (the field the CEL mutation below writes). */
+  const descriptionOf = (cluster: KubeObject | undefined): string | undefined =>
+    (cluster as { spec?: { description?: string } } | undefined)?.spec?.description;
+
+  /**
+   * Gives publish-cnpg-cluster a CEL mutation writing spec.description (plus `spec` fields), and waits until
+   * the copy of Cluster `kcp` in `ns` shows `expected`: the restarted sync controller has synced it.
+   */
+  async function publishDescription(
+    expression: string,
+    spec: Record<string, unknown>,
+    ns: string,
+    expected: string,
+  ): Promise<void> {
+    await service.patch(PublishedResourceResource, 'publish-cnpg-cluster', {
+      spec: { ...spec, mutation: { spec: [{ cel: { path: 'spec.description', expression } }] } },
+    });
+    await waitFor(
+      async () =>
+        descriptionOf(await service.get(CnpgClusterResource, 'kcp', { namespace: ns })) === expected,
+      {
+        what: `spec.description "${expected}" (a CEL mutation) on the copy of Cluster kcp`,
+        timeoutMs: SLOW_MS,
+      },
+    );
+  }
+
+  /** publish-cnpg-cluster's related entries, with the app-credentials entry (added above) changed by `change`. */
+  async function withAppCredentials(change: Record<string, unknown>): Promise<unknown[]> {
+    const published = await service.get(PublishedResourceResource, 'publish-cnpg-cluster');
+    return (published.spec.related ?? []).map((r) =>
+      r.identifier === 'app-credentials' ? { ...r, ...change } : r,
+    );
+  }
+
+  it(
+    'applies a CEL mutation rule (spec.mutation.spec) to the copy on the service cluster, not to the kcp object',
+    async () => {
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      const client = kcp.clientFor(second.path);
+      const ns = second.clusterName;
+      await publishDescription(
+        "'managed by kcp for ' + self.metadata.name",
+        {},
+        ns,
+        'managed by kcp for kcp',
+      );
+      expect(descriptionOf(await service.get(CnpgClusterResource, 'latency-0', { namespace: ns }))).toBe(
+        'managed by kcp for latency-0',
+      );
+      expect(descriptionOf(await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' }))).toBe(
+        undefined,
+      );
+    },
+    TEST_MS,
+  );
+
+  it(
+    "wakes the primary's sync when a watched service-origin related Secret changes, and with cleanup: true deletes its copy with the primary",
+    async () => {
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      const client = kcp.clientFor(second.path);
+      const ns = second.clusterName;
+      // A new mutation expression too: seeing it on the copy shows the restarted controller has synced this primary.
+      await publishDescription(
+        "'watched: ' + self.metadata.name",
+        {
+          related: await withAppCredentials({
+            watch: { bySelector: { matchLabels: { 'syncagent.kcp.io/agent-name': AGENT } } },
+            cleanup: true,
+          }),
+        },
+        ns,
+        'watched: kcp',
+      );
+      // The operator rotates the password; nothing about the primary changes, and there is no periodic resync.
+      const rotatedAt = Date.now();
+      await service.patch(
+        SecretResource,
+        'kcp-app',
+        { stringData: { password: 'rotated-by-the-operator' } },
+        { namespace: ns },
+      );
+      const rotated = Buffer.from('rotated-by-the-operator').toString('base64');
+      await waitFor(
+        async () =>
+          (await client.get(SecretResource, 'kcp-app', { namespace: 'default' })).data?.password === rotated,
+        { what: "the rotated password in the consumer's kcp-app", timeoutMs: SLOW_MS },
+      );
+      console.log(
+        `[syncagent] related Secret changed on the service cluster -> copy in kcp: ${Date.now() - rotatedAt} ms`,
+      );
+      // cleanup: true — deleting the primary deletes the service-origin related copy in kcp; the original stays.
+      await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
+      await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) === undefined, {
+        what: "the consumer's copy kcp-app deleted with its Cluster",
+        timeoutMs: SLOW_MS,
+      });
+      await waitFor(async () => (await get(client, CnpgClusterResource, 'kcp', 'default')) === undefined, {
+        what: 'the kcp Cluster gone',
+        timeoutMs: SLOW_MS,
+      });
+      expect(await get(service, SecretResource, 'kcp-app', ns)).toBeDefined();
+    },
+    TEST_MS,
+  );
+});
