@@ -67,6 +67,10 @@ const quantile = (values: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 };
 
+/** A Cluster's spec.description (the field the CEL mutation tests write). */
+const descriptionOf = (cluster: KubeObject | undefined): string | undefined =>
+  (cluster as { spec?: { description?: string } } | undefined)?.spec?.description;
+
 function quietLogger(errors: string[]): Logger {
   const logger: Logger = {
     debug: () => {},
@@ -604,10 +608,6 @@ spec:
     },
     TEST_MS,
   );
-
-  /** A Cluster's spec.description (the field the CEL mutation below writes). */
-  const descriptionOf = (cluster: KubeObject | undefined): string | undefined =>
-    (cluster as { spec?: { description?: string } } | undefined)?.spec?.description;
 
   /**
    * Gives publish-cnpg-cluster a CEL mutation writing spec.description (plus `spec` fields), and waits until
