@@ -3,3 +3,4 @@ export * from './manager-metrics.ts';
 export * from './metrics-registry.ts';
 export * from './prometheus-controller-metrics.ts';
 export * from './work-queue-metrics.ts';
+export * from './prom-client.ts';

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { promClient } from '../metrics/prom-client.ts';
 
 /** Prometheus metrics of a sharded replica. */
 export class ShardingMetrics {
@@ -9,6 +10,7 @@ export class ShardingMetrics {
   readonly handoverSeconds: Histogram;
 
   constructor(registry: Registry) {
+    const { Counter, Gauge, Histogram } = promClient();
     this.workspacesOwned = new Gauge({
       name: 'kubeloom_shard_workspaces_owned',
       help: 'Workspaces (clusters) this replica engages because it holds their bucket lease.',

@@ -1,5 +1,5 @@
-import { type Logger, clusterOf } from '@kubeloom/core';
-import { Gauge, type Registry } from 'prom-client';
+import { type Logger, clusterOf, promClient } from '@kubeloom/core';
+import type { Gauge, Registry } from 'prom-client';
 import type { APIBinding } from '../apis/apis.ts';
 import { type MissingPermissionClaim, describeMissingClaim, missingClaimsKey } from './permission-claims.ts';
 
@@ -33,7 +33,7 @@ export class MissingClaimsReport {
       const existing = registry.getSingleMetric(MISSING_CLAIMS_METRIC) as Gauge<Labels> | undefined;
       this.#gauge =
         existing ??
-        new Gauge<Labels>({
+        new (promClient().Gauge)<Labels>({
           name: MISSING_CLAIMS_METRIC,
           help: 'Permission claims the controllers need that a kcp APIBinding does not accept (only bindings missing some)',
           labelNames: ['cluster', 'workspace', 'binding'],
