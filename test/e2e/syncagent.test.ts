@@ -13,6 +13,7 @@ import {
   NamespaceResource,
   SecretResource,
   applyManifests,
+  defineResource,
   isNotFound,
   loadManifests,
   parseManifests,
@@ -26,7 +27,7 @@ import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/syn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { sharedKube } from './kube.ts';
-import { publishedResourceCrdObject } from './syncagent-crds.ts';
+import { publishedResourceCrdObject, widgetCrd } from './syncagent-crds.ts';
 import {
   CnpgClusterResource,
   CnpgDatabaseResource,
@@ -67,15 +68,24 @@ const quantile = (values: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 };
 
+/** The Widgets of {@link widgetCrd}. */
+const WidgetResource = defineResource<KubeObject & { spec?: unknown; status?: { phase?: string } }>({
+  group: 'e2e.kubeloom.dev',
+  version: 'v1',
+  kind: 'Widget',
+  plural: 'widgets',
+  namespaced: true,
+});
+
 /** A Cluster's spec.description (the field the CEL mutation tests write). */
 const descriptionOf = (cluster: KubeObject | undefined): string | undefined =>
   (cluster as { spec?: { description?: string } } | undefined)?.spec?.description;
 
-function quietLogger(errors: string[]): Logger {
+function quietLogger(errors: string[], warnings: string[] = []): Logger {
   const logger: Logger = {
     debug: () => {},
     info: () => {},
-    warn: () => {},
+    warn: (obj, msg) => warnings.push(typeof obj === 'string' ? obj : (msg ?? '')),
     error: (obj, msg) => errors.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`),
     child: () => logger,
   };
@@ -91,6 +101,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
   const stopAgent = new AbortController();
   let agentRun: Promise<void>;
   const agentErrors: string[] = [];
+  const agentWarnings: string[] = [];
   const consumers: KcpWorkspace[] = [];
 
   beforeAll(async () => {
@@ -117,7 +128,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       apiExportRef: EXPORT,
       namespace: agentNamespace.metadata?.name ?? '',
       agentName: AGENT,
-      logger: quietLogger(agentErrors),
+      logger: quietLogger(agentErrors, agentWarnings),
       notReadyGraceMs: 5_000,
       staleWorkspaceGraceMs: 5_000,
     });
@@ -680,6 +691,18 @@ spec:
         ns,
         'watched: kcp',
       );
+      // Let the restart's own wake-ups settle (the copy unchanged for 5 s), so only the watch can carry what follows.
+      let lastVersion = '';
+      let quietSince = Date.now();
+      await waitFor(
+        async () => {
+          const version = (await service.get(CnpgClusterResource, 'kcp', { namespace: ns })).metadata
+            ?.resourceVersion;
+          if (version !== lastVersion) [lastVersion, quietSince] = [version ?? '', Date.now()];
+          return Date.now() - quietSince >= 5_000;
+        },
+        { what: 'the copy of Cluster kcp unchanged for 5 s', timeoutMs: SLOW_MS, intervalMs: 500 },
+      );
       // The operator rotates the password; nothing about the primary changes, and there is no periodic resync.
       const rotatedAt = Date.now();
       await service.patch(
@@ -708,6 +731,101 @@ spec:
         timeoutMs: SLOW_MS,
       });
       expect(await get(service, SecretResource, 'kcp-app', ns)).toBeDefined();
+    },
+    TEST_MS,
+  );
+
+  it(
+    'syncs the status of a service-origin related Widget into kcp (syncStatus), and warns StatusSubresourceMissing for a Secret',
+    async () => {
+      const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
+      const client = kcp.clientFor(second.path);
+      const ns = second.clusterName;
+      await installCrds(service, [widgetCrd]);
+      // Published (schema in the export) but not synced itself: its objects here are related objects only.
+      await applyManifests(
+        service,
+        await parseManifests(`
+apiVersion: syncagent.kcp.io/v1alpha1
+kind: PublishedResource
+metadata:
+  name: publish-widgets
+spec:
+  resource: {kind: Widget, apiGroup: e2e.kubeloom.dev, version: v1}
+  synchronization: {enabled: false}
+`),
+        { fieldManager: 'workshop' },
+      );
+      await waitFor(
+        async () =>
+          client.list(WidgetResource, { namespace: 'default' }).then(
+            () => true,
+            () => false,
+          ),
+        { what: 'the consumer serves widgets.e2e.kubeloom.dev', timeoutMs: SLOW_MS },
+      );
+      await client.create(CnpgClusterResource, {
+        apiVersion: 'postgresql.cnpg.io/v1',
+        kind: 'Cluster',
+        metadata: { name: 'status-demo', namespace: 'default' },
+        spec: { instances: 1, storage: { size: '1Gi' } },
+      } as never);
+      await waitFor(async () => (await get(service, CnpgClusterResource, 'status-demo', ns)) !== undefined, {
+        what: `Cluster ${ns}/status-demo on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
+      // The operator's Widget next to the copy, with a status.
+      const widget = await service.create(WidgetResource, {
+        apiVersion: 'e2e.kubeloom.dev/v1',
+        kind: 'Widget',
+        metadata: { name: 'status-demo', namespace: ns },
+        spec: { size: 3 },
+      });
+      await service.updateStatus(WidgetResource, { ...widget, status: { phase: 'Provisioned' } });
+      await service.patch(PublishedResourceResource, 'publish-cnpg-cluster', {
+        spec: {
+          related: [
+            ...(await withAppCredentials({ syncStatus: true })),
+            {
+              identifier: 'widget',
+              origin: 'service',
+              group: 'e2e.kubeloom.dev',
+              version: 'v1',
+              resource: 'widgets',
+              object: { reference: { path: 'metadata.name' } },
+              syncStatus: true,
+              watch: { bySelector: {} },
+            },
+          ],
+        },
+      });
+      await waitFor(
+        async () =>
+          (
+            await get<KubeObject & { status?: { phase?: string } }>(
+              client,
+              WidgetResource,
+              'status-demo',
+              'default',
+            )
+          )?.status?.phase === 'Provisioned',
+        { what: "the Widget's status in the consumer workspace", timeoutMs: SLOW_MS },
+      );
+      expect((await client.get(WidgetResource, 'status-demo', { namespace: 'default' })).spec).toEqual({
+        size: 3,
+      });
+      // A later status change on the service cluster follows (the watch wakes the primary).
+      const current = await service.get(WidgetResource, 'status-demo', { namespace: ns });
+      await service.updateStatus(WidgetResource, { ...current, status: { phase: 'Resized' } });
+      await waitFor(
+        async () =>
+          (await client.get(WidgetResource, 'status-demo', { namespace: 'default' })).status?.phase ===
+          'Resized',
+        { what: "the Widget's changed status in the consumer workspace", timeoutMs: SLOW_MS },
+      );
+      expect(agentWarnings).toContain(
+        'related resource "app-credentials": syncStatus is set, but secrets has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)',
+      );
     },
     TEST_MS,
   );

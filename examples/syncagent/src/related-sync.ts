@@ -31,6 +31,11 @@ export interface ResolvedRelated {
   readonly origin: ResourceDescriptor;
   /** The resource on the destination side (after `projection`). */
   readonly destination: ResourceDescriptor;
+  /**
+   * Whether the destination resource serves a `status` subresource (as the service cluster's discovery
+   * says; kcp serves the same CRD): `syncStatus` writes status through it, and without it has nothing to do.
+   */
+  readonly destinationHasStatus: boolean;
 }
 
 /** Resolves the resources of a related entry; core Secrets and ConfigMaps need no discovery. */
@@ -40,9 +45,11 @@ export async function resolveRelated(spec: RelatedResourceSpec, service: Client)
     group: string;
     version: string;
     resource: string;
-  }): Promise<ResourceDescriptor> => {
-    if (g.group === '' && g.version === 'v1' && g.resource === 'secrets') return SecretResource;
-    if (g.group === '' && g.version === 'v1' && g.resource === 'configmaps') return ConfigMapResource;
+  }): Promise<ResourceDescriptor & { readonly subresources: readonly string[] }> => {
+    if (g.group === '' && g.version === 'v1' && g.resource === 'secrets')
+      return { ...SecretResource, subresources: [] };
+    if (g.group === '' && g.version === 'v1' && g.resource === 'configmaps')
+      return { ...ConfigMapResource, subresources: [] };
     const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
     const found = (await new RestMapper(service).resources(apiVersion)).find((r) => r.plural === g.resource);
     if (!found) {
@@ -60,7 +67,8 @@ export async function resolveRelated(spec: RelatedResourceSpec, service: Client)
         resource: spec.projection.resource || gvr.resource,
       }
     : gvr;
-  return { spec, origin, destination: projected === gvr ? origin : await find(projected) };
+  const destination = projected === gvr ? origin : await find(projected);
+  return { spec, origin, destination, destinationHasStatus: destination.subresources.includes('status') };
 }
 
 /** One primary, both sides. */
@@ -149,12 +157,14 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       pair.destination,
       at(namespaces.destination),
     );
+    let written = existing;
     if (!existing) {
-      await destinationClient.create(related.destination, desired).catch(async (error: unknown) => {
+      written = await destinationClient.create(related.destination, desired).catch((error: unknown) => {
         if (!isAlreadyExists(error)) throw error;
+        return undefined;
       });
       writes++;
-    } else if (!sameContent(existing, desired, related.spec.syncStatus === true)) {
+    } else if (!sameContent(existing, desired)) {
       const updated = {
         ...existing,
         ...desired,
@@ -164,11 +174,35 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
           annotations: desired.metadata?.annotations,
         },
       };
-      await destinationClient.update(related.destination, updated as KubeObject);
+      written = await destinationClient.update(related.destination, updated as KubeObject);
+      writes++;
+    }
+    if (written && statusToSync(related, original, written)) {
+      await destinationClient.updateStatus(related.destination, {
+        ...written,
+        status: (original as { status?: unknown }).status,
+      } as KubeObject);
       writes++;
     }
   }
   return writes;
+}
+
+/**
+ * Whether `syncStatus` has the original's status to write on the copy: only through a status subresource
+ * (without one, the agent warns `StatusSubresourceMissing` when it starts the sync), and only when it differs.
+ */
+function statusToSync(
+  related: ResolvedRelated,
+  original: KubeObject & { status?: unknown },
+  copy: KubeObject & { status?: unknown },
+): boolean {
+  return (
+    related.spec.syncStatus === true &&
+    related.destinationHasStatus &&
+    original.status !== undefined &&
+    !jsonEqual(original.status, copy.status)
+  );
 }
 
 /** Origin and destination namespace, or undefined when an `object.namespace` rule yields none yet. */
@@ -193,7 +227,7 @@ function resolveNamespaces(
 /** The copy of `original` at the destination: content and user metadata, none of the origin's bookkeeping. */
 function copyOf(original: KubeObject, related: ResolvedRelated, name: string, namespace: string): KubeObject {
   const stripped = stripMetadata(original) as Record<string, unknown> & KubeObject;
-  if (!related.spec.syncStatus) delete stripped.status;
+  delete stripped.status; // written through the status subresource, with syncStatus only
   return {
     ...stripped,
     apiVersion: apiVersionOf(related.destination),
@@ -207,14 +241,16 @@ function copyOf(original: KubeObject, related: ResolvedRelated, name: string, na
   };
 }
 
-/** Whether the copy already has the content (every top-level field but metadata) and labels/annotations. */
-function sameContent(existing: KubeObject, desired: KubeObject, withStatus: boolean): boolean {
-  const content = (o: KubeObject) => {
-    const { metadata, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown> & KubeObject;
-    if (!withStatus) delete rest.status;
-    return { ...rest, labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {} };
-  };
-  return jsonEqual(content(existing), content(desired));
+/** Whether the copy already has the content (every top-level field but metadata and status) and labels/annotations. */
+function sameContent(existing: KubeObject, desired: KubeObject): boolean {
+  return jsonEqual(comparableContent(existing), comparableContent(desired));
+}
+
+/** What {@link sameContent} compares: the object without metadata, apiVersion, kind and status, plus labels/annotations. */
+function comparableContent(o: KubeObject): Record<string, unknown> {
+  const { metadata, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown> & KubeObject;
+  delete rest.status;
+  return { ...rest, labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {} };
 }
 
 async function getOrUndefined(

@@ -138,6 +138,14 @@ async function startSync(
   const related = await Promise.all(
     (pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)),
   );
+  for (const r of related) {
+    if (r.spec.syncStatus === true && !r.destinationHasStatus) {
+      log?.warn(
+        { publishedResource: name, reason: 'StatusSubresourceMissing' },
+        `related resource "${r.spec.identifier}": syncStatus is set, but ${r.destination.plural} has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)`,
+      );
+    }
+  }
   const builder = new ControllerBuilder(`syncagent-sync-${name}`).for(target.remote, {
     predicates: [remoteChangePredicate()],
   });
