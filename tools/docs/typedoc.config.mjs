@@ -1,9 +1,14 @@
-// API reference for the three published packages, written to docs/api/ (not committed).
+// API reference for the published packages, written to docs/api/ (not committed).
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 export default {
   name: 'kubeloom',
   entryPointStrategy: 'packages',
-  entryPoints: ['../../packages/core', '../../packages/kcp-provider', '../../packages/kind-provider'],
+  entryPoints: [
+    '../../packages/core',
+    '../../packages/kcp-provider',
+    '../../packages/kind-provider',
+    '../../packages/cli',
+  ],
   packageOptions: {
     entryPoints: ['src/index.ts', 'src/testing/index.ts'],
     excludePrivate: true,
