@@ -3,7 +3,6 @@
  * the KubeCon London 2025 workshop ("03-dynamic-providers") with its PublishedResources applied
  * unchanged. A fake plays the CNPG operator on the service cluster (status and the app Secret only).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Client,
@@ -36,16 +35,7 @@ import {
 } from './syncagent-fake-cnpg.ts';
 
 const testdata = join(import.meta.dirname, '../../examples/syncagent/testdata');
-const workshop = '/work/shared/fixtures/workshop-03-dynamic-providers';
-const fixture = (name: string): string =>
-  [join(testdata, name), join(workshop, name)].find((p) => {
-    try {
-      readFileSync(p);
-      return true;
-    } catch {
-      return false;
-    }
-  }) ?? join(testdata, name);
+const fixture = (name: string): string => join(testdata, name);
 const EXPORT = 'postgresql.cnpg.io';
 const AGENT = 'syncagent-e2e';
 /** kcp and the service cluster share a loaded 2-core machine with other tests: waits are generous. */
