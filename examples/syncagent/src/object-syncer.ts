@@ -40,6 +40,7 @@ import { planSpecSync } from './spec-sync.ts';
 import type { StateStore } from './state-store.ts';
 import { planStatusSync } from './status-sync.ts';
 import type { SyncTarget } from './sync-target.ts';
+import { getIfExists } from './get-if-exists.ts';
 
 /** How long a deletion waits before looking again whether the copy is gone (the copy's watch usually wakes it first). */
 export const deletionRecheckMs = 2_000;
@@ -65,7 +66,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
   const { target, service } = options;
   return async (req, { cluster, log }): Promise<Result | void> => {
     const kcp = cluster.client;
-    let remote = await getOrUndefined(kcp, target.remote, req.name, at(req.namespace, target.remote));
+    let remote = await getIfExists(kcp, target.remote, req.name, at(req.namespace, target.remote));
     if (!remote) return;
     const key = remoteObjectKey(remote, req.cluster);
     const local = await findCopy(service, target.local, key, options.localCache?.());
@@ -342,18 +343,4 @@ async function matchesFilter(
     namespaceLabels = ns.metadata?.labels ?? {};
   }
   return filter.matches(remote.metadata?.labels ?? {}, namespaceLabels);
-}
-
-async function getOrUndefined(
-  client: Client,
-  resource: ResourceDescriptor,
-  name: string,
-  options: { namespace?: string },
-): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(resource, name, options);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }

@@ -23,6 +23,7 @@ import { stripMetadata } from './object-identity.ts';
 import { relatedResourceGvr } from './permission-claims.ts';
 import type { RelatedResourceSpec } from './published-resource.ts';
 import { type RelatedContext, resolveRelatedObjectSpec } from './related-objects.ts';
+import { getIfExists } from './get-if-exists.ts';
 
 /** A related-resource entry with the resources on both sides resolved. */
 export interface ResolvedRelated {
@@ -128,7 +129,7 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
     if (!pair.destination) continue;
     const at = (ns: string) => (related.origin.namespaced ? { namespace: ns } : {});
     const original =
-      pair.object ?? (await getOrUndefined(originClient, related.origin, pair.origin, at(namespaces.origin)));
+      pair.object ?? (await getIfExists(originClient, related.origin, pair.origin, at(namespaces.origin)));
     if (input.deleting) {
       if (fromKcp || related.spec.cleanup) {
         await destinationClient
@@ -151,7 +152,7 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       }
     }
     const desired = copyOf(original, related, pair.destination, namespaces.destination);
-    const existing = await getOrUndefined(
+    const existing = await getIfExists(
       destinationClient,
       related.destination,
       pair.destination,
@@ -251,18 +252,4 @@ function comparableContent(o: KubeObject): Record<string, unknown> {
   const { metadata, apiVersion: _a, kind: _k, ...rest } = o as Record<string, unknown> & KubeObject;
   delete rest.status;
   return { ...rest, labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {} };
-}
-
-async function getOrUndefined(
-  client: Client,
-  resource: ResourceDescriptor,
-  name: string,
-  options: { namespace?: string },
-): Promise<KubeObject | undefined> {
-  try {
-    return await client.get(resource, name, options);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }

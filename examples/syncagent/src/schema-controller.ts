@@ -16,7 +16,6 @@ import {
   type KubeObject,
   type Logger,
   type Reconciler,
-  enqueueFromMap,
   isAlreadyExists,
   isNotFound,
 } from '@kubeloom/core';
@@ -27,6 +26,7 @@ import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource } from './published-resource.ts';
 import { type PublishedOutcome, publishedStatusPatch } from './published-resource-status.ts';
 import { findServiceCrd, syncTargetOf } from './sync-target.ts';
+import { enqueuePublishersOfCrd } from './publishers-of-crd.ts';
 
 /** What the schema controller needs. */
 export interface SchemaControllerOptions {
@@ -46,19 +46,7 @@ export function schemaController(options: SchemaControllerOptions): Controller {
     options.service.cache.reader(PublishedResourceResource).list().filter(options.selects);
   return new ControllerBuilder('syncagent-apiresourceschema')
     .for(PublishedResourceResource, { clusters: 'local' })
-    .watches(
-      CustomResourceDefinitionResource,
-      enqueueFromMap((crd) =>
-        prs()
-          .filter(
-            (pr) =>
-              pr.spec?.resource?.apiGroup === crd.spec?.group &&
-              pr.spec?.resource?.kind === crd.spec?.names?.kind,
-          )
-          .map((pr) => ({ namespace: '', name: pr.metadata.name ?? '' })),
-      ),
-      { clusters: 'local' },
-    )
+    .watches(CustomResourceDefinitionResource, enqueuePublishersOfCrd(prs), { clusters: 'local' })
     .withOptions({ maxConcurrentReconciles: 4, ...options.controllerOptions })
     .build(schemaReconciler(options));
 }

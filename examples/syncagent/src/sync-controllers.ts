@@ -35,6 +35,7 @@ import { remoteChangePredicate } from './remote-change-predicate.ts';
 import { compileResourceFilter } from './resource-filter.ts';
 import type { StateStore } from './state-store.ts';
 import { type SyncTarget, findServiceCrd, syncTargetOf } from './sync-target.ts';
+import { enqueuePublishersOfCrd } from './publishers-of-crd.ts';
 
 /** What the sync manager needs. */
 export interface SyncManagerOptions {
@@ -68,19 +69,7 @@ export function syncManagerController(
     options.service.cache.reader(PublishedResourceResource).list().filter(options.selects);
   const controller = new ControllerBuilder('syncagent-syncmanager')
     .for(PublishedResourceResource, { clusters: 'local' })
-    .watches(
-      CustomResourceDefinitionResource,
-      enqueueFromMap((crd) =>
-        prs()
-          .filter(
-            (pr) =>
-              pr.spec?.resource?.apiGroup === crd.spec?.group &&
-              pr.spec?.resource?.kind === crd.spec?.names?.kind,
-          )
-          .map((pr) => ({ namespace: '', name: pr.metadata.name ?? '' })),
-      ),
-      { clusters: 'local' },
-    )
+    .watches(CustomResourceDefinitionResource, enqueuePublishersOfCrd(prs), { clusters: 'local' })
     .withOptions({ maxConcurrentReconciles: 1, ...options.controllerOptions })
     .build(async (req, { log: reqLog }) => {
       const raw = options.service.cache.reader(PublishedResourceResource).get(req.name);
