@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // started by test/e2e/global-setup.ts for the whole run (each test creates its own workspaces).
 export default defineConfig({
   test: {
+    // vitest's default is one worker fewer than the cores, i.e. one on a 2-core machine, which runs the e2e
+    // files one after another although they mostly wait on servers (restarts, lease expiry, kcp workspaces).
+    maxWorkers: 3,
     projects: [
       {
         test: {

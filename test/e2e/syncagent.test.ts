@@ -653,8 +653,12 @@ spec:
         ns,
         'managed by kcp for kcp',
       );
-      expect(descriptionOf(await service.get(CnpgClusterResource, 'latency-0', { namespace: ns }))).toBe(
-        'managed by kcp for latency-0',
+      // Every copy gets it, each in its own reconcile after the restart: wait for another one too.
+      await waitFor(
+        async () =>
+          descriptionOf(await service.get(CnpgClusterResource, 'latency-0', { namespace: ns })) ===
+          'managed by kcp for latency-0',
+        { what: 'spec.description (a CEL mutation) on the copy of Cluster latency-0', timeoutMs: SLOW_MS },
       );
       expect(descriptionOf(await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' }))).toBe(
         undefined,
