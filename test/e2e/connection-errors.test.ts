@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, Client, ConnectionError, NamespaceResource } from '@kubeloom/core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-e2e-connection-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   return promise.then(

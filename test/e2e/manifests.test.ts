@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,10 +12,11 @@ import {
   manifestOrigin,
   waitFor,
 } from '@kubeloom/core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-e2e-manifests-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Defined by the CRD in the manifest file; applied in the same call as the CRD. */
 const WidgetResource = defineResource<{

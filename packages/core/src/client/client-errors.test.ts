@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import {
 } from './errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-client-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function kubeconfig(server: string, user: Record<string, unknown>, context = 'dev'): string {
   return JSON.stringify({

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { watchFailure } from '../watch/watch-errors.ts';
 import { ApiError, ConnectionError, KubeConfigError } from './errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-tls-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const servers: Server[] = [];
 
 function openssl(...args: string[]): void {

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ManifestError } from './manifest-error.ts';
 import { loadManifests, manifestOrigin, parseManifests } from './parse-manifests.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeloom-manifests-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function problem(parse: Promise<unknown>): Promise<ManifestError> {
   const err = await parse.then(

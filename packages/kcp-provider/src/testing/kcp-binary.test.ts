@@ -1,10 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { KcpBinaryError, ensureKcpBinary } from './kcp-binary.ts';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'kubeloom-kcp-binary-'));
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-kcp-binary-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A stand-in kcp that prints a version, like the real one. */
 function fakeKcp(dir: string): string {
