@@ -138,6 +138,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     await fake?.stop();
   });
 
+  /** A new consumer workspace bound to the export (claims accepted), once it serves the bound API. */
   async function bindConsumer(): Promise<KcpWorkspace> {
     const consumer = await kcp.createWorkspace({ generateName: 'syncagent-consumer-', timeoutMs: SLOW_MS });
     // As the workshop's `kubectl kcp bind apiexport --accept-permission-claim secrets.core,namespaces.core`.
@@ -148,6 +149,15 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       timeoutMs: SLOW_MS,
       acceptClaim: (claim) => claim.group === '' && ['secrets', 'namespaces'].includes(claim.resource),
     });
+    const client = kcp.clientFor(consumer.path);
+    await waitFor(
+      async () =>
+        client.list(CnpgClusterResource, { namespace: 'default' }).then(
+          () => true,
+          () => false,
+        ),
+      { what: `consumer ${consumer.path} serves postgresql.cnpg.io`, timeoutMs: SLOW_MS },
+    );
     consumers.push(consumer);
     return consumer;
   }
@@ -207,17 +217,6 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     async () => {
       const consumer = await bindConsumer();
       const client = kcp.clientFor(consumer.path);
-      await waitFor(
-        async () =>
-          await client.list(CnpgClusterResource, { namespace: 'default' }).then(
-            () => true,
-            () => false,
-          ),
-        {
-          what: 'the consumer serves postgresql.cnpg.io',
-          timeoutMs: SLOW_MS,
-        },
-      );
       await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
         fieldManager: 'consumer',
         namespace: 'default',
@@ -284,17 +283,6 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     async () => {
       const second = await bindConsumer();
       const client = kcp.clientFor(second.path);
-      await waitFor(
-        async () =>
-          client.list(CnpgClusterResource, { namespace: 'default' }).then(
-            () => true,
-            () => false,
-          ),
-        {
-          what: 'the second consumer serves postgresql.cnpg.io',
-          timeoutMs: SLOW_MS,
-        },
-      );
       await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
         fieldManager: 'consumer',
         namespace: 'default',
@@ -571,17 +559,6 @@ spec:
     async () => {
       const leaving = await bindConsumer();
       const client = kcp.clientFor(leaving.path);
-      await waitFor(
-        async () =>
-          client.list(CnpgClusterResource, { namespace: 'default' }).then(
-            () => true,
-            () => false,
-          ),
-        {
-          what: 'the leaving consumer serves postgresql.cnpg.io',
-          timeoutMs: SLOW_MS,
-        },
-      );
       await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
         fieldManager: 'consumer',
         namespace: 'default',
