@@ -82,6 +82,14 @@ function quietLogger(errors: string[], warnings: string[] = []): Logger {
   return logger;
 }
 
+/** Applies one of the workshop's consumer manifests into the consumer's `default` namespace, as its user would. */
+async function applyConsumerFixture(client: Client, name: string): Promise<void> {
+  await applyManifests(client, await loadManifests(fixture(name)), {
+    fieldManager: 'consumer',
+    namespace: 'default',
+  });
+}
+
 describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => {
   let kcp: KcpTestEnvironment;
   let service: Client;
@@ -217,14 +225,8 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     async () => {
       const consumer = await bindConsumer();
       const client = kcp.clientFor(consumer.path);
-      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
-        fieldManager: 'consumer',
-        namespace: 'default',
-      });
-      await applyManifests(client, await loadManifests(fixture('consumer-1-database.yaml')), {
-        fieldManager: 'consumer',
-        namespace: 'default',
-      });
+      await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
+      await applyConsumerFixture(client, 'consumer-1-database.yaml');
       const ns = consumer.clusterName;
       await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
         what: `Cluster ${ns}/kcp on the service cluster`,
@@ -283,10 +285,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     async () => {
       const second = await bindConsumer();
       const client = kcp.clientFor(second.path);
-      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
-        fieldManager: 'consumer',
-        namespace: 'default',
-      });
+      await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
       await waitFor(
         async () => (await get(service, CnpgClusterResource, 'kcp', second.clusterName)) !== undefined,
         {
@@ -559,10 +558,7 @@ spec:
     async () => {
       const leaving = await bindConsumer();
       const client = kcp.clientFor(leaving.path);
-      await applyManifests(client, await loadManifests(fixture('consumer-1-cluster.yaml')), {
-        fieldManager: 'consumer',
-        namespace: 'default',
-      });
+      await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
       const ns = leaving.clusterName;
       await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
         what: `Cluster ${ns}/kcp on the service cluster`,
