@@ -11,12 +11,11 @@ import {
   type KcpWorkspace,
   LogicalClusterResource,
   WorkspaceResource,
-  WorkspaceTypeResource,
   removeInitializer,
 } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedKcp } from './kcp.ts';
+import { createLifecycleWorkspaceType, sharedKcp } from './kcp.ts';
 
 describe('InitializingWorkspacesProvider against real kcp', () => {
   let kcp: KcpTestEnvironment;
@@ -33,11 +32,11 @@ describe('InitializingWorkspacesProvider against real kcp', () => {
     timeout: 300_000,
   }, async () => {
     kcp = await sharedKcp();
-    const home = await kcp.createWorkspace({ generateName: 'init-types-' });
     const typeName = 'kubeloom-greeted';
-    await kcp.clientFor(home.path).create(WorkspaceTypeResource, {
-      metadata: { name: typeName },
-      spec: { initializer: true, extend: { with: [{ name: 'universal', path: 'root' }] } },
+    const home = await createLifecycleWorkspaceType(kcp, {
+      generateName: 'init-types-',
+      typeName,
+      role: 'initializer',
     });
 
     const provider = new InitializingWorkspacesProvider({

@@ -11,13 +11,12 @@ import {
   LogicalClusterResource,
   TerminatingWorkspacesProvider,
   WorkspaceResource,
-  WorkspaceTypeResource,
   deleteWorkspace,
   removeTerminator,
 } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sharedKcp } from './kcp.ts';
+import { createLifecycleWorkspaceType, sharedKcp } from './kcp.ts';
 
 describe('TerminatingWorkspacesProvider against real kcp', () => {
   let kcp: KcpTestEnvironment;
@@ -34,11 +33,11 @@ describe('TerminatingWorkspacesProvider against real kcp', () => {
     timeout: 300_000,
   }, async () => {
     kcp = await sharedKcp();
-    const home = await kcp.createWorkspace({ generateName: 'term-types-' });
     const typeName = 'kubeloom-farewelled';
-    await kcp.clientFor(home.path).create(WorkspaceTypeResource, {
-      metadata: { name: typeName },
-      spec: { terminator: true, extend: { with: [{ name: 'universal', path: 'root' }] } },
+    const home = await createLifecycleWorkspaceType(kcp, {
+      generateName: 'term-types-',
+      typeName,
+      role: 'terminator',
     });
     const workspaces: KcpWorkspace[] = await Promise.all(
       [1, 2].map(() =>
