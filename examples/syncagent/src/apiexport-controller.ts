@@ -17,7 +17,7 @@ import {
 import { APIExportResource } from '@kubeloom/kcp-provider';
 import { Gauge, type Registry } from 'prom-client';
 import { exportedGroupResources, mergeIntoAPIExport } from './apiexport-merge.ts';
-import { parseApiResourceSchemaName } from './api-resource-schema.ts';
+import { parseApiResourceSchemaName } from '@kubeloom/kcp-provider/schemas';
 import { requiredPermissionClaims } from './permission-claims.ts';
 import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource } from './published-resource.ts';

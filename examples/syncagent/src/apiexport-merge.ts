@@ -6,7 +6,8 @@
  * merging the result again changes nothing and a controller never loops on its own update.
  */
 import type { APIExport, PermissionClaim, ResourceSchema } from '@kubeloom/kcp-provider';
-import { agentNameKey, parseApiResourceSchemaName } from './api-resource-schema.ts';
+import { parseApiResourceSchemaName } from '@kubeloom/kcp-provider/schemas';
+import { agentNameKey } from './api-resource-schema.ts';
 import { type ClaimKey, compareStrings, groupResourceKey } from './permission-claims.ts';
 
 /** The result of a merge; `changed` says whether the export needs an update. */

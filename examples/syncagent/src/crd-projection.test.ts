@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CrdVersion, CustomResourceDefinition } from './crd.ts';
+import type { CrdVersion, CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import {
   ProjectionError,
   compareKubeAwareVersions,

@@ -4,7 +4,7 @@
  * `spec.projection` (group, version renames, kind/plural/scope/shortNames/categories). Errors carry
  * upstream's messages.
  */
-import type { CrdSpec, CrdVersion, CustomResourceDefinition } from './crd.ts';
+import type { CrdSpec, CrdVersion, CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import type { PublishedResource } from './published-resource.ts';
 
 /** The CRD cannot be projected as the PublishedResource asks. */

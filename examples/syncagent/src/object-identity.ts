@@ -6,7 +6,7 @@
  * the names of the last-known-state Secret and its keys.
  */
 import type { KubeObject } from '@kubeloom/core';
-import { goMarshal } from './go-json.ts';
+import { goMarshal } from '@kubeloom/kcp-provider/schemas';
 import { sha1Hex, shortHash } from './hashes.ts';
 
 /** Finalizer on kcp objects (primary and kcp-origin related) until their copies are cleaned up. */

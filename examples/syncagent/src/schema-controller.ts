@@ -20,8 +20,8 @@ import {
   isNotFound,
 } from '@kubeloom/core';
 import { APIResourceSchemaResource } from '@kubeloom/kcp-provider';
-import { toAPIResourceSchema } from './api-resource-schema.ts';
-import type { CustomResourceDefinition } from './crd.ts';
+import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
+import { toAgentAPIResourceSchema } from './api-resource-schema.ts';
 import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource } from './published-resource.ts';
 import { type PublishedOutcome, publishedStatusPatch } from './published-resource-status.ts';
@@ -104,14 +104,14 @@ async function publish(
       message: `cannot publish CustomResourceDefinition ${crd.metadata.name}: ${(error as Error).message}`,
     };
   }
-  await ensureSchema(options.kcp, toAPIResourceSchema(projected, options.agentName), log);
+  await ensureSchema(options.kcp, toAgentAPIResourceSchema(projected, options.agentName), log);
   return { reason: 'Published', message: `published as APIResourceSchema ${schemaName}`, schemaName };
 }
 
 /** Creates the schema unless it exists; existing schemas are never changed (they are immutable in kcp). */
 async function ensureSchema(
   kcp: Client,
-  schema: ReturnType<typeof toAPIResourceSchema>,
+  schema: ReturnType<typeof toAgentAPIResourceSchema>,
   log: Logger,
 ): Promise<void> {
   const name = schema.metadata.name ?? '';

@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
   apiResourceSchemaName,
+  type CustomResourceDefinition,
+  goString,
   parseApiResourceSchemaName,
-  toAPIResourceSchema,
-} from './api-resource-schema.ts';
-import type { CustomResourceDefinition } from './crd.ts';
+} from '@kubeloom/kcp-provider/schemas';
+import { toAgentAPIResourceSchema } from './api-resource-schema.ts';
 import { projectCrd, stripServiceCrd } from './crd-projection.ts';
-import { goString } from './go-json.ts';
 import type { PublishedResource } from './published-resource.ts';
 
 function crd(name: string): CustomResourceDefinition {
@@ -78,7 +78,7 @@ describe('APIResourceSchema names (checked against the Go encoder)', () => {
   });
 });
 
-describe('toAPIResourceSchema', () => {
+describe('toAgentAPIResourceSchema', () => {
   it('converts the projected CNPG Cluster CRD', () => {
     const projected = projectCrd(
       stripServiceCrd({
@@ -87,7 +87,7 @@ describe('toAPIResourceSchema', () => {
       }),
       publish({ resource: { apiGroup: 'postgresql.cnpg.io', kind: 'Cluster', version: 'v1' } }),
     );
-    const ars = toAPIResourceSchema(projected, 'agent-1');
+    const ars = toAgentAPIResourceSchema(projected, 'agent-1');
     expect(ars.metadata).toEqual({
       name: 'v07575a90.clusters.postgresql.cnpg.io',
       labels: { 'syncagent.kcp.io/agent-name': 'agent-1' },
@@ -113,7 +113,7 @@ describe('toAPIResourceSchema', () => {
   });
 
   it('sets conversion None for several versions and keeps deprecation and selectable fields', () => {
-    const ars = toAPIResourceSchema(crd('widgets-crd-edge-cases.json'), 'a');
+    const ars = toAgentAPIResourceSchema(crd('widgets-crd-edge-cases.json'), 'a');
     expect(ars.spec.conversion).toEqual({ strategy: 'None' });
     expect(ars.spec.versions[0]).toMatchObject({
       name: 'v1beta1',

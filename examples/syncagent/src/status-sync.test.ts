@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CustomResourceDefinition } from './crd.ts';
+import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import { hasStatusSubresource, planStatusSync } from './status-sync.ts';
 
 describe('status back-sync', () => {

@@ -4,7 +4,7 @@
  * the (status-mutated) local status differs from kcp's. The status is never pushed the other way.
  */
 import type { KubeObject } from '@kubeloom/core';
-import type { CustomResourceDefinition } from './crd.ts';
+import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import { jsonEqual } from './merge-patch.ts';
 
 /** True when `version` of the CRD declares a status subresource (so `/status` can be written). */

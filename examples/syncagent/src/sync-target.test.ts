@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import type { CustomResourceDefinition } from './crd.ts';
+import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import { readPublishedResource } from './published-resource-v02.ts';
 import { syncTargetOf } from './sync-target.ts';
 

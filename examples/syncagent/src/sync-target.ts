@@ -11,8 +11,7 @@ import {
   type ResourceDescriptor,
   defineResource,
 } from '@kubeloom/core';
-import { apiResourceSchemaName } from './api-resource-schema.ts';
-import type { CustomResourceDefinition } from './crd.ts';
+import { apiResourceSchemaName, type CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
 import { projectCrd, storageVersionOf, stripServiceCrd } from './crd-projection.ts';
 import type { PublishedResource } from './published-resource.ts';
 

@@ -3,10 +3,9 @@
  * `apiextensionsv1.CustomResourceDefinitionSpec`. Upstream names APIResourceSchemas after the SHA-1 of
  * exactly these bytes, so the field order of the Go structs, their `omitempty` rules, sorted map keys,
  * HTML escaping and the trailing newline all matter. Verified against the Go encoder on the CNPG CRDs
- * (schema-naming.test.ts).
+ * (the syncagent's schema-naming test).
  */
 import type { CrdSpec, CrdVersion } from './crd.ts';
-import { isRecord } from './is-record.ts';
 
 /** How one field of a Go struct is encoded. */
 type FieldKind =
@@ -308,6 +307,11 @@ function goNumber(value: number): string {
 /** A field Go declares as string; anything else would not have decoded, so it is shown as JSON. */
 function asText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A JSON object (not null, not an array). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function nonEmpty<T>(list: T[] | undefined): list is T[] {

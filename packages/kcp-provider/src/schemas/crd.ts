@@ -1,6 +1,7 @@
 /**
- * The parts of an `apiextensions.k8s.io/v1` CustomResourceDefinition the syncagent reads, as plain JSON
- * (OpenAPI schemas stay untyped records: their `x-kubernetes-*` keys are what the API server sends).
+ * The parts of an `apiextensions.k8s.io/v1` CustomResourceDefinition that become an APIResourceSchema, as
+ * plain JSON (OpenAPI schemas stay untyped records: their `x-kubernetes-*` keys are what the API server
+ * sends).
  */
 import type { KubeObject, ObjectMeta } from '@kubeloom/core';
 
@@ -47,7 +48,7 @@ export interface CrdSpec {
   preserveUnknownFields?: boolean;
 }
 
-/** A CustomResourceDefinition as the service cluster serves it. */
+/** A CustomResourceDefinition as an API server serves it or a YAML file declares it. */
 export interface CustomResourceDefinition extends KubeObject {
   metadata: ObjectMeta;
   spec: CrdSpec;
