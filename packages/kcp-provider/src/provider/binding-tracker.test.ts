@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIBinding } from '../apis/apis.ts';
-import { BindingTracker } from './binding-tracker.ts';
+import { BindingTracker, bindingServes } from './binding-tracker.ts';
 import type { MissingPermissionClaim } from './permission-claims.ts';
 
 const rejectedConfigMaps: MissingPermissionClaim[] = [
@@ -14,6 +14,40 @@ function binding(cluster: string, name: string, ready: boolean): APIBinding {
     status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
   };
 }
+
+/** A binding as kcp writes it on its first pass: export resolved, Ready False while its APIs are established. */
+function comingUp(cluster: string, name: string): APIBinding {
+  return {
+    metadata: { name, annotations: { 'kcp.io/cluster': cluster } },
+    spec: { reference: { export: { name: 'widgets' } } },
+    status: {
+      phase: 'Binding',
+      apiExportClusterName: 'provider-cluster',
+      conditions: [{ type: 'Ready', status: 'False', reason: 'WaitingForEstablished' }],
+    },
+  };
+}
+
+describe('bindingServes', () => {
+  it('is true for a Ready binding and one coming up with its export resolved', () => {
+    expect(bindingServes(binding('a', 'b', true))).toBe(true);
+    expect(bindingServes(comingUp('a', 'b'))).toBe(true);
+    const noConditionYet = comingUp('a', 'b');
+    delete noConditionYet.status?.conditions;
+    expect(bindingServes(noConditionYet)).toBe(true);
+  });
+
+  it('is false for a binding kcp has not resolved yet, and for one that failed', () => {
+    const fresh: APIBinding = { ...comingUp('a', 'b'), status: {} };
+    expect(bindingServes(fresh)).toBe(false);
+    const conflict = comingUp('a', 'b');
+    conflict.status = {
+      ...conflict.status,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'NamingConflicts' }],
+    };
+    expect(bindingServes(conflict)).toBe(false);
+  });
+});
 
 describe('BindingTracker', () => {
   let decisions: string[];
@@ -38,6 +72,27 @@ describe('BindingTracker', () => {
     tracker.observe(binding('a', 'b2', true));
     expect(decisions).toEqual(['engage a']);
     expect(tracker.isEngaged('a')).toBe(true);
+  });
+
+  it('engages a workspace whose binding is still coming up, without waiting for Ready', () => {
+    tracker.observe({ ...comingUp('a', 'b'), status: {} });
+    expect(decisions).toEqual([]);
+    tracker.observe(comingUp('a', 'b'));
+    expect(decisions).toEqual(['engage a']);
+    tracker.observe(binding('a', 'b', true));
+    expect(decisions).toEqual(['engage a']);
+  });
+
+  it('disengages a workspace whose only binding fails while coming up, after the grace period', () => {
+    tracker.observe(comingUp('a', 'b'));
+    const conflict = comingUp('a', 'b');
+    conflict.status = {
+      ...conflict.status,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'NamingConflicts' }],
+    };
+    tracker.observe(conflict);
+    vi.advanceTimersByTime(1_100);
+    expect(decisions).toEqual(['engage a', 'disengage a: no APIBinding has been Ready for 1000 ms']);
   });
 
   it('disengages only when the last binding of the workspace is deleted', () => {

@@ -1,6 +1,6 @@
 import { clusterOf } from '@kubeloom/core';
 import type { APIBinding } from '../apis/apis.ts';
-import { isConditionTrue } from '../apis/conditions.ts';
+import { getCondition } from '../apis/conditions.ts';
 import {
   type MissingPermissionClaim,
   type RequiredPermissionClaim,
@@ -15,7 +15,10 @@ export interface BindingDecisions {
 
 /** Options for {@link BindingTracker}. */
 export interface BindingTrackerOptions {
-  /** Disengage a workspace whose bindings all stay not Ready for {@link notReadyGraceMs}. Default true. */
+  /**
+   * Disengage a workspace none of whose bindings has served (see {@link bindingServes}) for
+   * {@link notReadyGraceMs}. Default true.
+   */
   disengageWhenNotReady?: boolean;
   /** Grace period before a not-Ready workspace is disengaged. Default 30 s. */
   notReadyGraceMs?: number;
@@ -32,20 +35,48 @@ export interface BindingTrackerOptions {
   engageOnlyWithRequiredClaims?: boolean;
 }
 
+/**
+ * Whether the APIExport's virtual workspace already serves `binding`'s workspace to the provider.
+ *
+ * kcp's `Ready` on an APIBinding summarises `InitialBindingCompleted` alone, which turns True once the
+ * bound CRD of every exported resource is established (kcp `pkg/reconciler/apis/apibinding`), and never
+ * turns back. The virtual workspace lets the provider into a workspace earlier: its authorizer admits a
+ * request for `/clusters/<workspace>` as soon as the workspace has a binding to the export that names the
+ * export's logical cluster (`status.apiExportClusterName`, written on the binding's first `Binding`
+ * pass); claimed resources are served from then on (objects appear as kcp labels them), exported ones as
+ * their CRDs become established (kcp `pkg/virtual/apiexport/authorizer/binding.go`). So a binding serves
+ * when it is Ready, or while it is still coming up (not Ready only because its APIs are being established)
+ * with its export resolved. One that is not Ready for any other reason (a naming conflict, a missing
+ * export) does not.
+ */
+export function bindingServes(binding: APIBinding): boolean {
+  const ready = getCondition(binding, 'Ready');
+  if (ready?.status === 'True') return true;
+  if (!binding.status?.apiExportClusterName) return false;
+  return ready === undefined || ready.reason === waitingForEstablished;
+}
+
+/** kcp's reason on a binding whose bound CRDs are still being established (its normal start). */
+const waitingForEstablished = 'WaitingForEstablished';
+
 /** Where a binding stands, for engagement. */
 interface BindingState {
-  ready: boolean;
+  /** See {@link bindingServes}. */
+  serves: boolean;
   /** Required claims it lacks (empty unless claims gate engagement). */
   missingClaims: readonly MissingPermissionClaim[];
 }
 
 /**
  * Decides, from the APIBindings an APIExport's virtual workspace serves, which workspaces should be
- * engaged: a workspace is engaged once one of its bindings is Ready, disengaged when its last binding is
- * gone, and (by option) disengaged when no binding of it has been Ready for a grace period. kcp's Go
- * provider never disengages on NotReady; we do, after a grace period, so a flapping condition does not churn.
- * With `engageOnlyWithRequiredClaims`, a Ready binding counts only if it also accepts the required
- * permission claims, and losing one disengages at once (the user decided; there is nothing to wait for).
+ * engaged: a workspace is engaged as soon as the virtual workspace serves it through one of its bindings
+ * ({@link bindingServes}: Ready, or still coming up with its export resolved, which saves the wait for
+ * Ready), disengaged when its last binding is gone, and (by option) disengaged when no binding of it has
+ * served for a grace period (a binding that failed: not Ready for a reason other than coming up). kcp's
+ * Go provider engages on any binding and never disengages on NotReady; we disengage, after a grace period,
+ * so a flapping condition does not churn. With `engageOnlyWithRequiredClaims`, a serving binding counts
+ * only if it also accepts the required permission claims, and losing one disengages at once (the user
+ * decided; there is nothing to wait for).
  */
 export class BindingTracker {
   readonly #decisions: BindingDecisions;
@@ -79,7 +110,7 @@ export class BindingTracker {
       this.#bindings.set(cluster, bindings);
     }
     bindings.set(name, {
-      ready: isConditionTrue(binding, 'Ready'),
+      serves: bindingServes(binding),
       missingClaims: this.#gateOnClaims ? missingClaims : [],
     });
     this.#reconsider(cluster);
@@ -115,14 +146,14 @@ export class BindingTracker {
   #reconsider(cluster: string): void {
     const bindings = this.#bindings.get(cluster);
     const states = [...(bindings?.values() ?? [])];
-    const anyReady = states.some((b) => b.ready && b.missingClaims.length === 0);
+    const anyServes = states.some((b) => b.serves && b.missingClaims.length === 0);
     if (!bindings) {
       this.#cancelGrace(cluster);
       if (this.#engaged.delete(cluster))
         this.#decisions.disengage(cluster, 'its last APIBinding was deleted');
       return;
     }
-    if (anyReady) {
+    if (anyServes) {
       this.#cancelGrace(cluster);
       if (!this.#engaged.has(cluster)) {
         this.#engaged.add(cluster);
@@ -130,7 +161,7 @@ export class BindingTracker {
       }
       return;
     }
-    const lacking = states.find((b) => b.ready && b.missingClaims.length > 0);
+    const lacking = states.find((b) => b.serves && b.missingClaims.length > 0);
     if (lacking) {
       this.#cancelGrace(cluster);
       if (this.#engaged.delete(cluster))
@@ -144,7 +175,7 @@ export class BindingTracker {
       const timer = setTimeout(() => {
         this.#graceTimers.delete(cluster);
         const stillNotReady = ![...(this.#bindings.get(cluster)?.values() ?? [])].some(
-          (b) => b.ready && b.missingClaims.length === 0,
+          (b) => b.serves && b.missingClaims.length === 0,
         );
         if (stillNotReady && this.#engaged.delete(cluster)) {
           this.#decisions.disengage(cluster, `no APIBinding has been Ready for ${this.#graceMs} ms`);
