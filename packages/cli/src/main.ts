@@ -1,43 +1,52 @@
 import { parseArgs } from 'node:util';
+import { type CliOutput, filesCount, processOutput, usageError } from './cli-output.ts';
+import { genApiResourceSchemaCommand } from './gen-apiresourceschema/command.ts';
 import { genTypes } from './gen-types/gen-types.ts';
+import { initCommand } from './init/command.ts';
 
-/** Where {@link main} writes; the process's streams by default. */
-export interface CliOutput {
-  /** One line of normal output (without the newline). */
-  readonly out: (line: string) => void;
-  /** One line of error output. */
-  readonly err: (line: string) => void;
-}
+export type { CliOutput } from './cli-output.ts';
 
 /** `kubeloom --help`. */
 export const usage = `Usage:
+  kubeloom init <dir> [--name <package name>] [--group <api group>]
+  kubeloom gen apiresourceschema <crd.yaml|dir>... [--prefix <p>] [--export <name>] [--out <dir>]
   kubeloom gen types <crd.yaml|dir>... --out <dir> [--check]
   kubeloom gen types --group <api group> [--group ...] [--kubeconfig <path>] [--context <name>]
                      [--workspace <kcp path>] --out <dir> [--check]
 
-Generates TypeScript types and resource descriptors, one file per group/version, from
+init scaffolds an operator project: a controller over an APIExport of its own, a test that runs it
+against a real kcp, a README and the scripts build, test and start.
+
+gen apiresourceschema converts CustomResourceDefinitions into kcp APIResourceSchemas named
+<prefix>.<plural>.<group> (by default the prefix is derived from the CRD's content, as api-syncagent
+names them) and, with --export, an APIExport exporting them; YAML to stdout, or one file each in --out.
+
+gen types generates TypeScript types and resource descriptors, one file per group/version, from
 CustomResourceDefinitions (apiextensions.k8s.io/v1) and kcp APIResourceSchemas (apis.kcp.io/v1alpha1)
 in YAML or JSON files, or from a live cluster's or kcp workspace's OpenAPI v3.
 
 Options:
   -o, --out <dir>        directory to write the files to
+      --prefix <p>       apiresourceschema: the schemas' name prefix, e.g. v1 (default: from the content)
+      --export <name>    apiresourceschema: also write an APIExport of this name exporting the schemas
+      --name <name>      init: the package name (default the directory's name)
       --check            write nothing; exit 1 listing the files that are missing or differ (for CI)
-      --group <group>    read this API group from the cluster (repeatable)
+      --group <group>    gen types: read this API group from the cluster (repeatable);
+                         init: the API group of the project's own API (default <name>.example.com)
       --kubeconfig <p>   kubeconfig for --group (default $KUBECONFIG, then ~/.kube/config)
       --context <name>   kubeconfig context (default its current context)
       --workspace <path> kcp workspace to read, e.g. root:shop
   -h, --help             show this help`;
 
-const defaultOutput: CliOutput = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
-
 /**
  * Runs the `kubeloom` command line with `args` (without `node` and the script) and returns the exit code:
  * 0 done, 1 failed (or `--check` found differences), 2 wrong usage.
  */
-export async function main(args: readonly string[], output: CliOutput = defaultOutput): Promise<number> {
+export async function main(args: readonly string[], output: CliOutput = processOutput): Promise<number> {
+  if (args[0] === 'init') return initCommand(args.slice(1), output);
+  if (args[0] === 'gen' && args[1] === 'apiresourceschema') {
+    return genApiResourceSchemaCommand(args.slice(2), output);
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -133,14 +142,4 @@ export async function main(args: readonly string[], output: CliOutput = defaultO
     output.err(message.startsWith('kubeloom') ? message : `kubeloom gen types: ${message}`);
     return 1;
   }
-}
-
-function usageError(output: CliOutput, message: string): number {
-  output.err(`kubeloom: ${message}`);
-  output.err('Run kubeloom --help for usage.');
-  return 2;
-}
-
-function filesCount(n: number): string {
-  return n === 1 ? '1 file' : `${n} files`;
 }

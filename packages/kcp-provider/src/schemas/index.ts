@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from './api-export-resources.ts';
 export * from './api-resource-schema.ts';
 export * from './crd.ts';
 export * from './go-json.ts';

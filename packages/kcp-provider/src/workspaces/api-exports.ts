@@ -16,10 +16,10 @@ import {
   APIResourceSchemaResource,
   type AcceptablePermissionClaim,
   type PermissionClaim,
-  type ResourceSchema,
 } from '../apis/apis.ts';
 import { getCondition, isConditionTrue } from '../apis/conditions.ts';
 import { clusterUrl } from '../apis/urls.ts';
+import { exportedResources } from '../schemas/api-export-resources.ts';
 
 /**
  * Turns a CustomResourceDefinition into an APIResourceSchema named `<prefix>.<plural>.<group>`
@@ -82,12 +82,7 @@ export async function createApiExport(client: Client, options: CreateApiExportOp
   for (const schema of options.schemas) {
     await createIgnoringExisting(() => ws.create(APIResourceSchemaResource, schema));
   }
-  const resources: ResourceSchema[] = options.schemas.map((s) => ({
-    name: s.spec.names.plural,
-    group: s.spec.group,
-    schema: s.metadata.name as string,
-    storage: { crd: {} },
-  }));
+  const resources = exportedResources(options.schemas);
   await createIgnoringExisting(() =>
     ws.create(APIExportResource, {
       metadata: { name: options.name },

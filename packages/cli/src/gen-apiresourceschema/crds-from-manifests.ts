@@ -1,0 +1,108 @@
+import { type Manifest, describeOrigin, manifestOrigin } from '@kubeloom/core';
+import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
+import { type SchemaProblem, describeValue, isMapping } from '../gen-types/resource-schema.ts';
+import { structuralSchemaProblems } from './structural-schema-check.ts';
+
+const crdApiVersion = 'apiextensions.k8s.io/v1';
+
+/** What {@link crdsFromManifests} found: the CRDs that can be converted, and what is wrong with the rest. */
+export interface ManifestCrds {
+  readonly crds: CustomResourceDefinition[];
+  readonly problems: SchemaProblem[];
+}
+
+/**
+ * The CustomResourceDefinitions among `manifests` (from core's `loadManifests`) that kcp can serve as
+ * APIResourceSchemas, checked the way kcp would check them: names, scope, versions with exactly one storage
+ * version, and a structural OpenAPI schema for every version. Every problem names its file and document,
+ * the path in the CRD and what is wrong, so one run shows everything to fix.
+ */
+export function crdsFromManifests(manifests: readonly Manifest[]): ManifestCrds {
+  const crds: CustomResourceDefinition[] = [];
+  const problems: SchemaProblem[] = [];
+  const seen = new Map<string, string>();
+  for (const manifest of manifests) {
+    const at = manifestOrigin(manifest);
+    const origin = at ? describeOrigin(at) : `${manifest.kind} ${manifest.metadata.name}`;
+    const before = problems.length;
+    const problem = (path: string, message: string): void => {
+      problems.push({ origin, path, message });
+    };
+    if (manifest.apiVersion !== crdApiVersion || manifest.kind !== 'CustomResourceDefinition') {
+      problem(
+        '',
+        `${manifest.kind} ${manifest.metadata.name} (${manifest.apiVersion}) is not a CustomResourceDefinition (${crdApiVersion}); give gen apiresourceschema only CRD files`,
+      );
+      continue;
+    }
+    const spec = manifest.spec;
+    if (!isMapping(spec)) {
+      problem('spec', `expected a mapping, got ${describeValue(spec)}`);
+      continue;
+    }
+    const names = isMapping(spec.names) ? spec.names : {};
+    const required: Record<string, unknown> = {
+      'spec.group': spec.group,
+      'spec.names.kind': names.kind,
+      'spec.names.plural': names.plural,
+    };
+    for (const [path, value] of Object.entries(required)) {
+      if (typeof value !== 'string' || !value)
+        problem(path, `expected a non-empty string, got ${describeValue(value)}`);
+    }
+    if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
+      problem('spec.scope', `expected Namespaced or Cluster, got ${JSON.stringify(spec.scope) ?? 'nothing'}`);
+    }
+    if (problems.length === before) {
+      const expectedName = `${String(names.plural)}.${String(spec.group)}`;
+      if (manifest.metadata.name !== expectedName) {
+        problem(
+          'metadata.name',
+          `expected ${expectedName} (<spec.names.plural>.<spec.group>), got ${JSON.stringify(manifest.metadata.name)}`,
+        );
+      }
+      const earlier = seen.get(expectedName);
+      if (earlier) problem('', `${expectedName} is defined twice (also at ${earlier}); give each CRD once`);
+      seen.set(expectedName, origin);
+    }
+    checkVersions(spec.versions, problem);
+    if (problems.length === before) crds.push(manifest as unknown as CustomResourceDefinition);
+  }
+  return { crds, problems };
+}
+
+function checkVersions(versions: unknown, problem: (path: string, message: string) => void): void {
+  if (!Array.isArray(versions) || versions.length === 0) {
+    problem('spec.versions', `expected a list of versions, got ${describeValue(versions)}`);
+    return;
+  }
+  const storage: string[] = [];
+  versions.forEach((version: unknown, i) => {
+    const path = `spec.versions[${i}]`;
+    if (!isMapping(version) || typeof version.name !== 'string' || !version.name) {
+      problem(path, 'expected a mapping with a name (the version, e.g. v1)');
+      return;
+    }
+    for (const flag of ['served', 'storage'] as const) {
+      if (typeof version[flag] !== 'boolean')
+        problem(`${path}.${flag}`, `expected true or false, got ${describeValue(version[flag])}`);
+    }
+    if (version.storage === true) storage.push(version.name);
+    const schema = isMapping(version.schema) ? version.schema.openAPIV3Schema : undefined;
+    const schemaPath = `${path}.schema.openAPIV3Schema`;
+    if (!isMapping(schema)) {
+      problem(
+        schemaPath,
+        `version ${version.name} has no schema (got ${describeValue(schema)}); kcp serves only structural schemas: add the version's OpenAPI v3 schema`,
+      );
+      return;
+    }
+    for (const p of structuralSchemaProblems(schema, schemaPath)) problem(p.path, p.message);
+  });
+  if (storage.length !== 1) {
+    problem(
+      'spec.versions',
+      `exactly one version must have storage: true, found ${storage.length}${storage.length > 1 ? ` (${storage.join(', ')})` : ''}`,
+    );
+  }
+}
