@@ -17,6 +17,7 @@ import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { EXPORT_NAME, permissionClaims } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { type ReconcileRecord, mapBounded, overlaps, percentile } from './scale-out-checks.ts';
 
 /** Short Leases so that crash takeovers happen within seconds (the defaults are 15 s / 10 s / 2 s). */
 const LEASE_DURATION_MS = 5000;
@@ -32,67 +33,9 @@ const CREATE_PARALLELISM = 6;
 const SETUP_TIMEOUT_MS = 240_000;
 const REPLICA_SCRIPT = fileURLToPath(new URL('./fixtures/scale-out/sharded-replica.ts', import.meta.url));
 
-/** One line of a replica's reconcile log. */
-interface ReconcileRecord {
-  replica: string;
-  workspace: string;
-  name: string;
-  start: number;
-  end: number;
-}
-
 const report = (line: string): void => {
   process.stderr.write(`[scale-out] ${line}\n`);
 };
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index] as T);
-      }
-    }),
-  );
-  return results;
-}
-
-/** The p-th percentile (0..100) of `values`, nearest rank. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-
-/** Pairs of reconciles of one workspace by two replicas whose [start, end] intervals overlap. */
-function overlaps(records: readonly ReconcileRecord[]): string[] {
-  const found: string[] = [];
-  const byWorkspace = Map.groupBy(records, (r) => r.workspace);
-  for (const [workspace, list] of byWorkspace) {
-    const sorted = list.toSorted((a, b) => a.start - b.start);
-    for (let i = 0; i < sorted.length; i++) {
-      for (let j = i + 1; j < sorted.length; j++) {
-        const a = sorted[i] as ReconcileRecord;
-        const b = sorted[j] as ReconcileRecord;
-        if (b.start >= a.end) break;
-        if (a.replica !== b.replica) {
-          found.push(
-            `${workspace}: ${a.replica} [${a.start}, ${a.end}] and ${b.replica} [${b.start}, ${b.end}]`,
-          );
-        }
-      }
-    }
-  }
-  return found;
-}
 
 describe('scale-out: workspaces spread over replica processes with bucket fencing Leases', () => {
   let kcp: KcpTestEnvironment;

@@ -21,10 +21,14 @@ import {
 import { installCrds } from '@kubeloom/core/testing';
 import { APIBindingResource, APIExportResource, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
-import { PublishedResourceResource } from '@kubeloom/example-syncagent/published-resource';
+import {
+  PublishedResourceResource,
+  type RelatedResourceSpec,
+} from '@kubeloom/example-syncagent/published-resource';
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { bindConsumerWorkspace } from './syncagent-consumer.ts';
 import { sharedKube } from './kube.ts';
 import { publishedResourceCrdObject, widgetCrd } from './syncagent-crds.ts';
 import {
@@ -148,24 +152,15 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
 
   /** A new consumer workspace bound to the export (claims accepted), once it serves the bound API. */
   async function bindConsumer(): Promise<KcpWorkspace> {
-    const consumer = await kcp.createWorkspace({ generateName: 'syncagent-consumer-', timeoutMs: SLOW_MS });
     // As the workshop's `kubectl kcp bind apiexport --accept-permission-claim secrets.core,namespaces.core`.
-    await kcp.bindApiExport({
-      workspace: consumer.path,
+    const consumer = await bindConsumerWorkspace(kcp, {
+      generateName: 'syncagent-consumer-',
       exportPath: provider.path,
       exportName: EXPORT,
-      timeoutMs: SLOW_MS,
+      served: CnpgClusterResource,
       acceptClaim: (claim) => claim.group === '' && ['secrets', 'namespaces'].includes(claim.resource),
+      timeoutMs: SLOW_MS,
     });
-    const client = kcp.clientFor(consumer.path);
-    await waitFor(
-      async () =>
-        client.list(CnpgClusterResource, { namespace: 'default' }).then(
-          () => true,
-          () => false,
-        ),
-      { what: `consumer ${consumer.path} serves postgresql.cnpg.io`, timeoutMs: SLOW_MS },
-    );
     consumers.push(consumer);
     return consumer;
   }
@@ -478,7 +473,10 @@ spec:
         reference: { name: { path: 'metadata.name', regex: { pattern: '^(.*)$', replacement: '$1-app' } } },
       };
       await service.patch(PublishedResourceResource, 'publish-cnpg-cluster', {
-        spec: { related: [...(published.spec.related ?? []), appCredentials] },
+        // The type describes the current shape, which this older entry is not.
+        spec: {
+          related: [...(published.spec.related ?? []), appCredentials as unknown as RelatedResourceSpec],
+        },
       });
       await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) !== undefined, {
         what: 'the app Secret kcp-app in the consumer workspace',
@@ -607,7 +605,7 @@ spec:
   }
 
   /** publish-cnpg-cluster's related entries, with the app-credentials entry (added above) changed by `change`. */
-  async function withAppCredentials(change: Record<string, unknown>): Promise<unknown[]> {
+  async function withAppCredentials(change: Record<string, unknown>): Promise<RelatedResourceSpec[]> {
     const published = await service.get(PublishedResourceResource, 'publish-cnpg-cluster');
     return (published.spec.related ?? []).map((r) =>
       r.identifier === 'app-credentials' ? { ...r, ...change } : r,

@@ -3,6 +3,7 @@
  * kubeconfigs, then runs the agent until SIGTERM/SIGINT.
  */
 import { Client, JsonLogger, loadKubeConfig } from '@kubeloom/core';
+import { ConsoleLogger } from './console-logger.ts';
 import { kcpWorkspaceOfServer } from './kcp-workspace-url.ts';
 import { OptionsError, type SyncAgentOptions, parseCommandLine } from './options.ts';
 import { type SyncAgentConfig, createSyncAgent } from './sync-agent.ts';
@@ -56,9 +57,10 @@ export function prepareSyncAgent(
       );
     }
     out(
-      `api-syncagent: agent "${options.agentName}", kcp workspace ${workspace}, ${options.apiExportEndpointSliceRef ? `APIExportEndpointSlice "${options.apiExportEndpointSliceRef}"` : `APIExport "${options.apiExportRef}"`}, service cluster from ${service.description}, namespace "${options.namespace}"`,
+      `api-syncagent: agent "${options.agentName}", kcp workspace ${workspace}, ${options.apiExportEndpointSliceRef ? `APIExportEndpointSlice "${options.apiExportEndpointSliceRef}"` : `APIExport "${options.apiExportRef}"`}, service cluster from ${service.description}, namespace "${options.namespace}"${options.sharding ? `, sharded as ${options.sharding.identity ? `"${options.sharding.identity}"` : 'a unique identity'} over ${options.sharding.buckets} buckets` : ''}`,
     );
-    const logger = new JsonLogger({ level: options.logDebug ? 'debug' : 'info' });
+    const level = options.logDebug ? 'debug' : 'info';
+    const logger = options.logFormat === 'console' ? new ConsoleLogger({ level }) : new JsonLogger({ level });
     return {
       kind: 'run',
       config: {
@@ -71,6 +73,7 @@ export function prepareSyncAgent(
         publishedResourceSelector: options.publishedResourceLabelSelector,
         disabledControllers: options.disabledControllers,
         enableLeaderElection: options.enableLeaderElection,
+        ...(options.sharding ? { sharding: options.sharding } : {}),
         logger,
         ...(options.metricsAddress && options.metricsAddress !== '0'
           ? { metricsBindAddress: options.metricsAddress }

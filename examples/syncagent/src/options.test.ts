@@ -145,4 +145,45 @@ describe('parseCommandLine', () => {
       '--metrics-address "localhost" is not an address; use host:port (e.g. 127.0.0.1:8085 or :8085), or "0" to disable',
     );
   });
+
+  it('reads the sharding flags, with defaults, and rejects bad ones naming the flag', () => {
+    expect(options(base).sharding).toBeUndefined();
+    expect(options([...base, '--enable-sharding']).sharding).toEqual({
+      buckets: 64,
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+    expect(
+      options([
+        ...base,
+        '--enable-sharding',
+        '--shard-identity=syncagent-7d9f-x2',
+        '--shard-buckets=128',
+        '--shard-lease-duration=1m30s',
+        '--shard-renew-deadline',
+        '4.5s',
+        '--shard-retry-period=500ms',
+      ]).sharding,
+    ).toEqual({
+      identity: 'syncagent-7d9f-x2',
+      buckets: 128,
+      leaseDurationMs: 90_000,
+      renewDeadlineMs: 4_500,
+      retryPeriodMs: 500,
+    });
+    expect(problem([...base, '--shard-buckets=8'])).toBe('--shard-buckets needs --enable-sharding');
+    expect(problem([...base, '--enable-sharding', '--shard-buckets=0'])).toBe(
+      '--shard-buckets "0" is not a whole number from 1 to 1000',
+    );
+    expect(problem([...base, '--enable-sharding', '--shard-lease-duration=15'])).toBe(
+      '--shard-lease-duration "15" is not a duration; use e.g. 15s, 500ms or 1m30s',
+    );
+    expect(problem([...base, '--enable-sharding', '--shard-renew-deadline=20s'])).toBe(
+      'sharding timings must satisfy --shard-retry-period < --shard-renew-deadline < --shard-lease-duration (got 2s < 20s < 15s)',
+    );
+    expect(problem([...base, '--enable-sharding', '--shard-identity=Pod_1'])).toBe(
+      '--shard-identity "Pod_1" cannot be part of a Lease name (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit)',
+    );
+  });
 });

@@ -33,6 +33,18 @@ export interface SyncAgentOptions {
   disabledControllers: Array<(typeof controllerNames)[number]>;
   logFormat: 'json' | 'console';
   logDebug: boolean;
+  /** `--enable-sharding` and its settings; undefined when every workspace is synced by this replica. */
+  sharding?: ShardingFlags;
+}
+
+/** The `--shard-*` settings (durations in milliseconds). */
+export interface ShardingFlags {
+  /** Undefined: `<hostname>_<random uuid>`, unique per process. */
+  identity?: string;
+  buckets: number;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
 }
 
 /** Parsing produced either options, or the request to print the usage. */
@@ -136,6 +148,42 @@ const flags: readonly FlagSpec[] = [
     multiple: true,
     defaultText: 'none',
     help: `comma-separated controllers not to start (${controllerNames.join(', ')}); repeatable`,
+  },
+  {
+    name: 'enable-sharding',
+    type: 'boolean',
+    defaultText: 'false',
+    help: 'spread the bound workspaces over every replica with this --agent-name and --namespace (Leases <agent-name>-member-<identity> and <agent-name>-bucket-<n> in --namespace); not an upstream flag',
+  },
+  {
+    name: 'shard-identity',
+    type: 'string',
+    defaultText: '<hostname>_<random uuid>',
+    help: "this replica's name in the sharding Leases, unique per replica (use the pod name)",
+  },
+  {
+    name: 'shard-buckets',
+    type: 'string',
+    defaultText: '64',
+    help: 'number of fencing Leases the workspaces hash into; the same on every replica',
+  },
+  {
+    name: 'shard-lease-duration',
+    type: 'string',
+    defaultText: '15s',
+    help: "how long a sharding Lease stays valid without renewal (a crashed replica's workspaces move after this)",
+  },
+  {
+    name: 'shard-renew-deadline',
+    type: 'string',
+    defaultText: '10s',
+    help: 'a replica that could not renew a bucket for this long stops syncing its workspaces',
+  },
+  {
+    name: 'shard-retry-period',
+    type: 'string',
+    defaultText: '2s',
+    help: 'interval between sharding rounds (renew, take over, hand over)',
   },
   { name: 'log-format', type: 'string', defaultText: 'json', help: 'log format: json or console' },
   { name: 'log-debug', type: 'boolean', defaultText: 'false', help: 'log at debug level' },
@@ -245,8 +293,69 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
   if (hostOverride) options.kubeconfigHostOverride = hostOverride;
   const caOverride = optionalString(values, 'kubeconfig-ca-file-override');
   if (caOverride) options.kubeconfigCaFileOverride = caOverride;
+  const sharding = shardingFlags(values);
+  if (sharding) options.sharding = sharding;
   return { kind: 'run', options };
 }
+
+const shardFlagNames = [
+  'shard-identity',
+  'shard-buckets',
+  'shard-lease-duration',
+  'shard-renew-deadline',
+  'shard-retry-period',
+] as const;
+
+/** The sharding settings, or undefined without `--enable-sharding` (then a `--shard-*` flag is a mistake). */
+function shardingFlags(values: FlagValues): ShardingFlags | undefined {
+  if (values['enable-sharding'] !== true) {
+    const stray = shardFlagNames.find((name) => values[name] !== undefined);
+    if (stray) throw new OptionsError(`--${stray} needs --enable-sharding`);
+    return undefined;
+  }
+  const bucketsText = optionalString(values, 'shard-buckets') ?? '64';
+  const buckets = Number(bucketsText);
+  if (!/^\d+$/.test(bucketsText) || buckets < 1 || buckets > 1000) {
+    throw new OptionsError(`--shard-buckets "${bucketsText}" is not a whole number from 1 to 1000`);
+  }
+  const leaseDurationMs = duration(values, 'shard-lease-duration', '15s');
+  const renewDeadlineMs = duration(values, 'shard-renew-deadline', '10s');
+  const retryPeriodMs = duration(values, 'shard-retry-period', '2s');
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new OptionsError(
+      `sharding timings must satisfy --shard-retry-period < --shard-renew-deadline < --shard-lease-duration (got ${formatMs(retryPeriodMs)} < ${formatMs(renewDeadlineMs)} < ${formatMs(leaseDurationMs)})`,
+    );
+  }
+  const identity = optionalString(values, 'shard-identity');
+  if (identity !== undefined && !dns1123Subdomain.test(identity)) {
+    throw new OptionsError(
+      `--shard-identity "${identity}" cannot be part of a Lease name (lowercase letters, digits, "-" and ".", starting and ending with a letter or digit)`,
+    );
+  }
+  return {
+    ...(identity !== undefined ? { identity } : {}),
+    buckets,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+  };
+}
+
+const dns1123Subdomain = /^[a-z0-9]([-a-z0-9.]{0,200}[a-z0-9])?$/;
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go-style duration flag (`500ms`, `15s`, `1m30s`) in milliseconds. */
+function duration(values: FlagValues, name: string, fallback: string): number {
+  const text = optionalString(values, name) ?? fallback;
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
+  const total = parts.reduce((sum, [, n, unit]) => sum + Number(n) * (durationUnits[unit ?? ''] ?? 0), 0);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text || total <= 0) {
+    throw new OptionsError(`--${name} "${text}" is not a duration; use e.g. 15s, 500ms or 1m30s`);
+  }
+  return Math.round(total);
+}
+
+const formatMs = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 type FlagValues = Record<string, string | boolean | string[] | undefined>;
 

@@ -5,14 +5,23 @@
  * APIExport and the sync manager (one sync controller per PublishedResource). `main.ts` builds it from
  * the command line; tests build it directly.
  */
-import { type Client, type KubeObject, type LabelSelector, type Logger, Manager } from '@kubeloom/core';
+import {
+  type Client,
+  type KubeObject,
+  type LabelSelector,
+  type Logger,
+  Manager,
+  type Provider,
+  ShardedProvider,
+} from '@kubeloom/core';
 import { APIExportEndpointSliceResource, APIExportProvider, clusterUrl } from '@kubeloom/kcp-provider';
 import { apiExportController } from './apiexport-controller.ts';
 import type { controllerNames } from './options.ts';
 import { schemaController } from './schema-controller.ts';
 import { StaleNamespaceCollector, defaultStaleGraceMs } from './stale-namespace-collector.ts';
 import { StateStore } from './state-store.ts';
-import { syncManagerController } from './sync-controllers.ts';
+import { type SyncRecord, syncManagerController } from './sync-controllers.ts';
+import { type SyncAgentSharding, shardingGroupOf } from './sync-sharding.ts';
 
 /** How the agent is configured (the command line's options, resolved to clients). */
 export interface SyncAgentConfig {
@@ -40,12 +49,22 @@ export interface SyncAgentConfig {
    * created for it and its state are deleted from the service cluster (default 10 minutes; 0 disables).
    */
   readonly staleWorkspaceGraceMs?: number;
+  /**
+   * Spread the bound workspaces over every replica of this agent (same `agentName` and `namespace`):
+   * each replica syncs only the workspaces whose bucket Lease it holds. The Leases live in `namespace` on
+   * the service cluster. Absent: this replica syncs every workspace.
+   */
+  readonly sharding?: SyncAgentSharding;
+  /** Called after every sync of a kcp object this replica ran (an audit trail; tests assert on it). */
+  readonly onSynced?: (record: SyncRecord) => void;
 }
 
 /** A configured, not yet started agent. */
 export interface SyncAgent {
   readonly manager: Manager;
   readonly provider: APIExportProvider;
+  /** With `sharding`: the wrapper that decides which workspaces this replica syncs. */
+  readonly sharded?: ShardedProvider | undefined;
   /** The APIExport the agent fills in. */
   readonly apiExportName: string;
   /** The PublishedResources with a running sync controller. */
@@ -83,9 +102,24 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
     eventComponent: config.agentName,
     ...(config.notReadyGraceMs !== undefined ? { notReadyGraceMs: config.notReadyGraceMs } : {}),
   });
+  const sharded = config.sharding
+    ? new ShardedProvider(provider, {
+        client: config.service,
+        namespace: config.namespace,
+        group: shardingGroupOf(config.agentName),
+        ...config.sharding,
+        ...(logger ? { logger } : {}),
+      })
+    : undefined;
+  if (sharded && !config.enableLeaderElection) {
+    logger?.warn(
+      'sharding without leader election: every replica also runs the APIResourceSchema and APIExport controllers; add --enable-leader-election so that only one does',
+    );
+  }
+  const managerProvider: Provider = sharded ?? provider;
   const manager = new Manager({
     local: config.service,
-    provider,
+    provider: managerProvider,
     ...(logger ? { logger } : {}),
     eventComponent: config.agentName,
     ...(config.metricsBindAddress ? { metricsBindAddress: config.metricsBindAddress } : {}),
@@ -132,6 +166,8 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
       agentName: config.agentName,
       selects,
       controllerOptions,
+      ...(sharded ? { sharded } : {}),
+      ...(config.onSynced ? { onSynced: config.onSynced } : {}),
     });
     manager.add(syncManager);
     syncing = () => syncManager.running();
@@ -154,6 +190,7 @@ export async function createSyncAgent(config: SyncAgentConfig): Promise<SyncAgen
   return {
     manager,
     provider,
+    sharded,
     apiExportName: exportName,
     syncing: () => syncing(),
     start: (signal) => manager.start(signal),

@@ -20,7 +20,9 @@ import {
   type KubeObject,
   type Logger,
   type Manager,
+  type Reconciler,
   type ResourceDescriptor,
+  type ShardedProvider,
   enqueueFromMap,
 } from '@kubeloom/core';
 import { agentNameKey } from './api-resource-schema.ts';
@@ -46,6 +48,55 @@ export interface SyncManagerOptions {
   readonly selects: (pr: KubeObject) => boolean;
   /** Options for every sync controller (logger, metrics). */
   readonly controllerOptions?: ControllerOptions;
+  /**
+   * Set when the agent's replicas share the workspaces: the sync manager and the sync controllers then run
+   * on every replica (not only the leader), and each sync runs only for a workspace this replica owns.
+   */
+  readonly sharded?: ShardedProvider;
+  /** Called after every sync of a kcp object that ran on this replica. */
+  readonly onSynced?: (record: SyncRecord) => void;
+}
+
+/** One sync of one kcp object by this replica. */
+export interface SyncRecord {
+  readonly publishedResource: string;
+  /** The logical cluster (workspace) of the kcp object. */
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Whether the sync threw (it is retried). */
+  readonly failed: boolean;
+}
+
+/** Wraps a sync reconciler so that every run is reported to `onSynced`. */
+function observed(
+  publishedResource: string,
+  reconciler: Reconciler,
+  onSynced: ((record: SyncRecord) => void) | undefined,
+): Reconciler {
+  if (!onSynced) return reconciler;
+  return async (request, context) => {
+    const startedAt = Date.now();
+    let failed = true;
+    try {
+      const result = await reconciler(request, context);
+      failed = false;
+      return result;
+    } finally {
+      onSynced({
+        publishedResource,
+        cluster: request.cluster,
+        namespace: request.namespace ?? '',
+        name: request.name,
+        startedAt,
+        endedAt: Date.now(),
+        failed,
+      });
+    }
+  };
 }
 
 /** A running sync controller and what it was built from. */
@@ -70,7 +121,11 @@ export function syncManagerController(
   const controller = new ControllerBuilder('syncagent-syncmanager')
     .for(PublishedResourceResource, { clusters: 'local' })
     .watches(CustomResourceDefinitionResource, enqueuePublishersOfCrd(prs), { clusters: 'local' })
-    .withOptions({ maxConcurrentReconciles: 1, ...options.controllerOptions })
+    .withOptions({
+      maxConcurrentReconciles: 1,
+      ...options.controllerOptions,
+      ...(options.sharded ? { needLeaderElection: false } : {}),
+    })
     .build(async (req, { log: reqLog }) => {
       const raw = options.service.cache.reader(PublishedResourceResource).get(req.name);
       const wanted = raw ? await desiredSync(raw, options) : undefined;
@@ -177,20 +232,25 @@ async function startSync(
       gracefulShutdownMs: 10_000,
       ...options.controllerOptions,
       ...(log ? { logger: log.child({ publishedResource: name }) } : {}),
+      ...(options.sharded ? { needLeaderElection: false } : {}),
     })
     .build(
-      objectSyncer({
-        pr,
-        target,
-        service: options.service.client,
-        state: options.state,
-        agentName: options.agentName,
-        filter: compileResourceFilter(pr.spec.filter),
-        specMutations: compileMutations(pr.spec.mutation?.spec, 'spec.mutation.spec'),
-        statusMutations: compileMutations(pr.spec.mutation?.status, 'spec.mutation.status'),
-        related,
-        localCache: () => options.service.cache.reader(target.local),
-      }),
+      fencedSync(
+        name,
+        options,
+        objectSyncer({
+          pr,
+          target,
+          service: options.service.client,
+          state: options.state,
+          agentName: options.agentName,
+          filter: compileResourceFilter(pr.spec.filter),
+          specMutations: compileMutations(pr.spec.mutation?.spec, 'spec.mutation.spec'),
+          statusMutations: compileMutations(pr.spec.mutation?.status, 'spec.mutation.status'),
+          related,
+          localCache: () => options.service.cache.reader(target.local),
+        }),
+      ),
     );
   const stop = new AbortController();
   const finished = Promise.withResolvers<void>();
@@ -209,4 +269,10 @@ async function startSync(
   };
   options.manager.add(runnable);
   return { key, target, stop, done: finished.promise };
+}
+
+/** The object syncer as a replica runs it: reported, and with sharding only for the workspaces it owns. */
+function fencedSync(name: string, options: SyncManagerOptions, sync: Reconciler): Reconciler {
+  const reported = observed(name, sync, options.onSynced);
+  return options.sharded ? options.sharded.fence(reported) : reported;
 }
