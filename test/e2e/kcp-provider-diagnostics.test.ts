@@ -346,7 +346,7 @@ describe('kcp provider diagnostics against real kcp', { timeout: 300_000 }, () =
       spec: {
         permissionClaims: (partialBinding.spec.permissionClaims ?? []).map((c) => ({
           ...c,
-          state: 'Accepted',
+          state: 'Accepted' as const,
         })),
       },
     });
@@ -368,7 +368,7 @@ describe('kcp provider diagnostics against real kcp', { timeout: 300_000 }, () =
     await kcp.clientFor(full.path).patch(APIBindingResource, EXPORT, {
       spec: {
         permissionClaims: (fullBinding.spec.permissionClaims ?? []).map((c) =>
-          c.resource === 'configmaps' ? { ...c, state: 'Rejected' } : c,
+          c.resource === 'configmaps' ? { ...c, state: 'Rejected' as const } : c,
         ),
       },
     });

@@ -1,8 +1,16 @@
+import { type WithDates, withRfc3339Dates } from './client-node-objects.ts';
 import type { CredentialsOptions } from './credentials.ts';
 import { isGone } from './errors.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { checkName, checkObject, checkPatch } from './object-check.ts';
 import type { KubeList, KubeObject } from './object.ts';
+import type {
+  ApplyConfiguration,
+  ApplyIntent,
+  JsonPatch,
+  MergePatch,
+  StrategicMergePatch,
+} from './patch-types.ts';
 import { type ResourceDescriptor, apiVersionOf, resourcePath } from './resource.ts';
 import { PatchType, type QueryValue, RestClient, type RestClientOptions } from './rest-client.ts';
 
@@ -65,13 +73,28 @@ export interface ApplyOptions extends CallOptions {
   dryRun?: 'All';
 }
 
+/** Any patch body of `T` a {@link Client.patch} can send, for a patch type known only at run time. */
+export type AnyPatch<T> =
+  | MergePatch<T>
+  | WithDates<MergePatch<T>>
+  | JsonPatch<T>
+  | StrategicMergePatch<T>
+  | WithDates<StrategicMergePatch<T>>
+  | ApplyConfiguration<T>
+  | WithDates<ApplyConfiguration<T>>
+  | string;
+
 /**
  * Typed verbs over {@link ResourceDescriptor}s. Objects in and out are plain JSON; list items get
- * `apiVersion` and `kind` filled in so that they look exactly like watch events.
+ * `apiVersion` and `kind` filled in so that they look exactly like watch events. Objects written may also
+ * be @kubernetes/client-node model objects: their `Date` timestamps are sent as the RFC 3339 text the API
+ * server writes (see {@link WithDates}).
  */
 export class Client {
+  /** The HTTP client underneath, for requests no verb covers (and for its server URL and credentials). */
   readonly rest: RestClient;
 
+  /** Wraps a {@link RestClient}; most programs use {@link Client.fromKubeConfig} or a cluster's client instead. */
   constructor(rest: RestClient) {
     this.rest = rest;
   }
@@ -167,9 +190,10 @@ export class Client {
    */
   async create<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
-    obj: T,
+    input: NoInfer<T | WithDates<T>>,
     options: WriteOptions = {},
   ): Promise<T> {
+    const obj = withRfc3339Dates(input) as T;
     checkObject(`create(${resource.kind})`, resource, obj, {
       name: 'nameOrGenerateName',
       namespace: options.namespace,
@@ -191,32 +215,68 @@ export class Client {
    */
   update<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
-    obj: T,
+    obj: NoInfer<T | WithDates<T>>,
     options: WriteOptions = {},
   ): Promise<T> {
-    return this.#put(resource, obj, options, undefined);
+    return this.#put(resource, withRfc3339Dates(obj) as T, options, undefined);
   }
 
   /** Replaces an object's status subresource; checks `obj` like {@link Client.update}. */
   updateStatus<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
-    obj: T,
+    obj: NoInfer<T | WithDates<T>>,
     options: WriteOptions = {},
   ): Promise<T> {
-    return this.#put(resource, obj, options, 'status');
+    return this.#put(resource, withRfc3339Dates(obj) as T, options, 'status');
   }
 
   /**
-   * Patches an object. Default content type is JSON merge patch; see {@link PatchType}. `patch` is an object
-   * (an array of operations for {@link PatchType.Json}), or text that is sent as it is. Rejects with
-   * `InvalidObjectError` before sending anything if it cannot be sent.
+   * Patches an object. The body's type follows the patch type: a {@link MergePatch} by default, a
+   * {@link JsonPatch} (list of operations) for {@link PatchType.Json}, a {@link StrategicMergePatch} for
+   * {@link PatchType.StrategicMerge} and an {@link ApplyConfiguration} for {@link PatchType.Apply}; text is
+   * sent as it is. Rejects with `InvalidObjectError` before sending anything if the body cannot be sent.
    */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: NoInfer<MergePatch<T> | WithDates<MergePatch<T>>> | string,
+    options?: PatchOptions & { type?: typeof PatchType.Merge },
+  ): Promise<T>;
+  /** A JSON patch (RFC 6902): operations applied in order, all or none. */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: NoInfer<JsonPatch<T>> | string,
+    options: PatchOptions & { type: typeof PatchType.Json },
+  ): Promise<T>;
+  /** A strategic merge patch (built-in types only): lists with a merge key merge element by element. */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: NoInfer<StrategicMergePatch<T> | WithDates<StrategicMergePatch<T>>> | string,
+    options: PatchOptions & { type: typeof PatchType.StrategicMerge },
+  ): Promise<T>;
+  /** Server-side apply of a complete apply configuration (needs a `fieldManager`); see also {@link Client.apply}. */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: NoInfer<ApplyConfiguration<T> | WithDates<ApplyConfiguration<T>>> | string,
+    options: PatchOptions & { type: typeof PatchType.Apply; fieldManager: string },
+  ): Promise<T>;
+  /** A patch whose type is known only at run time. */
+  patch<T extends KubeObject>(
+    resource: ResourceDescriptor<T>,
+    name: string,
+    patch: NoInfer<AnyPatch<T>>,
+    options: PatchOptions,
+  ): Promise<T>;
   async patch<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
     name: string,
-    patch: unknown,
+    input: unknown,
     options: PatchOptions = {},
   ): Promise<T> {
+    const patch = withRfc3339Dates(input);
     const type = options.type ?? PatchType.Merge;
     const verb = `${type === PatchType.Apply ? 'apply' : 'patch'}(${resource.kind})`;
     checkPatch(verb, resource, name, patch, { type, namespace: options.namespace });
@@ -248,16 +308,17 @@ export class Client {
    */
   async apply<T extends KubeObject>(
     resource: ResourceDescriptor<T>,
-    obj: T,
+    input: NoInfer<T | WithDates<ApplyIntent<T>>>,
     options: ApplyOptions,
   ): Promise<T> {
+    const obj = withRfc3339Dates(input) as T;
     checkObject(`apply(${resource.kind})`, resource, obj, {
       name: 'name',
       namespace: undefined,
       hasNamespaceOption: false,
     });
     const name = obj.metadata?.name ?? '';
-    return this.patch(resource, name, withType(resource, obj), {
+    return this.patch<T>(resource, name, withType(resource, obj) as AnyPatch<T>, {
       ...options,
       ...(obj.metadata?.namespace ? { namespace: obj.metadata.namespace } : {}),
       type: PatchType.Apply,

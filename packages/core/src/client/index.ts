@@ -1,5 +1,6 @@
 export * from './builtins.ts';
 export * from './client.ts';
+export * from './client-node-objects.ts';
 export * from './connection-failure.ts';
 export * from './connection-pool.ts';
 export * from './credentials.ts';
@@ -9,6 +10,7 @@ export * from './kubeconfig.ts';
 export * from './parsed-kube-config.ts';
 export * from './label-selector.ts';
 export * from './object.ts';
+export * from './patch-types.ts';
 export * from './redact.ts';
 export * from './resource.ts';
 export * from './rest-client.ts';

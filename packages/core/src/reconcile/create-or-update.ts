@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '../client/client.ts';
-import { isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
+import { readAndMutate } from './mutated-object.ts';
 
 /** What {@link createOrUpdate} did. */
 export type CreateOrUpdateOutcome = 'created' | 'updated' | 'unchanged';
@@ -32,42 +32,18 @@ export async function createOrUpdate<T extends KubeObject>(
   mutate: (object: T) => void | Promise<void>,
   options: CreateOrUpdateOptions = {},
 ): Promise<{ outcome: CreateOrUpdateOutcome; object: T }> {
-  const namespace = resource.namespaced ? key.namespace : undefined;
-  if (resource.namespaced && !namespace) {
-    throw new TypeError(
-      `createOrUpdate of ${resource.kind} "${key.name}": a namespaced resource needs a namespace`,
-    );
-  }
-  const at = { ...(namespace ? { namespace } : {}), ...(options.signal ? { signal: options.signal } : {}) };
-  const write = { ...at, ...(options.fieldManager ? { fieldManager: options.fieldManager } : {}) };
-  let current: T | undefined;
-  try {
-    current = await client.get(resource, key.name, at);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const { current, desired, write } = await readAndMutate(
+    'createOrUpdate',
+    client,
+    resource,
+    key,
+    mutate,
+    options,
+  );
+
   if (current === undefined) {
-    const fresh = { metadata: { name: key.name, ...(namespace ? { namespace } : {}) } } as T;
-    await mutate(fresh);
-    checkIdentity(resource, key.name, namespace, fresh);
-    return { outcome: 'created', object: await client.create(resource, fresh, write) };
+    return { outcome: 'created', object: await client.create(resource, desired, write) };
   }
-  const desired = structuredClone(current);
-  await mutate(desired);
-  checkIdentity(resource, key.name, namespace, desired);
   if (isDeepStrictEqual(current, desired)) return { outcome: 'unchanged', object: current };
   return { outcome: 'updated', object: await client.update(resource, desired, write) };
-}
-
-function checkIdentity<T extends KubeObject>(
-  resource: ResourceDescriptor<T>,
-  name: string,
-  namespace: string | undefined,
-  object: T,
-): void {
-  if (object.metadata?.name !== name || (object.metadata?.namespace || undefined) !== namespace) {
-    throw new TypeError(
-      `createOrUpdate of ${resource.kind} "${namespace ? `${namespace}/` : ''}${name}": mutate must not change the name or namespace`,
-    );
-  }
 }

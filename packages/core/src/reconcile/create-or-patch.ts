@@ -1,0 +1,98 @@
+import type { Client } from '../client/client.ts';
+import type { KubeObject } from '../client/object.ts';
+import type { MergePatch } from '../client/patch-types.ts';
+import type { ResourceDescriptor } from '../client/resource.ts';
+import { isEmptyPatch, mergeFrom } from './merge-from.ts';
+import { readAndMutate } from './mutated-object.ts';
+
+/**
+ * What {@link createOrPatch} did, in controller-runtime's terms: `updatedStatus` means the object and its
+ * status were both patched, `updatedStatusOnly` that only the status was.
+ */
+export type CreateOrPatchOutcome =
+  | 'created'
+  | 'updated'
+  | 'updatedStatus'
+  | 'updatedStatusOnly'
+  | 'unchanged';
+
+/** Options for {@link createOrPatch}. */
+export interface CreateOrPatchOptions {
+  /** Ends the read and the writes. */
+  signal?: AbortSignal;
+  /** Recorded as the writer in managedFields. */
+  fieldManager?: string;
+  /**
+   * Make each patch conditional on the resourceVersion read (see {@link MergeFromOptions.optimisticLock}),
+   * so that it fails with 409 Conflict if anyone changed the object in between. Default false.
+   */
+  optimisticLock?: boolean;
+}
+
+/**
+ * Like {@link createOrUpdate}, but writes only what `mutate` changed, as JSON merge patches computed with
+ * {@link mergeFrom}: fields others wrote after the read are kept instead of overwritten, and a concurrent
+ * change is no conflict unless `optimisticLock` is set. Changes to `status` are patched separately through
+ * the status subresource (the resource must have one); a new object is created with everything but its
+ * status, which the server drops on create. Returns what happened and the object as stored.
+ */
+export async function createOrPatch<T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  key: { name: string; namespace?: string },
+  mutate: (object: T) => void | Promise<void>,
+  options: CreateOrPatchOptions = {},
+): Promise<{ outcome: CreateOrPatchOutcome; object: T }> {
+  const { current, desired, write } = await readAndMutate(
+    'createOrPatch',
+    client,
+    resource,
+    key,
+    mutate,
+    options,
+  );
+
+  if (current === undefined) {
+    return { outcome: 'created', object: await client.create(resource, desired, write) };
+  }
+  const lock = { optimisticLock: options.optimisticLock ?? false };
+  const { status: statusBefore, ...objectBefore } = current as T & { status?: unknown };
+  const { status: statusAfter, ...objectAfter } = desired as T & { status?: unknown };
+  const objectPatch = mergeFrom(objectBefore as T, objectAfter as T, lock);
+  const statusPatch = mergeFrom(
+    { status: statusBefore } as KubeObject,
+    { status: statusAfter } as KubeObject,
+  );
+  const objectChanged = !isEmptyPatch(withoutLock(objectPatch));
+  const statusChanged = !isEmptyPatch(statusPatch);
+  let object = current;
+  if (objectChanged) object = await client.patch(resource, key.name, objectPatch, write);
+  if (statusChanged) {
+    // Locked on the version the object patch (if any) left, which is the one this patch applies to.
+    const resourceVersion = object.metadata?.resourceVersion;
+    const patch =
+      options.optimisticLock && resourceVersion
+        ? { ...statusPatch, metadata: { resourceVersion } }
+        : statusPatch;
+    object = await client.patch(resource, key.name, patch as unknown as MergePatch<T>, {
+      ...write,
+      subresource: 'status',
+    });
+  }
+  const outcome: CreateOrPatchOutcome = objectChanged
+    ? statusChanged
+      ? 'updatedStatus'
+      : 'updated'
+    : statusChanged
+      ? 'updatedStatusOnly'
+      : 'unchanged';
+  return { outcome, object };
+}
+
+/** The patch without the resourceVersion an optimistic lock adds, to tell whether anything else changed. */
+function withoutLock(patch: object): object {
+  const { metadata, ...rest } = patch as { metadata?: Record<string, unknown> };
+  if (!metadata) return rest;
+  const { resourceVersion: _rv, ...others } = metadata;
+  return Object.keys(others).length > 0 ? { ...rest, metadata: others } : rest;
+}
