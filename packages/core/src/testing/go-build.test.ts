@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -76,5 +76,35 @@ describe('goBuild', () => {
     await expect(goBuild(spec(stale), join(scratch(), 'tool'), options)).rejects.toThrow(
       `${join(stale, 'go.mod')} does not pin example.com v1.0.0`,
     );
+  });
+
+  it('builds further packages in the same invocation and puts them next to the target', async () => {
+    const dir = scratch();
+    // Writes one file per package into the `-o` directory, as `go build -o dir/ pkg...` does.
+    writeFileSync(
+      join(dir, 'go'),
+      [
+        '#!/bin/sh',
+        'echo "$@" > "$(dirname "$0")/args"',
+        'while [ $# -gt 0 ]; do case "$1" in -o) out=$2; shift;; example.com/*) pkgs="$pkgs $1";; esac; shift; done',
+        'mkdir -p "$out"; for p in $pkgs; do echo built > "$out$(basename "$p")"; done',
+      ].join('\n'),
+    );
+    chmodSync(join(dir, 'go'), 0o755);
+    const lines: string[] = [];
+    const targetDir = scratch();
+    await goBuild(
+      {
+        ...spec(module('example.com v1.0.0')),
+        alsoBuild: ['example.com/cmd/helper', 'example.com/cmd/other'],
+      },
+      join(targetDir, 'tool'),
+      { env: { PATH: `${dir}:/usr/bin:/bin` }, label: 'tool v1.0.0', log: (line) => lines.push(line) },
+    );
+    expect(readFileSync(join(dir, 'args'), 'utf8')).toMatch(
+      / -o \S+\/bin\/ example\.com\/cmd\/tool example\.com\/cmd\/helper example\.com\/cmd\/other\n$/,
+    );
+    expect(readdirSync(targetDir).toSorted()).toEqual(['helper', 'other', 'tool']);
+    expect(lines.at(-1)).toMatch(/: built \S+\/tool \(and helper, other beside it\) in \d+ s$/);
   });
 });

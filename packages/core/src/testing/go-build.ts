@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findOnPath } from './executable-lookup.ts';
 
@@ -16,6 +16,11 @@ export interface GoBuildSpec {
   ldflags: readonly string[];
   /** How long a first build takes, for the progress line (e.g. `about 6 min on 2 cores`). */
   expectedDuration: string;
+  /**
+   * More main packages of the same module graph to build in the same `go build` invocation (so they share
+   * its compilation); each binary lands next to the target, named after the package's last path element.
+   */
+  alsoBuild?: readonly string[];
 }
 
 /** Options for {@link goBuild}. */
@@ -52,7 +57,11 @@ export async function goBuild(spec: GoBuildSpec, target: string, options: GoBuil
     if (existsSync(join(spec.moduleDir, file))) cpSync(join(spec.moduleDir, file), join(workDir, file));
   }
   const args = ['build', '-mod=readonly', '-trimpath', '-ldflags', spec.ldflags.join(' ')];
-  args.push('-o', `${target}.tmp`, spec.packagePath);
+  const also = spec.alsoBuild ?? [];
+  // With several packages `go build -o` takes a directory and names each binary after its package.
+  const outDir = join(workDir, 'bin');
+  if (also.length > 0) args.push('-o', `${outDir}/`, spec.packagePath, ...also);
+  else args.push('-o', `${target}.tmp`, spec.packagePath);
   const started = performance.now();
   options.log(
     `${options.label}: go build -mod=readonly -trimpath … ${spec.packagePath} (a first build takes ${spec.expectedDuration}; later ones reuse Go's build cache)`,
@@ -81,9 +90,13 @@ export async function goBuild(spec: GoBuildSpec, target: string, options: GoBuil
       rmSync(`${target}.tmp`, { force: true });
       throw new Error(`go build exited with ${code}:\n${tail.map((l) => `      ${l}`).join('\n')}`);
     }
-    renameSync(`${target}.tmp`, target);
+    if (also.length > 0) {
+      for (const pkg of also) renameSync(join(outDir, basename(pkg)), join(dirname(target), basename(pkg)));
+      renameSync(join(outDir, basename(spec.packagePath)), target);
+    } else renameSync(`${target}.tmp`, target);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    options.log(`${options.label}: built ${target} in ${seconds} s`);
+    const extra = also.length > 0 ? ` (and ${also.map((p) => basename(p)).join(', ')} beside it)` : '';
+    options.log(`${options.label}: built ${target}${extra} in ${seconds} s`);
   } finally {
     clearInterval(ticker);
     rmSync(workDir, { recursive: true, force: true });

@@ -25,3 +25,4 @@ export * from './crd-install.ts';
 export * from './free-port.ts';
 export * from './kube-test-environment.ts';
 export * from './process-supervisor.ts';
+export * from './https-probe.ts';

@@ -106,6 +106,15 @@ export interface APIBinding extends KubeObject {
   };
 }
 
+/** Which shards one endpoint of an APIExportEndpointSlice serves (kcp after v0.32). */
+export interface EndpointShards {
+  matchAll?: boolean;
+  selector?: {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  };
+}
+
 /** apis.kcp.io/v1alpha1 APIExportEndpointSlice: where (per shard) an export's virtual workspace is served. */
 export interface APIExportEndpointSlice extends KubeObject {
   metadata: ObjectMeta;
@@ -114,7 +123,12 @@ export interface APIExportEndpointSlice extends KubeObject {
     partition?: string;
   };
   status?: {
-    endpoints?: Array<{ url: string }>;
+    /**
+     * One entry per shard that serves the export's virtual workspace. Releases after kcp v0.32 add, per
+     * endpoint, the shards it serves (`shards: { matchAll?: true; selector?: LabelSelector }`); the URL stays
+     * the key, and any further field is carried along untouched.
+     */
+    endpoints?: Array<{ url: string; shards?: EndpointShards; [field: string]: unknown }>;
     shardSelector?: string;
     conditions?: Condition[];
   };

@@ -38,3 +38,25 @@ export const LogicalClusterResource = defineResource<LogicalCluster>({
   plural: 'logicalclusters',
   namespaced: false,
 });
+
+/** core.kcp.io/v1alpha1 Shard: one kcp server of a sharded installation, registered in `root`. */
+export interface Shard extends KubeObject {
+  metadata: ObjectMeta;
+  spec?: {
+    /** Where the shard itself is reached (by the front proxy and other shards). */
+    baseURL?: string;
+    /** Where clients reach workspaces on it (usually the front proxy). */
+    externalURL?: string;
+    /** Where its virtual workspaces are served; endpoint slices list URLs under it. */
+    virtualWorkspaceURL?: string;
+  };
+}
+
+/** core.kcp.io/v1alpha1 shards (in `root`; each carries the label `name=<shard>`, which workspaces select on). */
+export const ShardResource = defineResource<Shard>({
+  group: 'core.kcp.io',
+  version: 'v1alpha1',
+  kind: 'Shard',
+  plural: 'shards',
+  namespaced: false,
+});

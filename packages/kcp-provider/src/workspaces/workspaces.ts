@@ -34,6 +34,11 @@ export interface CreateWorkspaceOptions {
   type?: WorkspaceTypeReference;
   /** Labels for the Workspace object. */
   labels?: Record<string, string>;
+  /**
+   * Where kcp may schedule it: a selector over Shard labels, e.g. `{ selector: { matchLabels: { name:
+   * 'shard-1' } } }` (every shard carries `name=<shard>`). Default: any shard.
+   */
+  location?: NonNullable<Workspace['spec']>['location'];
   /** How long to wait for phase Ready and for the logical cluster to answer. Default 60 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -60,7 +65,10 @@ export async function createWorkspace(
       ...(options.name ? { name: options.name } : { generateName: options.generateName ?? 'ws-' }),
       ...(options.labels ? { labels: options.labels } : {}),
     },
-    spec: { type: options.type ?? { name: 'universal', path: 'root' } },
+    spec: {
+      type: options.type ?? { name: 'universal', path: 'root' },
+      ...(options.location ? { location: options.location } : {}),
+    },
   };
   // Admission caches for workspace types may lag right after kcp starts: retry 403/404 for a while.
   const created = await waitFor(
