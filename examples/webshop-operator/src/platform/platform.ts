@@ -1,29 +1,60 @@
+/**
+ * The platform the webshop operator runs on: three provider teams in kcp and the clusters behind them.
+ *
+ * - The database team publishes CloudNativePG's Postgres API (a syncagent and a stand-in CNPG operator on
+ *   the team cluster).
+ * - The observability team publishes its Elasticsearch API the same way (a second syncagent, a stand-in
+ *   Elastic operator, on the same team cluster in their own namespaces).
+ * - The webshop team gets its workspace; its operator (installed separately) exports the Webshop API and
+ *   runs the shops on the compute cluster, where a stand-in marks Deployments available (no kubelet).
+ *
+ * Tenants are workspaces that bind the exports they use.
+ */
+import type { Logger } from '@kubeloom/core';
+import { installCrds } from '@kubeloom/core/testing';
 import type { KubeTestEnvironment } from '@kubeloom/core/testing';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import type { RunningManager } from './background-manager.ts';
+import { startDatabaseTeam } from './database-team.ts';
+import { startDeploymentAvailabilityStandIn } from './deployment-availability-stand-in.ts';
+import { elasticsearchCrd } from './elasticsearch-api.ts';
+import type { ExportRef } from './export-ref.ts';
+import { startObservabilityTeam } from './observability-team.ts';
+import { postgresCrdFiles } from './postgres-api.ts';
+import { publishedResourceCrd } from './published-resource-crd.ts';
+import { bindExport } from './tenant-binding.ts';
+import { stopAll } from './team.ts';
 
-/** Where an APIExport lives and the identity hash that permission claims on its resources must name. */
-export interface ExportRef {
-  /** Workspace path of the provider, e.g. `root:database-team`. */
-  path: string;
-  /** APIExport name. */
-  name: string;
-  /** `status.identityHash` of the APIExport. */
-  identityHash: string;
-}
+export type { ExportRef } from './export-ref.ts';
+export { startDeploymentAvailabilityStandIn } from './deployment-availability-stand-in.ts';
+export type { DeploymentAvailabilityStandInOptions } from './deployment-availability-stand-in.ts';
+export type { RunningManager } from './background-manager.ts';
+export * from './elasticsearch-api.ts';
+export * from './postgres-api.ts';
+export { POSTGRES_EXPORT } from './database-team.ts';
+export { ELASTICSEARCH_EXPORT, ELASTICSEARCH_ENDPOINT_SLICE } from './observability-team.ts';
+export { AGENT_LABEL } from './team-agent.ts';
 
 /** What the platform runs on. */
 export interface PlatformOptions {
   /** Root access to kcp. */
   kcp: KcpTestEnvironment;
-  /** The database and observability teams' service cluster(s); never a cluster shared with other programs. */
+  /**
+   * The database and observability teams' service cluster. Never a cluster shared with other programs:
+   * it gets cluster-scoped PublishedResources, which an agent without a selector there would publish too.
+   */
   teamClusters: KubeTestEnvironment;
-  /** The webshop team's compute cluster. */
+  /** The webshop team's compute cluster (with kube-controller-manager; see the availability stand-in). */
   compute: KubeTestEnvironment;
-  /** Prefix for workspace names, so several platforms can share one kcp. */
+  /** Prefix for workspace, agent and PublishedResource names, so several platforms can share one kcp. */
   prefix?: string;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Logger for the agents and stand-ins. Default silent. */
+  logger?: Logger;
+  /** How long each step may take (loaded machines are slow). Default 180 s. */
+  timeoutMs?: number;
 }
 
 /** A running platform: three provider teams, their exports, and the agents and stand-ins that serve them. */
@@ -36,11 +67,59 @@ export interface Platform {
   createTenant(name: string, exports: readonly ExportRef[]): Promise<KcpWorkspace>;
   /** Binds one more export into an existing tenant (accepting all claims) and waits until it is served. */
   bind(tenant: KcpWorkspace, exportRef: ExportRef): Promise<void>;
-  /** Stops every agent and stand-in this platform started. */
+  /** Stops every agent and stand-in this platform started (the servers and workspaces stay). */
   stop(): Promise<void>;
 }
 
-/** Starts the platform. */
-export function startPlatform(_options: PlatformOptions): Promise<Platform> {
-  return Promise.reject(new Error('startPlatform is not implemented yet'));
+/** Starts the platform; resolves once both exports are published and can be bound. */
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { kcp } = options;
+  const prefix = options.prefix ?? '';
+  const log = options.log ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  const logger = options.logger ? { logger: options.logger } : {};
+  const service = options.teamClusters.client;
+  await installCrds(service, [...postgresCrdFiles(), elasticsearchCrd, await publishedResourceCrd()], {
+    timeoutMs,
+  });
+  log('team cluster: CloudNativePG, Elasticsearch and PublishedResource CRDs installed');
+  const running: RunningManager[] = [];
+  try {
+    const [database, observability, webshopTeam] = await Promise.all([
+      startDatabaseTeam({ kcp, service, prefix, timeoutMs, ...logger }).then((team) => {
+        running.push(team);
+        log(
+          `database team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in CloudNativePG)`,
+        );
+        return team;
+      }),
+      startObservabilityTeam({ kcp, service, prefix, timeoutMs, ...logger }).then((team) => {
+        running.push(team);
+        log(
+          `observability team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in Elastic)`,
+        );
+        return team;
+      }),
+      kcp.createWorkspace({ name: `${prefix}webshop-team`, timeoutMs }),
+    ]);
+    log(`webshop team: ${webshopTeam.path}`);
+    running.push(startDeploymentAvailabilityStandIn(options.compute.client, logger));
+    log('compute cluster: the stand-in kubelet marks Deployment Pods ready');
+    return {
+      databaseTeam: database.workspace,
+      observabilityTeam: observability.workspace,
+      webshopTeam,
+      exports: { postgres: database.exportRef, elastic: observability.exportRef },
+      createTenant: async (name, exports) => {
+        const tenant = await kcp.createWorkspace({ name: `${prefix}${name}`, timeoutMs });
+        for (const exportRef of exports) await bindExport(kcp, tenant, exportRef, timeoutMs);
+        return tenant;
+      },
+      bind: (tenant, exportRef) => bindExport(kcp, tenant, exportRef, timeoutMs),
+      stop: () => stopAll(running),
+    };
+  } catch (error) {
+    await stopAll(running).catch(() => {});
+    throw error;
+  }
 }
