@@ -5,12 +5,16 @@
  * asserts from those records that every workspace is synced by exactly one replica, that no two replicas
  * ever sync one workspace at the same time, and that a stopped replica's workspaces carry on elsewhere.
  */
+import { join } from 'node:path';
 import {
-  type Client,
+  Client,
   type KubeObject,
   LeaseResource,
   type Logger,
-  NamespaceResource,
+  applyManifests,
+  loadKubeConfig,
+  loadManifests,
+  parseManifests,
   SHARDING_GROUP_LABEL,
   SHARDING_ROLE_LABEL,
   assignBuckets,
@@ -27,7 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { bindConsumerWorkspace } from './syncagent-consumer.ts';
 import { type ReconcileRecord, mapBounded, overlaps } from './scale-out-checks.ts';
-import { publishedResourceCrdObject, widgetCrd } from './syncagent-crds.ts';
+import { widgetCrd } from './syncagent-crds.ts';
 
 const EXPORT = 'widgets.e2e.kubeloom.dev';
 const AGENT = 'syncagent-scale-out';
@@ -50,6 +54,62 @@ const WidgetResource = defineResource<KubeObject & { spec?: { size?: number } }>
   namespaced: true,
 });
 
+const deploy = join(import.meta.dirname, '../../examples/syncagent/deploy');
+
+/** deploy/rbac.yaml's api-syncagent-published, for this test's Widgets instead of CloudNativePG's resources. */
+const widgetsRbac = `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: { name: api-syncagent-widgets }
+rules:
+  - apiGroups: [e2e.kubeloom.dev]
+    resources: [widgets]
+    verbs: [get, list, watch, create, update, patch, delete]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: { name: api-syncagent-widgets }
+roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: api-syncagent-widgets }
+subjects: [{ kind: ServiceAccount, name: api-syncagent, namespace: syncagent }]
+`;
+
+/** A client of `kube` authenticated as a ServiceAccount, with a token from the TokenRequest API. */
+async function serviceAccountClient(
+  kube: KubeTestEnvironment,
+  namespace: string,
+  name: string,
+): Promise<Client> {
+  const request = await waitFor(
+    () =>
+      kube.client.rest.request<{ status?: { token?: string } }>({
+        method: 'POST',
+        path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenRequest',
+          spec: { expirationSeconds: 3600 },
+        },
+      }),
+    { what: `a token for ServiceAccount ${namespace}/${name}`, timeoutMs: 60_000 },
+  );
+  const cluster = loadKubeConfig({ path: kube.kubeconfigPath }).kubeConfig.getCurrentCluster();
+  return Client.fromKubeConfig({
+    text: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'service',
+          cluster: { server: kube.serverUrl, 'certificate-authority-data': cluster?.caData },
+        },
+      ],
+      users: [{ name, user: { token: request.status?.token ?? '' } }],
+      contexts: [{ name, context: { cluster: 'service', user: name } }],
+      'current-context': name,
+    }),
+  });
+}
+
 /** Keeps the agents' error lines for the report; everything else is dropped. */
 function errorsOnly(errors: string[]): Logger {
   const logger: Logger = {
@@ -66,7 +126,9 @@ describe('syncagent scale-out: three replicas share the workspaces, each synced 
   let kcp: KcpTestEnvironment;
   let kube: KubeTestEnvironment;
   let service: Client;
-  let namespace: string;
+  /** The service cluster as the example's ServiceAccount (deploy/rbac.yaml) sees it. */
+  let agentService: Client;
+  const namespace = 'syncagent';
   let provider: KcpWorkspace;
   let consumers: KcpWorkspace[] = [];
   const agents = new Map<string, { agent: SyncAgent; stop: AbortController; run: Promise<void> }>();
@@ -76,7 +138,7 @@ describe('syncagent scale-out: three replicas share the workspaces, each synced 
 
   async function startReplica(replica: string): Promise<void> {
     const agent = await createSyncAgent({
-      service,
+      service: agentService,
       kcp: kcp.clientFor(provider.path),
       apiExportRef: EXPORT,
       namespace,
@@ -182,20 +244,25 @@ describe('syncagent scale-out: three replicas share the workspaces, each synced 
       startTimeoutMs: 120_000,
     });
     service = kube.client;
-    await installCrds(service, [widgetCrd, await publishedResourceCrdObject()]);
-    const ns = await service.create(NamespaceResource, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'syncagent' },
-    });
-    namespace = ns.metadata?.name ?? '';
+    // The example's own manifests: the PublishedResource CRD, RBAC and the Deployment (validated by the
+    // server; without a scheduler its pods never run). The replicas below act as its ServiceAccount.
+    await installCrds(service, [widgetCrd, join(deploy, 'publishedresource-crd.yaml')]);
+    await applyManifests(
+      service,
+      await loadManifests([join(deploy, 'rbac.yaml'), join(deploy, 'deployment.yaml')]),
+      {
+        fieldManager: 'e2e',
+      },
+    );
+    await applyManifests(service, await parseManifests(widgetsRbac), { fieldManager: 'e2e' });
+    agentService = await serviceAccountClient(kube, namespace, 'api-syncagent');
     provider = await kcp.createWorkspace({ generateName: 'syncagent-scale-provider-', timeoutMs: SLOW_MS });
     await kcp.createApiExport({ workspace: provider.path, name: EXPORT, schemas: [], timeoutMs: SLOW_MS });
     await service.create(PublishedResourceResource, {
       apiVersion: 'syncagent.kcp.io/v1alpha1',
       kind: 'PublishedResource',
       metadata: { name: 'publish-widgets' },
-      spec: { resource: { apiGroup: 'e2e.kubeloom.dev', kind: 'Widget', version: 'v1' } },
+      spec: { resource: { apiGroup: 'e2e.kubeloom.dev', kind: 'Widget', versions: ['v1'] } },
     });
     for (const replica of REPLICAS) await startReplica(replica);
     const exporter = kcp.clientFor(provider.path);
