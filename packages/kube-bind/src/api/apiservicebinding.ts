@@ -1,0 +1,36 @@
+import { type KubeObject, type ObjectMeta, defineResource } from '@kubeloom/core';
+import type { KubeBindCondition } from './conditions.ts';
+import { KUBE_BIND_GROUP, KUBE_BIND_VERSION, type SecretKeyRef } from './group.ts';
+
+/**
+ * An APIServiceBinding (cluster-scoped, on the consumer): binds the APIServiceExport of the same name in
+ * the provider's cluster namespace, reached with the kubeconfig in `spec.kubeconfigSecretRef` (whose
+ * current context names that namespace).
+ */
+export interface APIServiceBinding extends KubeObject {
+  metadata: ObjectMeta;
+  spec: { kubeconfigSecretRef: SecretKeyRef };
+  status?: {
+    providerPrettyName?: string;
+    conditions?: KubeBindCondition[];
+    boundSchemas?: Array<{ group: string; resource: string }>;
+    permissionClaims?: unknown[];
+  };
+}
+
+/** kube-bind.io/v1alpha2 APIServiceBindings. */
+export const APIServiceBindingResource = defineResource<APIServiceBinding>({
+  group: KUBE_BIND_GROUP,
+  version: KUBE_BIND_VERSION,
+  kind: 'APIServiceBinding',
+  plural: 'apiservicebindings',
+  namespaced: false,
+});
+
+/** The binding's condition types, in the order the `Ready` summary reads them. */
+export const BindingConditions = {
+  SecretValid: 'SecretValid',
+  Connected: 'Connected',
+  SchemaInSync: 'SchemaInSync',
+  Heartbeating: 'Heartbeating',
+} as const;
