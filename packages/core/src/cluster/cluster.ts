@@ -4,6 +4,7 @@ import type { SharedInformer } from '../cache/shared-informer.ts';
 import type { Client } from '../client/client.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
+import type { EventRecorder } from '../events/event-recorder.ts';
 
 /** Name of a cluster within a provider. `''` is the manager's own (local) cluster. */
 export type ClusterName = string;
@@ -20,21 +21,6 @@ export interface ClusterCache {
   informer<T extends KubeObject>(resource: ResourceDescriptor<T>): SharedInformer<T>;
   /** This cluster's read-only view of a resource (starts its informer if needed). */
   reader<T extends KubeObject>(resource: ResourceDescriptor<T>): ScopedCache<T>;
-}
-
-/** What an event is about and what happened, for an {@link EventRecorder}. */
-export interface EventRecord {
-  type: 'Normal' | 'Warning';
-  /** Short UpperCamelCase reason, e.g. `Provisioned`. */
-  reason: string;
-  message: string;
-  /** What was done, e.g. `Reconcile`. Default the reason. */
-  action?: string;
-}
-
-/** Records Kubernetes Events about objects of one cluster. Recording never throws; failures are logged. */
-export interface EventRecorder {
-  record(object: KubeObject, event: EventRecord): void;
 }
 
 /** One cluster: a client for writes and uncached reads, a cache for watched reads, an event recorder. */

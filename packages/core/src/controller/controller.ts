@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Aware, type Cluster, type ClusterName, ClusterNotFoundError } from '../cluster/cluster.ts';
 import type { Logger } from '../log/logger.ts';
 import { silentLogger } from '../log/logger.ts';
+import type { ManagerDefaults } from '../manager/runnable.ts';
 import {
   type ControllerMetrics,
   noopControllerMetrics,
@@ -10,6 +11,7 @@ import {
 import type { RateLimiter } from '../queue/rate-limiter.ts';
 import type { ProcessContext } from '../queue/run-workers.ts';
 import { WorkQueue } from '../queue/work-queue.ts';
+import type { WorkQueueObserver } from '../queue/work-queue-observer.ts';
 import {
   type Reconciler,
   type Request,
@@ -17,9 +19,9 @@ import {
   TerminalError,
   requestKey,
 } from '../reconcile/request.ts';
-import type { Source, SourceEngagement } from '../source/source.ts';
+import type { Source, SourceStartContext } from '../source/source.ts';
 import { waitFor } from '../util/wait-for.ts';
-import { ClusterEngagement } from './cluster-engagement.ts';
+import { EngagedCluster } from './engaged-cluster.ts';
 import { formatDuration, hangGraceMs, watchForHang } from './hung-reconcile-watch.ts';
 import { type WatchClusters, watchesCluster } from './watch-clusters.ts';
 
@@ -122,15 +124,20 @@ export class Controller implements Aware {
   readonly needLeaderElection: boolean;
   readonly #reconciler: Reconciler;
   readonly #queue: WorkQueue<Request>;
-  readonly #log: Logger;
-  readonly #metrics: ControllerMetrics;
+  #log: Logger;
+  #metrics: ControllerMetrics;
+  /** The work queue's metrics: those of {@link #metrics}, looked up again when the manager hands its own. */
+  #queueObserver: WorkQueueObserver | undefined;
+  /** What was not given at construction and may come from the manager (see {@link useManagerDefaults}). */
+  readonly #takesDefaults: { logger: boolean; metrics: boolean };
   readonly #concurrency: number;
   readonly #cacheSyncTimeoutMs: number;
   readonly #reconcileTimeoutMs: number | undefined;
   readonly #recoverPanics: boolean;
   readonly #gracefulShutdownMs: number;
   readonly #watches: Watch[] = [];
-  readonly #engagements = new Map<ClusterName, ClusterEngagement>();
+  readonly #engagements = new Map<ClusterName, EngagedCluster>();
+  readonly #logBindings: Record<string, string>;
   #started = false;
   #stopping = false;
   #fatal: Error | undefined;
@@ -157,25 +164,46 @@ export class Controller implements Aware {
     this.#reconciler = reconciler;
     this.needLeaderElection = options.needLeaderElection ?? true;
     const reconciles = options.reconciles;
-    this.#log = (options.logger ?? silentLogger).child(
-      reconciles
-        ? { controller: name, controllerGroup: reconciles.group, controllerKind: reconciles.kind }
-        : { controller: name },
-    );
+    this.#logBindings = reconciles
+      ? { controller: name, controllerGroup: reconciles.group, controllerKind: reconciles.kind }
+      : { controller: name };
+    this.#log = (options.logger ?? silentLogger).child(this.#logBindings);
     this.#metrics = options.metrics ?? noopControllerMetrics;
+    this.#takesDefaults = { logger: !options.logger, metrics: !options.metrics };
     this.#concurrency = concurrency;
     this.#cacheSyncTimeoutMs = options.cacheSyncTimeoutMs ?? defaultCacheSyncTimeoutMs;
     this.#reconcileTimeoutMs = options.reconcileTimeoutMs;
     this.#recoverPanics = options.recoverPanics ?? true;
     this.#gracefulShutdownMs = options.gracefulShutdownMs ?? defaultGracefulShutdownMs;
-    const observer = this.#metrics.workQueue(name);
+    this.#queueObserver = this.#metrics.workQueue(name);
     this.#queue = new WorkQueue<Request>({
       keyOf: requestKey,
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-      ...(observer ? { observer } : {}),
+      observer: {
+        added: (key) => this.#queueObserver?.added?.(key),
+        depthChanged: (depth) => this.#queueObserver?.depthChanged?.(depth),
+        taken: (key, queuedMs) => this.#queueObserver?.taken?.(key, queuedMs),
+        finished: (key, workMs) => this.#queueObserver?.finished?.(key, workMs),
+        retried: (key) => this.#queueObserver?.retried?.(key),
+      },
       onError: (error, context) =>
         this.#log.error({ err: error, key: context.key }, `work queue ${context.source} failed`),
     });
+  }
+
+  /**
+   * Takes the manager's logger and controller metrics where none were given at construction (called by
+   * `Manager.add`, so a controller needs no wiring to log and report). Ignored once the controller started.
+   */
+  useManagerDefaults(defaults: ManagerDefaults): void {
+    if (this.#started) return;
+    if (this.#takesDefaults.logger) this.#log = defaults.logger.child(this.#logBindings);
+    if (this.#takesDefaults.metrics) {
+      this.#metrics = defaults.metrics;
+      this.#queueObserver = defaults.metrics.workQueue(this.name);
+    }
+    this.#takesDefaults.logger = false;
+    this.#takesDefaults.metrics = false;
   }
 
   /**
@@ -214,7 +242,7 @@ export class Controller implements Aware {
     if (signal.aborted) return;
     const previous = this.#engagements.get(name);
     if (previous && previous.cluster === cluster && previous.providerSignal === signal) return;
-    const engagement = new ClusterEngagement(name, cluster, signal);
+    const engagement = new EngagedCluster(name, cluster, signal);
     if (previous) {
       for (const [key, request] of previous.deferred) engagement.deferred.set(key, request);
       previous.deferred.clear();
@@ -337,9 +365,9 @@ export class Controller implements Aware {
     if (this.#fatal) throw this.#fatal;
   }
 
-  #startSource(engagement: ClusterEngagement, watch: Watch): void {
+  #startSource(engagement: EngagedCluster, watch: Watch): void {
     const log = this.#log.child({ cluster: engagement.name });
-    const sourceEngagement: SourceEngagement = {
+    const sourceEngagement: SourceStartContext = {
       clusterName: engagement.name,
       cluster: engagement.cluster,
       signal: engagement.signal,
@@ -353,7 +381,7 @@ export class Controller implements Aware {
   }
 
   /** Waits (once at a time per engagement) for its sources to sync, then requeues what was deferred. */
-  #awaitSync(engagement: ClusterEngagement): void {
+  #awaitSync(engagement: EngagedCluster): void {
     if (engagement.syncing) return;
     engagement.syncing = (async () => {
       for (;;) {

@@ -5,7 +5,7 @@ import { type Event, EventResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
-import type { EventRecord, EventRecorder } from '../cluster/cluster.ts';
+import type { EventRecord, EventRecorder } from './event-recorder.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 
 /** Options for {@link ClientEventRecorder}. */

@@ -1,1 +1,2 @@
 export * from './client-event-recorder.ts';
+export * from './event-recorder.ts';

@@ -5,6 +5,8 @@ import { ConfigMapResource, EventResource, LeaseResource } from '../client/built
 import type { Cluster, ClusterName, Provider } from '../cluster/cluster.ts';
 import { ClusterNotFoundError } from '../cluster/cluster.ts';
 import { StaticProvider } from '../cluster/static-provider.ts';
+import { Controller } from '../controller/controller.ts';
+import { JsonLogger } from '../log/json-logger.ts';
 import { silentLogger } from '../log/logger.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
@@ -273,6 +275,31 @@ describe('Manager', () => {
       expect(m.ready).toBe(false);
       late.sync.resolve();
       await until('ready again', () => m.ready);
+    });
+
+    it("hands a controller built without them the manager's logger and metrics, and keeps those it was given", async () => {
+      const lines: string[] = [];
+      const m = newManager({ logger: new JsonLogger({ destination: { write: (l) => void lines.push(l) } }) });
+      const bare = new Controller('bare', async () => {});
+      const own = new Controller('own', async () => {}, { logger: silentLogger });
+      m.add(bare);
+      m.add(own);
+      await run(m);
+      // Ready means the local cluster is engaged into both controllers: their requests are not dropped.
+      await until('the manager to be ready', () => m.ready);
+      bare.enqueue({ cluster: '', namespace: 'default', name: 'one' });
+      own.enqueue({ cluster: '', namespace: 'default', name: 'one' });
+      const reconciled = (controller: string) => async () =>
+        sample(
+          await m.registry.metrics(),
+          `controller_runtime_reconcile_total{controller="${controller}",result="success"}`,
+        ) === 1 || undefined;
+      await waitFor(reconciled('bare'), { what: "the bare controller's reconcile in the manager's metrics" });
+      await waitFor(reconciled('own'), { what: "the other controller's reconcile in the manager's metrics" });
+      expect(lines.some((l) => l.includes('"controller":"bare"') && l.includes('controller started'))).toBe(
+        true,
+      );
+      expect(lines.some((l) => l.includes('"controller":"own"'))).toBe(false);
     });
 
     it('serves /healthz, custom checks, and /metrics on a separate port', async () => {

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import { Client } from '../client/client.ts';
 import type { KubeObject } from '../client/object.ts';
@@ -20,49 +19,17 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
 import { ManagerMetrics } from '../metrics/manager-metrics.ts';
 import { newMetricsRegistry } from '../metrics/metrics-registry.ts';
 import { PrometheusControllerMetrics } from '../metrics/prometheus-controller-metrics.ts';
-import { type BindAddress, parseBindAddress, sameBindAddress } from './bind-address.ts';
-import { ClusterEngagements } from './cluster-engagements.ts';
-import { type HealthCheck, HealthChecks } from './health-checks.ts';
-import { type EndpointHandler, HttpEndpoints } from './http-endpoints.ts';
-import { type ElectionOutcome, LeaderElector } from './leader-elector.ts';
+import { parseBindAddress } from './bind-address.ts';
+import { ClusterFanOut } from './cluster-fan-out.ts';
+import type { HealthCheck } from './health-checks.ts';
+import { Leadership } from './leadership.ts';
+import { ManagerEndpoints, formatAddress } from './manager-endpoints.ts';
 import type { ManagerOptions } from './manager-options.ts';
-import { type Runnable, isCacheSyncing, isClusterAware, runnableName } from './runnable.ts';
+import { ManagerReadiness, type ManagerState } from './readiness.ts';
+import { type Runnable, runnableName } from './runnable.ts';
+import { RunnableRuns } from './runnable-runs.ts';
+import { shutDownGracefully, settleBy } from './shutdown.ts';
 import { type ShutdownSignalOptions, installShutdownSignalHandlers } from './signal-handlers.ts';
-
-type State = 'new' | 'running' | 'stopping' | 'stopped';
-
-/**
- * Least time between two waits for a runnable's caches: a wait that failed sooner (its own timeout is
- * short, or it failed at once) is retried after the rest of this, so that a failing wait cannot spin.
- */
-const SYNC_RETRY_MS = 5000;
-
-/** How often the startup check looks whether the manager has become ready once the caches synced. */
-const READY_POLL_MS = 200;
-
-/** One run of a runnable (a leader-only runnable runs at most once per manager). */
-interface Run {
-  /** The runnable's run signal: aborted to make it stop taking work and drain. */
-  readonly controller: AbortController;
-  /**
-   * Its cluster engagements: they end when the runnable has finished (so in-flight reconciles keep their
-   * cluster while they drain), or at once when leadership is lost.
-   */
-  readonly engagements: AbortController;
-  done: Promise<void>;
-  finished: boolean;
-  /** Whether its caches have synced once; a sync that timed out does not count. */
-  synced: boolean;
-  /** Resolved once `synced` or `finished`: what the initial readiness waits for. */
-  readonly syncedOrFinished: PromiseWithResolvers<void>;
-}
-
-interface RunnableEntry {
-  readonly runnable: Runnable;
-  readonly name: string;
-  readonly leaderOnly: boolean;
-  run: Run | undefined;
-}
 
 /**
  * Runs controllers across clusters: the Node counterpart of multicluster-runtime's manager.
@@ -78,19 +45,23 @@ interface RunnableEntry {
  *   controller's caches synced; not ready while shutting down) and `/metrics` (controller-runtime's metric
  *   names, per-manager registry); a JSON logger; graceful shutdown on SIGTERM/SIGINT.
  *
+ * Each job has its own piece: {@link ManagerEndpoints} (HTTP), {@link RunnableRuns} (runnable
+ * lifecycle), {@link ManagerReadiness}, {@link Leadership} and {@link shutDownGracefully}; this class
+ * wires them together and is the `Aware` providers engage through.
+ *
  * ```ts
  * const manager = new Manager({ provider, healthProbeBindAddress: ':8081', metricsBindAddress: ':8080' });
- * manager.add(controller); // built with { logger: manager.logger, metrics: manager.controllerMetrics }
+ * manager.add(controller); // logs through manager.logger and reports to manager.controllerMetrics unless given its own
  * manager.installSignalHandlers();
  * await manager.start();
  * ```
  */
 export class Manager implements Aware {
-  /** The root logger; pass it to controllers (they add their own bindings). */
+  /** The root logger; controllers added without a logger of their own log through it. */
   readonly logger: Logger;
   /** The registry `/metrics` serves; register your own metrics here. */
   readonly registry: Registry;
-  /** Controller metrics under controller-runtime's names; pass them to controllers. */
+  /** Controller metrics under controller-runtime's names; controllers added without metrics of their own report here. */
   readonly controllerMetrics: ControllerMetrics;
   /** Whether reconcile metrics carry a `cluster` label; tell controllers, so that they pass the cluster. */
   readonly metricsClusterLabel: boolean;
@@ -104,11 +75,12 @@ export class Manager implements Aware {
   readonly started: Promise<void>;
 
   readonly #options: ManagerOptions;
-  readonly #runnables: RunnableEntry[] = [];
-  readonly #engagements: ClusterEngagements;
+  readonly #engagements: ClusterFanOut;
+  readonly #runs: RunnableRuns;
+  readonly #endpoints: ManagerEndpoints;
+  readonly #readiness: ManagerReadiness;
+  readonly #leadership: Leadership;
   readonly #metrics: ManagerMetrics;
-  readonly #elector: LeaderElector | undefined;
-  readonly #electedSignal = Promise.withResolvers<void>();
   readonly #startedSignal = Promise.withResolvers<void>();
   readonly #stopRequested = Promise.withResolvers<void>();
   readonly #stopped = Promise.withResolvers<void>();
@@ -116,21 +88,9 @@ export class Manager implements Aware {
   /** Whether the manager built the local cluster's client (from a kubeconfig) and so closes its connections. */
   #ownsLocalClient = false;
   readonly #providerLifetime = new AbortController();
-  readonly #electorLifetime = new AbortController();
-  readonly #healthz = new HealthChecks('healthz');
-  readonly #readyz = new HealthChecks('readyz');
-  readonly #probeBind: BindAddress | undefined;
-  readonly #metricsBind: BindAddress | undefined;
   readonly #gracefulShutdownMs: number;
-  #state: State = 'new';
-  #probeServer: HttpEndpoints | undefined;
-  #metricsServer: HttpEndpoints | undefined;
-  #isLeader = false;
-  #initialSyncDone = false;
-  /** The startup phase readiness waits for; undefined once it waits for the controllers' caches. */
-  #waitingFor: string | undefined = 'the manager to start';
+  #state: ManagerState = 'new';
   #providerRun: Promise<void> | undefined;
-  #electorRun: Promise<ElectionOutcome> | undefined;
   #fatal: { error: unknown } | undefined;
 
   constructor(options: ManagerOptions = {}) {
@@ -145,10 +105,13 @@ export class Manager implements Aware {
     this.#metrics = new ManagerMetrics(this.registry);
     this.provider?.registerMetrics?.(this.registry);
     this.#gracefulShutdownMs = options.gracefulShutdownMs ?? 30_000;
-    this.#probeBind = parseBindAddress(options.healthProbeBindAddress, 'healthProbeBindAddress');
-    this.#metricsBind = parseBindAddress(options.metricsBindAddress, 'metricsBindAddress');
+    this.#endpoints = new ManagerEndpoints({
+      logger: this.logger,
+      registry: this.registry,
+      probeBind: parseBindAddress(options.healthProbeBindAddress, 'healthProbeBindAddress'),
+      metricsBind: parseBindAddress(options.metricsBindAddress, 'metricsBindAddress'),
+    });
     this.provider = options.provider;
-    this.elected = this.#electedSignal.promise;
     this.started = this.#startedSignal.promise;
 
     const local = options.local;
@@ -165,7 +128,7 @@ export class Manager implements Aware {
       });
     }
 
-    this.#engagements = new ClusterEngagements({
+    this.#engagements = new ClusterFanOut({
       logger: this.logger,
       onCountChanged: (count) =>
         this.#metrics.engagedClusters(this.#engagements?.get('') === undefined ? count : count - 1),
@@ -173,71 +136,75 @@ export class Manager implements Aware {
         ? { initialRetryDelayMs: options.engageRetryDelayMs }
         : {}),
     });
+    this.#runs = new RunnableRuns({
+      logger: this.logger,
+      engagements: this.#engagements,
+      onFailure: (error, what) => this.#fail(error, what),
+    });
+    this.#leadership = new Leadership({
+      client: this.localCluster.client,
+      election: options.leaderElection,
+      logger: this.logger,
+      onStatus: (leaseName, leading) => this.#metrics.leaderStatus(leaseName, leading),
+      mayLead: () => this.#state === 'running',
+      onElected: () => this.#runs.startAll(true),
+      onLost: () => this.#leadershipLost(),
+    });
+    this.elected = this.#leadership.elected;
+    this.#readiness = new ManagerReadiness({
+      logger: this.logger,
+      provider: this.provider,
+      engagements: this.#engagements,
+      runs: this.#runs,
+      state: () => this.#state,
+      stopRequested: this.#stopRequested.promise,
+    });
 
-    const election = options.leaderElection;
-    if (election && (election.enabled ?? true)) {
-      this.#elector = new LeaderElector(this.localCluster.client, {
-        ...election,
-        logger: this.logger,
-        onStatus: (leading) => this.#metrics.leaderStatus(election.leaseName, leading),
-        onStartedLeading: () => this.#becomeLeader(),
-        onStoppedLeading: () => this.#leadershipLost(),
-      });
-      this.#metrics.leaderStatus(election.leaseName, false);
-    }
-
-    this.#healthz.add('ping', () => true);
-    this.#readyz.add('manager', () => {
-      const reason = this.#notReadyReason();
+    this.#endpoints.healthz.add('ping', () => true);
+    this.#endpoints.readyz.add('manager', () => {
+      const reason = this.#readiness.notReadyReason();
       if (reason) throw new Error(reason);
     });
   }
 
   /** Whether this replica may do leader-only work now (always, once started, when leader election is off). */
   get isLeader(): boolean {
-    return this.#isLeader;
+    return this.#leadership.leading;
   }
 
   /** The identity in the Lease, when leader election is on. */
   get identity(): string | undefined {
-    return this.#elector?.identity;
+    return this.#leadership.elector?.identity;
   }
 
   /** What `/readyz` reports: the provider's initial clusters are engaged and every runnable's caches synced. */
   get ready(): boolean {
-    return this.#notReadyReason() === undefined;
+    return this.#readiness.notReadyReason() === undefined;
   }
 
   /** The address `/healthz` and `/readyz` are served on, once listening. */
   get healthProbeAddress(): AddressInfo | undefined {
-    return this.#probeServer?.address;
+    return this.#endpoints.healthProbeAddress;
   }
 
   /** The address `/metrics` is served on, once listening. */
   get metricsAddress(): AddressInfo | undefined {
-    return (
-      this.#metricsServer ??
-      (sameBindAddress(this.#probeBind, this.#metricsBind) ? this.#probeServer : undefined)
-    )?.address;
+    return this.#endpoints.metricsAddress;
   }
 
   /**
    * Adds a runnable. Before start it is started with the manager; while running it starts at once (or when
    * this replica is elected, if it needs leader election), and a cluster-aware one is engaged with every
-   * cluster engaged so far.
+   * cluster engaged so far. A runnable that takes them (a controller) gets the manager's {@link logger}
+   * and {@link controllerMetrics} where it was not given its own.
    */
   add(runnable: Runnable): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new Error(`cannot add ${runnableName(runnable)}: the manager is shutting down`);
     }
-    const entry: RunnableEntry = {
-      runnable,
-      name: runnableName(runnable),
-      leaderOnly: (runnable.needLeaderElection ?? true) && this.#elector !== undefined,
-      run: undefined,
-    };
-    this.#runnables.push(entry);
-    if (this.#state === 'running' && (!entry.leaderOnly || this.#isLeader)) this.#startRunnable(entry);
+    runnable.useManagerDefaults?.({ logger: this.logger, metrics: this.controllerMetrics });
+    const entry = this.#runs.add(runnable, (runnable.needLeaderElection ?? true) && this.#leadership.enabled);
+    if (this.#state === 'running' && (!entry.leaderOnly || this.#leadership.leading)) this.#runs.start(entry);
   }
 
   /**
@@ -293,12 +260,12 @@ export class Manager implements Aware {
 
   /** Adds a liveness check to `/healthz`. Keep it about this process: never fail liveness on an API server outage. */
   addHealthzCheck(name: string, check: HealthCheck): void {
-    this.#healthz.add(name, check);
+    this.#endpoints.healthz.add(name, check);
   }
 
   /** Adds a readiness check to `/readyz`. */
   addReadyzCheck(name: string, check: HealthCheck): void {
-    this.#readyz.add(name, check);
+    this.#endpoints.readyz.add(name, check);
   }
 
   /**
@@ -313,20 +280,18 @@ export class Manager implements Aware {
     const onAbort = (): void => void this.stop();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.#listen();
+      await this.#endpoints.listen();
       this.#engagements.engage('', this.localCluster, this.#localLifetime.signal);
       this.#startProvider();
-      for (const entry of this.#runnables) if (!entry.leaderOnly && !entry.run) this.#startRunnable(entry);
-      if (this.#elector) this.#campaign(this.#elector);
-      else this.#becomeLeader();
-      void this.#trackInitialReadiness();
+      this.#runs.startAll(false);
+      this.#leadership.begin();
+      void this.#readiness.trackStartup();
+      const elector = this.#leadership.elector;
       this.logger.info(
         {
           healthProbeAddress: formatAddress(this.healthProbeAddress),
           metricsAddress: formatAddress(this.metricsAddress),
-          leaderElection: this.#elector
-            ? `${this.#elector.leaseNamespace}/${this.#elector.leaseName}`
-            : false,
+          leaderElection: elector ? `${elector.leaseNamespace}/${elector.leaseName}` : false,
         },
         'manager started',
       );
@@ -360,69 +325,6 @@ export class Manager implements Aware {
     return installShutdownSignalHandlers(() => void this.stop(), { ...options, logger: this.logger });
   }
 
-  #notReadyReason(): string | undefined {
-    if (this.#state === 'new') return 'the manager has not started';
-    if (this.#state !== 'running') return 'the manager is shutting down';
-    const providerReason = this.provider?.notReadyReason?.();
-    if (providerReason) return `the provider is not ready: ${providerReason}`;
-    if (this.#waitingFor !== undefined) return `waiting for ${this.#waitingFor}`;
-    const unsynced = this.#runnables
-      .filter((e) => e.run && !e.run.finished && !e.run.synced)
-      .map((e) => `waiting for the caches of controller ${e.name} to sync${this.#syncDetail(e)}`);
-    if (unsynced.length > 0) return unsynced.join('; ');
-    if (!this.#initialSyncDone) return 'waiting for the caches of the controllers to sync';
-    return undefined;
-  }
-
-  /** `: <what the runnable's caches wait for>`, or `''` when it cannot tell. */
-  #syncDetail(entry: RunnableEntry): string {
-    const { runnable } = entry;
-    if (!isCacheSyncing(runnable)) return '';
-    let detail: string | undefined;
-    try {
-      detail = runnable.notSyncedReason?.();
-    } catch (error) {
-      this.logger.debug({ runnable: entry.name, err: error }, 'notSyncedReason threw');
-    }
-    return detail ? `: ${detail}` : '';
-  }
-
-  async #listen(): Promise<void> {
-    const shared = sameBindAddress(this.#probeBind, this.#metricsBind);
-    const metrics: EndpointHandler = async (_url, _req, res) => {
-      const body = await this.registry.metrics();
-      res.writeHead(200, { 'content-type': this.registry.contentType }).end(body);
-    };
-    if (this.#probeBind) {
-      const server = new HttpEndpoints(this.logger);
-      server.route('/healthz', this.#healthHandler(this.#healthz));
-      server.route('/livez', this.#healthHandler(this.#healthz));
-      server.route('/readyz', this.#healthHandler(this.#readyz));
-      if (shared) server.route('/metrics', metrics);
-      this.#probeServer = server;
-      await server.listen(this.#probeBind);
-    }
-    if (this.#metricsBind && !shared) {
-      const server = new HttpEndpoints(this.logger);
-      server.route('/metrics', metrics);
-      this.#metricsServer = server;
-      await server.listen(this.#metricsBind);
-    }
-  }
-
-  #healthHandler(checks: HealthChecks): EndpointHandler {
-    return async (url, _req, res) => {
-      const report = await checks.run();
-      const verbose = url.searchParams.has('verbose') || !report.ok;
-      res
-        .writeHead(report.ok ? 200 : 503, {
-          'content-type': 'text/plain; charset=utf-8',
-          'x-content-type-options': 'nosniff',
-        })
-        .end(verbose ? `${report.lines.join('\n')}\n` : 'ok');
-    };
-  }
-
   #startProvider(): void {
     const provider = this.provider;
     if (!provider?.start) return;
@@ -436,26 +338,8 @@ export class Manager implements Aware {
     })();
   }
 
-  #campaign(elector: LeaderElector): void {
-    this.#electorRun = elector.run(this.#electorLifetime.signal);
-  }
-
-  #becomeLeader(): void {
-    if (this.#state !== 'running') return;
-    this.#isLeader = true;
-    this.#electedSignal.resolve();
-    for (const entry of this.#runnables) if (entry.leaderOnly && !entry.run) this.#startRunnable(entry);
-  }
-
   #leadershipLost(): void {
-    this.#isLeader = false;
-    for (const entry of this.#runnables) {
-      if (entry.leaderOnly) {
-        entry.run?.controller.abort(new Error('leadership lost'));
-        // No graceful drain without leadership: another replica may already be reconciling.
-        entry.run?.engagements.abort(new Error('leadership lost'));
-      }
-    }
+    this.#runs.abortLeaderOnly(new Error('leadership lost'));
     const handler =
       this.#options.onLeadershipLost ??
       ((manager: Manager) => {
@@ -470,107 +354,6 @@ export class Manager implements Aware {
     }
   }
 
-  #startRunnable(entry: RunnableEntry): void {
-    const { runnable } = entry;
-    const controller = new AbortController();
-    const log = this.logger.child({ runnable: entry.name });
-    const engagements = new AbortController();
-    const run: Run = {
-      controller,
-      engagements,
-      finished: false,
-      synced: !isCacheSyncing(runnable),
-      syncedOrFinished: Promise.withResolvers<void>(),
-      done: Promise.resolve(),
-    };
-    if (run.synced) run.syncedOrFinished.resolve();
-    run.done = (async () => {
-      try {
-        await runnable.start(controller.signal);
-      } catch (error) {
-        if (!controller.signal.aborted) this.#fail(error, `runnable ${entry.name} failed`);
-        else log.debug({ err: error }, 'runnable ended with an error after it was stopped');
-      } finally {
-        run.finished = true;
-        run.syncedOrFinished.resolve();
-        // A runnable that returned (on its own, or after draining) is done with its clusters too.
-        controller.abort(new Error(`${entry.name} finished`));
-        engagements.abort(new Error(`${entry.name} finished`));
-      }
-    })();
-    entry.run = run;
-    const replayed = isClusterAware(runnable)
-      ? this.#engagements.attach(runnable, entry.name, engagements.signal)
-      : Promise.resolve();
-    if (isCacheSyncing(runnable)) {
-      void (async () => {
-        await replayed;
-        // A sync that times out (a cluster that is slow or unreachable) is retried: readiness follows the
-        // caches whenever they get there, instead of staying off for good.
-        while (!controller.signal.aborted) {
-          const waitStarted = Date.now();
-          try {
-            await runnable.waitForCacheSync(controller.signal);
-            run.synced = true;
-            run.syncedOrFinished.resolve();
-            log.debug('caches synced');
-            return;
-          } catch (error) {
-            if (controller.signal.aborted) return;
-            log.warn(
-              { err: error },
-              `the caches of controller ${entry.name} have not synced in time${this.#syncDetail(entry)}; /readyz fails until they have`,
-            );
-            // Waiting again at once after a long wait means readiness follows the caches without a lag.
-            const pause = SYNC_RETRY_MS - (Date.now() - waitStarted);
-            if (pause > 0) await sleep(pause, undefined, { signal: controller.signal }).catch(() => {});
-          }
-        }
-      })();
-    }
-  }
-
-  /** Readiness at startup: provider's initial set engaged, its fan-out done, then every runnable's caches synced. */
-  async #trackInitialReadiness(): Promise<void> {
-    const stopping = this.#stopRequested.promise.then(() => 'stopping' as const);
-    const ready = this.provider?.ready;
-    if (ready) {
-      this.#waitingFor = "the provider's initial clusters";
-      const outcome = await Promise.race([
-        ready.then(
-          () => 'done' as const,
-          (error: unknown) => {
-            this.logger.error({ err: error }, "the provider's readiness failed; continuing without it");
-            return 'done' as const;
-          },
-        ),
-        stopping,
-      ]);
-      if (outcome === 'stopping') return;
-    }
-    this.#waitingFor = 'clusters to be engaged into the controllers';
-    if ((await Promise.race([this.#engagements.idle().then(() => 'done' as const), stopping])) === 'stopping')
-      return;
-    this.#waitingFor = undefined;
-    // Only caches that really synced count: a runnable's sync that timed out is retried (see #startRunnable)
-    // and keeps readiness off meanwhile. Runnables added while waiting are waited for too.
-    for (;;) {
-      const pending = this.#runnables.flatMap((e) =>
-        e.run && !e.run.synced && !e.run.finished ? [e.run] : [],
-      );
-      if (pending.length === 0) break;
-      const synced = Promise.all(pending.map((run) => run.syncedOrFinished.promise));
-      if ((await Promise.race([synced.then(() => 'done' as const), stopping])) === 'stopping') return;
-    }
-    this.#initialSyncDone = true;
-    // A provider may still hold readiness off with a reason of its own: announce readiness when it is real.
-    while (this.#state === 'running' && !this.ready) {
-      await Promise.race([sleep(READY_POLL_MS), stopping]);
-    }
-    if (this.#state !== 'running') return;
-    this.logger.info({ clusters: this.#engagements.size - 1 }, 'manager is ready');
-  }
-
   #fail(error: unknown, what: string): void {
     this.logger.error({ err: error }, `${what}; shutting the manager down`);
     this.#fatal ??= { error };
@@ -579,58 +362,27 @@ export class Manager implements Aware {
 
   async #shutdown(): Promise<void> {
     this.#state = 'stopping';
-    this.logger.info('shutting down');
-    const deadline = Date.now() + this.#gracefulShutdownMs;
-    const runs = this.#runnables.filter((e) => e.run !== undefined);
-    for (const entry of runs) entry.run?.controller.abort(new Error('the manager is shutting down'));
-    const drained = await settleBy(
-      runs.map((e) => e.run?.done),
-      deadline,
+    await shutDownGracefully(
+      {
+        log: this.logger,
+        drainRunnables: (deadline) => this.#runs.drain(deadline),
+        stopClusters: async (deadline) => {
+          this.#providerLifetime.abort(new Error('the manager is shutting down'));
+          this.#localLifetime.abort(new Error('the manager is shutting down'));
+          await settleBy([this.#providerRun], deadline);
+        },
+        endEngagements: () => this.#engagements.close(),
+        releaseLeadership: () => this.#leadership.end(),
+        closeConnections: async () => {
+          await this.#endpoints.close();
+          // A client the caller passed in shares its connection pool with every client derived from it: not ours to close.
+          if (this.#ownsLocalClient) await this.localCluster.client.rest.pool.close().catch(() => {});
+        },
+        flushLogs: () => flushLogger(this.logger),
+      },
+      this.#gracefulShutdownMs,
     );
-    if (!drained) {
-      const left = runs.filter((e) => !e.run?.finished).map((e) => e.name);
-      this.logger.warn(
-        { runnables: left },
-        `runnables did not finish within ${this.#gracefulShutdownMs} ms: ${left.join(', ')}; shutting down anyway`,
-      );
-    }
-    this.#providerLifetime.abort(new Error('the manager is shutting down'));
-    this.#localLifetime.abort(new Error('the manager is shutting down'));
-    await settleBy([this.#providerRun], Math.max(deadline, Date.now() + 1000));
-    this.#engagements.close();
-    this.#electorLifetime.abort();
-    if (this.#electorRun) await this.#electorRun;
-    this.#isLeader = false;
-    await Promise.allSettled([this.#probeServer?.close(), this.#metricsServer?.close()]);
-    // A client the caller passed in shares its connection pool with every client derived from it: not ours to close.
-    if (this.#ownsLocalClient) await this.localCluster.client.rest.pool.close().catch(() => {});
-    this.logger.info('shutdown complete');
-    await flushLogger(this.logger);
     this.#state = 'stopped';
     this.#stopped.resolve();
   }
-}
-
-/** Waits for every promise to settle or for `deadline` (epoch ms); true if all settled in time. */
-async function settleBy(
-  promises: ReadonlyArray<Promise<unknown> | undefined>,
-  deadline: number,
-): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const all = Promise.allSettled(promises.filter((p) => p !== undefined)).then(() => true);
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([all, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function formatAddress(address: AddressInfo | undefined): string | undefined {
-  if (!address) return undefined;
-  return address.family === 'IPv6'
-    ? `[${address.address}]:${address.port}`
-    : `${address.address}:${address.port}`;
 }

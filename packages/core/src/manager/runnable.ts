@@ -1,4 +1,14 @@
 import type { Aware } from '../cluster/cluster.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ControllerMetrics } from '../metrics/controller-metrics.ts';
+
+/** What a manager offers the runnables it is given, for those that were not given their own. */
+export interface ManagerDefaults {
+  /** The manager's root logger. */
+  readonly logger: Logger;
+  /** The manager's controller metrics (controller-runtime's names, in the registry `/metrics` serves). */
+  readonly metrics: ControllerMetrics;
+}
 
 /**
  * Anything the manager runs: controllers, providers' helpers, periodic jobs. `start` runs until `signal`
@@ -14,6 +24,11 @@ export interface Runnable {
   readonly needLeaderElection?: boolean;
   /** For log lines and for naming what did not stop in time. */
   readonly name?: string;
+  /**
+   * Called by `Manager.add`, before the runnable starts: take the manager's logger and metrics where none
+   * were given at construction, so that a controller logs and reports without being wired by hand.
+   */
+  useManagerDefaults?(defaults: ManagerDefaults): void;
 }
 
 /** A runnable that also works per cluster (a controller): the manager engages every cluster into it. */

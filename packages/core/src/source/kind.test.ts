@@ -9,7 +9,7 @@ import { type Request, requestKey } from '../reconcile/request.ts';
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
 import { kind } from './kind.ts';
-import type { SourceEngagement } from './source.ts';
+import type { SourceStartContext } from './source.ts';
 
 const cm = (name: string, labels: Record<string, string> = {}): ConfigMap => ({
   metadata: { name, namespace: 'default', labels },
@@ -35,7 +35,7 @@ function engage(name: string, signal: AbortSignal) {
   const cluster = fakeCluster(server, name, scope.signal, 'a');
   const enqueued: string[] = [];
   const log = memoryLogger();
-  const engagement: SourceEngagement = {
+  const engagement: SourceStartContext = {
     clusterName: name,
     cluster,
     signal,

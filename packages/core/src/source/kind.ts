@@ -2,7 +2,7 @@ import type { KubeObject } from '../client/object.ts';
 import { type ResourceDescriptor, apiVersionOf } from '../client/resource.ts';
 import type { RequestHandler } from '../handler/request-handler.ts';
 import { allowCreate, allowDelete, allowUpdate, type Predicate } from '../predicate/predicate.ts';
-import type { Source, SourceEngagement, StartedSource } from './source.ts';
+import type { Source, SourceStartContext, StartedSource } from './source.ts';
 
 /**
  * Watches a resource in each engaged cluster: on engagement it registers `handler` on the cluster's
@@ -22,7 +22,7 @@ export function kind<T extends KubeObject>(
   const description = `${resource.kind} (${apiVersionOf(resource)})`;
   return {
     description,
-    start(engagement: SourceEngagement): StartedSource {
+    start(engagement: SourceStartContext): StartedSource {
       const { signal } = engagement;
       const informer = engagement.cluster.cache.informer(resource);
       const started: StartedSource = {

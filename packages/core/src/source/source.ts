@@ -1,16 +1,19 @@
 import type { HandlerContext } from '../handler/request-handler.ts';
 
 /**
- * One engagement of a source: a cluster the controller works on, until `signal` aborts. It is also the
- * context the source hands its handler, so the Requests it produces carry the engaged cluster's name.
+ * What a source is started with: the cluster the controller works on, until `signal` aborts. It is also
+ * the context the source hands its handler, so the Requests it produces carry the engaged cluster's name.
  */
-export interface SourceEngagement extends HandlerContext {
+export interface SourceStartContext extends HandlerContext {
   /**
    * Aborts when the engagement ends: the cluster was disengaged, engaged again (replaced), or the
    * controller stopped. Everything the source set up for the cluster must be released then.
    */
   readonly signal: AbortSignal;
 }
+
+/** @deprecated Renamed {@link SourceStartContext}: the name says what a source is started with. */
+export type SourceEngagement = SourceStartContext;
 
 /** A source started for one cluster: lets the controller know when that cluster's events are complete. */
 export interface StartedSource {
@@ -39,5 +42,5 @@ export interface Source {
   /** What the source watches, for logs and errors, e.g. `ConfigMap (v1)`. */
   readonly description: string;
   /** Starts delivering events of one engaged cluster to the engagement's queue. */
-  start(engagement: SourceEngagement): StartedSource;
+  start(engagement: SourceStartContext): StartedSource;
 }

@@ -15,7 +15,7 @@ export interface EngagedSource {
  * started for it, and the requests waiting for those sources to sync. `signal` aborts when the provider
  * disengages the cluster, when the cluster is engaged again (replaced), or when the controller stops.
  */
-export class ClusterEngagement {
+export class EngagedCluster {
   readonly name: ClusterName;
   readonly cluster: Cluster;
   /** The signal the provider passed to `engage`, to recognise a repeated engage of the same lifetime. */

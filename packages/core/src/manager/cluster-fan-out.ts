@@ -1,8 +1,8 @@
 import type { Aware, Cluster, ClusterName } from '../cluster/cluster.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 
-/** Options for {@link ClusterEngagements}. */
-export interface ClusterEngagementsOptions {
+/** Options for {@link ClusterFanOut}. */
+export interface ClusterFanOutOptions {
   logger?: Logger;
   /** Told the number of engaged clusters whenever it changes. */
   onCountChanged?: (count: number) => void;
@@ -29,7 +29,8 @@ interface ClusterEntry {
 }
 
 /**
- * The manager's side of engagement (multicluster-runtime's basic coordinator, with its gaps closed):
+ * Fans the engaged clusters out into the cluster-aware runnables: the manager's side of engagement
+ * (multicluster-runtime's basic coordinator, with its gaps closed):
  *
  * - `engage` records the cluster at once (so `get` finds it) and queues the fan-out; the caller, usually
  *   a provider reacting to a watch event, never waits for any runnable;
@@ -39,7 +40,7 @@ interface ClusterEntry {
  * - each engagement's signal combines the provider's cluster signal, the runnable's run signal and a
  *   per-engagement abort, so disengaging, stopping the runnable or replacing the cluster all end it.
  */
-export class ClusterEngagements {
+export class ClusterFanOut {
   readonly #clusters = new Map<ClusterName, ClusterEntry>();
   readonly #attachments = new Set<Attachment>();
   readonly #logger: Logger;
@@ -53,7 +54,7 @@ export class ClusterEngagements {
   #idleWaiters: Array<() => void> = [];
   #closed = false;
 
-  constructor(options: ClusterEngagementsOptions = {}) {
+  constructor(options: ClusterFanOutOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
     this.#onCountChanged = options.onCountChanged ?? (() => {});
     this.#initialRetryMs = options.initialRetryDelayMs ?? 1000;
