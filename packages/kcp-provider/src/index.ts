@@ -19,3 +19,4 @@ export * from './provider/lifecycle-entries.ts';
 export * from './provider/missing-claims-report.ts';
 export * from './provider/permission-claims.ts';
 export * from './provider/workspace-lifecycle-provider.ts';
+export * from './provider/engaged-workspaces.ts';

@@ -1,11 +1,9 @@
 import {
   type Aware,
   Client,
-  ClientEventRecorder,
   type Cluster,
   ClusterNotFoundError,
   type ClusterName,
-  type EventRecorder,
   type IndexExtractor,
   type InformerOptions,
   type KubeConfigSource,
@@ -32,6 +30,11 @@ import { getCondition } from '../apis/conditions.ts';
 import { BindingTracker, type BindingTrackerOptions } from './binding-tracker.ts';
 import { Endpoint } from './endpoint.ts';
 import { EndpointClusterCache } from './endpoint-cluster-cache.ts';
+import {
+  EngagedWorkspaces,
+  type KcpWorkspaceProvider,
+  type WorkspaceLogFields,
+} from './engaged-workspaces.ts';
 import { FollowedObject } from './follow-named-object.ts';
 import { MissingClaimsReport } from './missing-claims-report.ts';
 import { LogThrottle } from './problem-log.ts';
@@ -70,12 +73,15 @@ export interface APIExportProviderOptions extends BindingTrackerOptions {
   registry?: Registry;
 }
 
-/** One engaged workspace. */
-interface Engagement {
-  readonly cluster: Cluster;
+/** One virtual-workspace URL of the slice (one shard) and the bindings it serves. */
+interface FollowedEndpoint {
   readonly endpoint: Endpoint;
-  readonly controller: AbortController;
-  readonly signal: AbortSignal;
+  readonly tracker: BindingTracker;
+  /**
+   * Resolves once its APIBinding informer has synced or failed for the first time: an endpoint that is not
+   * serving yet is retried in the background and does not hold up {@link APIExportProvider.ready}.
+   */
+  readonly settled: Promise<void>;
 }
 
 /**
@@ -83,7 +89,11 @@ interface Engagement {
  *
  * It follows the APIExportEndpointSlice: for every URL (one per shard) it runs an {@link Endpoint} whose
  * shared informers watch `<url>/clusters/*` — one watch per resource per shard, however many workspaces
- * are bound. Workspaces are discovered from the APIBindings the virtual workspace serves: engaged once a
+ * are bound. The fleet is the union of what the endpoints serve, and a workspace is engaged through the
+ * endpoint that serves it. An endpoint that is not serving yet is retried with backoff while the others go
+ * on; an endpoint whose URL leaves the slice is stopped and its workspaces disengaged; a workspace that
+ * moves to another shard (served by two endpoints for a while) stays engaged through the first until that
+ * one lets it go, and is then handed to the other — never engaged twice at once. Workspaces are discovered from the APIBindings the virtual workspace serves: engaged once a
  * binding is Ready, disengaged when the last binding is gone (and, by default, when none has been Ready for
  * a grace period). Each engaged workspace is a {@link Cluster} whose cache is a scoped view of the endpoint's
  * informers and whose client writes to `<url>/clusters/<name>`. Engagement happens outside watch callbacks,
@@ -94,7 +104,7 @@ interface Engagement {
  * fails with it — and is logged once, then with backoff, while the watch retries. Bindings that do not
  * accept the permission claims the controllers need are reported (and, by option, not engaged).
  */
-export class APIExportProvider {
+export class APIExportProvider implements KcpWorkspaceProvider {
   readonly #options: APIExportProviderOptions;
   readonly #base: Client;
   readonly #log: Logger;
@@ -102,18 +112,19 @@ export class APIExportProvider {
   readonly #claimsReport: MissingClaimsReport;
   /** Watch failures through the VW are retried constantly; they are logged once, then with backoff. */
   readonly #watchFailureLog = new LogThrottle();
-  readonly #endpoints = new Map<string, { endpoint: Endpoint; tracker: BindingTracker }>();
+  readonly #endpoints = new Map<string, FollowedEndpoint>();
   #slice: FollowedObject<APIExportEndpointSlice> | undefined;
   /** Whether "the slice has no endpoints yet" was logged since it last had some. */
   #toldNoEndpoints = false;
-  readonly #engaged = new Map<ClusterName, Engagement>();
+  readonly #workspaces: EngagedWorkspaces;
+  /** Workspace → the endpoints whose bindings want it engaged, in the order they asked; the first serves it. */
+  readonly #wantedBy = new Map<ClusterName, FollowedEndpoint[]>();
   /** Workspace path → logical cluster name, from bindings' `kcp.io/path` and from resolved lookups. */
   readonly #paths = new Map<string, ClusterName>();
   /** Logical cluster name → workspace path (bindings' `kcp.io/path`), logged as `clusterPath` beside `cluster`. */
   readonly #pathOfCluster = new Map<ClusterName, string>();
   /** Field indexes for current and future endpoints, per resource. */
   readonly #indexes = new Map<string, Array<{ name: string; extract: IndexExtractor }>>();
-  #aware: Aware | undefined;
   #started = false;
   #resolveReady!: () => void;
   /** Resolves once the slice has been read and the workspaces bound at that time are engaged. */
@@ -136,6 +147,7 @@ export class APIExportProvider {
       endpointSlice: options.endpointSlice,
       workspace: this.#workspace.path,
     });
+    this.#workspaces = new EngagedWorkspaces(this.#log, options.eventComponent ?? 'kubeloom');
     this.#claimsReport = new MissingClaimsReport(
       this.#log,
       options.registry,
@@ -153,7 +165,7 @@ export class APIExportProvider {
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
     if (this.#started) throw new Error('APIExportProvider.start() was already called');
     this.#started = true;
-    this.#aware = aware;
+    this.#workspaces.attach(aware);
     this.#slice = new FollowedObject(
       this.#base,
       APIExportEndpointSliceResource,
@@ -196,11 +208,11 @@ export class APIExportProvider {
 
   /** The engaged workspace with this logical cluster name or workspace path (e.g. `root:org:shop`). */
   async get(nameOrPath: ClusterName): Promise<Cluster> {
-    const direct = this.#engaged.get(nameOrPath);
+    const direct = this.#workspaces.get(nameOrPath);
     if (direct) return direct.cluster;
     if (!isWorkspacePath(nameOrPath)) throw new ClusterNotFoundError(nameOrPath);
     let name = this.#paths.get(nameOrPath);
-    if (!name || !this.#engaged.has(name)) {
+    if (!name || !this.#workspaces.get(name)) {
       try {
         name = await (this.#options.resolvePath ?? ((p: string) => logicalClusterName(this.#base, p)))(
           nameOrPath,
@@ -213,7 +225,7 @@ export class APIExportProvider {
       }
       this.#paths.set(nameOrPath, name);
     }
-    const engaged = this.#engaged.get(name);
+    const engaged = this.#workspaces.get(name);
     if (!engaged)
       throw new ClusterNotFoundError(nameOrPath, `logical cluster ${name} does not bind the export`);
     return engaged.cluster;
@@ -221,7 +233,7 @@ export class APIExportProvider {
 
   /** Names of the engaged workspaces (logical cluster names). */
   clusterNames(): ClusterName[] {
-    return [...this.#engaged.keys()];
+    return this.#workspaces.names();
   }
 
   /** The virtual-workspace URLs currently followed. */
@@ -256,7 +268,8 @@ export class APIExportProvider {
     for (const { endpoint } of this.#endpoints.values()) {
       const informer = endpoint.informer(resource);
       for (const cluster of informer.store.clusters()) {
-        if (!this.#engaged.has(cluster)) continue;
+        // A workspace moving between shards shows up on both; only the endpoint serving it counts.
+        if (this.#workspaces.get(cluster)?.endpoint !== endpoint) continue;
         const scoped = informer.scoped(cluster);
         const objects = options.index
           ? scoped.byIndex(options.index.name, options.index.value)
@@ -282,14 +295,15 @@ export class APIExportProvider {
     options: { labelSelector?: string; signal?: AbortSignal } = {},
   ): Promise<T[]> {
     const lists = await Promise.all(
-      [...this.#endpoints.values()].map(({ endpoint }) =>
-        endpoint.wildcardClient.list(resource, {
+      [...this.#endpoints.values()].map(async ({ endpoint }) => {
+        const list = await endpoint.wildcardClient.list(resource, {
           ...(options.labelSelector ? { labelSelector: options.labelSelector } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
-        }),
-      ),
+        });
+        return list.items.filter((o) => this.#workspaces.get(clusterOf(o))?.endpoint === endpoint);
+      }),
     );
-    return lists.flatMap((l) => l.items).filter((o) => this.#engaged.has(clusterOf(o)));
+    return lists.flat();
   }
 
   /** Resolves when every endpoint's informer of `resource` has synced. */
@@ -305,7 +319,11 @@ export class APIExportProvider {
   }
 
   #syncEndpoints(slice: APIExportEndpointSlice | undefined, signal: AbortSignal): void {
-    const urls = new Set((slice?.status?.endpoints ?? []).map((e) => e.url));
+    // Keyed by URL; the per-endpoint shard selector of newer kcp releases (and any other new field) changes
+    // nothing about how an endpoint is followed.
+    const urls = new Set(
+      (slice?.status?.endpoints ?? []).flatMap((e) => (typeof e.url === 'string' && e.url ? [e.url] : [])),
+    );
     if (slice && urls.size === 0 && !this.#toldNoEndpoints) {
       this.#toldNoEndpoints = true;
       this.#log.info(
@@ -313,28 +331,47 @@ export class APIExportProvider {
       );
     }
     if (urls.size > 0) this.#toldNoEndpoints = false;
-    for (const [url, { endpoint, tracker }] of this.#endpoints) {
+    for (const [url, followed] of this.#endpoints) {
       if (urls.has(url)) continue;
       this.#log.info({ url }, 'endpoint left the slice; stopping it');
-      tracker.clear();
-      endpoint.stop();
       this.#endpoints.delete(url);
-      for (const [name, engagement] of this.#engaged) {
-        if (engagement.endpoint === endpoint) this.#disengage(name, 'its endpoint left the slice');
+      for (const [name, wanting] of this.#wantedBy) {
+        if (wanting.includes(followed)) this.#unwant(name, followed, 'its endpoint left the slice');
       }
+      followed.tracker.clear();
+      followed.endpoint.stop();
     }
     for (const url of urls) {
       if (this.#endpoints.has(url) || signal.aborted) continue;
       this.#log.info({ url }, 'following endpoint');
-      const endpoint = new Endpoint(url, this.#base, signal, this.#informerOptions(url), this.#indexes);
-      const tracker = new BindingTracker(
-        {
-          engage: (cluster) => this.#engage(cluster, endpoint),
-          disengage: (cluster, reason) => this.#disengage(cluster, reason),
-        },
-        this.#options,
+      let settle!: () => void;
+      const settled = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
+      const endpoint = new Endpoint(
+        url,
+        this.#base,
+        signal,
+        this.#informerOptions(url, settle),
+        this.#indexes,
       );
-      this.#endpoints.set(url, { endpoint, tracker });
+      const followed: FollowedEndpoint = {
+        endpoint,
+        settled,
+        tracker: new BindingTracker(
+          {
+            engage: (cluster) => this.#want(cluster, followed),
+            disengage: (cluster, reason) => this.#unwant(cluster, followed, reason),
+          },
+          this.#options,
+        ),
+      };
+      const { tracker } = followed;
+      this.#endpoints.set(url, followed);
+      void endpoint
+        .informer(APIBindingResource)
+        .waitForSync({ signal: endpoint.signal, timeoutMs: 24 * 3600_000 })
+        .then(settle, settle);
       endpoint.informer(APIBindingResource).addHandler({
         onAdd: (binding) => this.#observeBinding(binding, tracker),
         onUpdate: (_old, binding) => this.#observeBinding(binding, tracker),
@@ -346,10 +383,12 @@ export class APIExportProvider {
     }
   }
 
-  #informerOptions(url: string): InformerOptions {
+  /** `onFirstError` settles the endpoint: one that fails is retried without holding anything up. */
+  #informerOptions(url: string, onFirstError: () => void): InformerOptions {
     return {
       ...this.#options.informerOptions,
       onError: (err) => {
+        onFirstError();
         this.#options.informerOptions?.onError?.(err);
         if (this.#watchFailureLog.allow(`${url} ${err.message}`))
           this.#log.warn({ url, err: err.message }, 'watch through the virtual workspace failed; retrying');
@@ -373,43 +412,52 @@ export class APIExportProvider {
   }
 
   /** `cluster`, and `clusterPath` when the workspace's path is known: people know workspaces by path. */
-  #clusterFields(name: ClusterName): { cluster: ClusterName; clusterPath?: string } {
+  #clusterFields(name: ClusterName): WorkspaceLogFields {
     const path = this.#pathOfCluster.get(name);
     return path === undefined ? { cluster: name } : { cluster: name, clusterPath: path };
   }
 
-  #engage(name: ClusterName, endpoint: Endpoint): void {
-    if (this.#engaged.has(name)) return;
-    const controller = new AbortController();
-    const signal = AbortSignal.any([endpoint.signal, controller.signal]);
-    const client = endpoint.clusterClient(name);
-    const log = this.#log.child(this.#clusterFields(name));
-    const events: EventRecorder = new ClientEventRecorder(client, {
-      component: this.#options.eventComponent ?? 'kubeloom',
-      logger: log,
-    });
-    const cluster: Cluster = { name, client, cache: new EndpointClusterCache(endpoint, name), events };
-    this.#engaged.set(name, { cluster, endpoint, controller, signal });
-    signal.addEventListener('abort', () => {
-      if (this.#engaged.get(name)?.controller === controller) this.#engaged.delete(name);
-      for (const [path, n] of this.#paths) if (n === name) this.#paths.delete(path);
-      this.#pathOfCluster.delete(name);
-    });
-    log.info('engaging workspace');
-    // Never engage inside the watch callback that discovered the workspace.
-    setImmediate(() => {
-      if (signal.aborted || !this.#aware) return;
-      this.#aware.engage(name, cluster, signal).catch((err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
-      });
-    });
+  /** An endpoint's bindings want the workspace engaged: engage it through that endpoint unless one serves it. */
+  #want(name: ClusterName, followed: FollowedEndpoint): void {
+    const wanting = this.#wantedBy.get(name) ?? [];
+    if (!wanting.includes(followed)) wanting.push(followed);
+    this.#wantedBy.set(name, wanting);
+    if (!this.#workspaces.get(name)) this.#engageThrough(name, followed);
   }
 
-  #disengage(name: ClusterName, reason: string): void {
-    const engagement = this.#engaged.get(name);
-    if (!engagement) return;
-    this.#log.info({ ...this.#clusterFields(name), reason }, 'disengaging workspace');
-    engagement.controller.abort();
+  /**
+   * An endpoint lets a workspace go. If that endpoint was serving it and another one wants it (the workspace
+   * moved shards), it is handed over: the old engagement ends first, then the new one starts.
+   */
+  #unwant(name: ClusterName, followed: FollowedEndpoint, reason: string): void {
+    const wanting = (this.#wantedBy.get(name) ?? []).filter((f) => f !== followed);
+    if (wanting.length > 0) this.#wantedBy.set(name, wanting);
+    else this.#wantedBy.delete(name);
+    const engaged = this.#workspaces.get(name);
+    if (!engaged || engaged.endpoint !== followed.endpoint) return;
+    const next = wanting[0];
+    if (next) {
+      this.#workspaces.disengage(
+        name,
+        'workspace moved to another endpoint; handing it over',
+        `${reason} at ${followed.endpoint.url}; ${next.endpoint.url} serves it now`,
+      );
+      this.#engageThrough(name, next);
+      return;
+    }
+    this.#workspaces.disengage(name, 'disengaging workspace', reason);
+    for (const [path, n] of this.#paths) if (n === name) this.#paths.delete(path);
+    this.#pathOfCluster.delete(name);
+  }
+
+  #engageThrough(name: ClusterName, followed: FollowedEndpoint): void {
+    const { endpoint } = followed;
+    this.#workspaces.engage(name, {
+      endpoint,
+      fields: this.#clusterFields(name),
+      cache: () => new EndpointClusterCache(endpoint, name),
+      message: 'engaging workspace',
+    });
   }
 
   async #signalReadyWhenSynced(
@@ -419,11 +467,9 @@ export class APIExportProvider {
     try {
       // Not before the slice exists: a missing slice is a mistake to report, not an empty fleet.
       await slice.whenFound(signal);
-      await Promise.all(
-        [...this.#endpoints.values()].map(({ endpoint }) =>
-          endpoint.informer(APIBindingResource).waitForSync({ signal, timeoutMs: 24 * 3600_000 }),
-        ),
-      );
+      // Every endpoint synced or failed once: one that does not serve yet is retried, not waited for.
+      await Promise.all([...this.#endpoints.values()].map((followed) => followed.settled));
+      if (signal.aborted) return;
       await new Promise((r) => setImmediate(r));
     } catch {
       // Aborted: ready stays pending, which is what a stopped provider should report.

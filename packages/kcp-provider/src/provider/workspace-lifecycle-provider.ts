@@ -1,7 +1,6 @@
 import {
   type Aware,
   Client,
-  ClientEventRecorder,
   type Cluster,
   type ClusterCache,
   ClusterNotFoundError,
@@ -24,6 +23,7 @@ import {
 import { type LogicalCluster, LogicalClusterResource } from '../apis/core.ts';
 import { type WorkspaceType, WorkspaceTypeResource } from '../apis/tenancy.ts';
 import { Endpoint } from './endpoint.ts';
+import { EngagedWorkspaces, type KcpWorkspaceProvider } from './engaged-workspaces.ts';
 import { FollowedObject } from './follow-named-object.ts';
 import { LogThrottle } from './problem-log.ts';
 import { type ProviderWorkspace, providerWorkspace } from './provider-workspace.ts';
@@ -46,13 +46,6 @@ export interface WorkspaceLifecycleProviderOptions {
   observer?: RequestObserver;
   /** Component name on recorded Events. Default `kubeloom`. */
   eventComponent?: string;
-}
-
-interface Engagement {
-  readonly cluster: Cluster;
-  readonly controller: AbortController;
-  /** The log fields naming the workspace: `cluster`, and `clusterPath` when known. */
-  readonly fields: { cluster: ClusterName; clusterPath?: string };
 }
 
 /**
@@ -96,17 +89,16 @@ class LifecycleClusterCache implements ClusterCache {
  * entry and disengaged when the entry is removed or the LogicalCluster leaves the view. Each engaged
  * workspace's client works on the whole workspace through the VW.
  */
-class WorkspaceLifecycleProvider {
+class WorkspaceLifecycleProvider implements KcpWorkspaceProvider {
   readonly #phase: WorkspaceLifecyclePhase;
   readonly #options: WorkspaceLifecycleProviderOptions;
   readonly #base: Client;
   readonly #log: Logger;
   readonly #endpoints = new Map<string, Endpoint>();
-  readonly #engaged = new Map<ClusterName, Engagement>();
+  readonly #workspaces: EngagedWorkspaces;
   readonly #workspace: ProviderWorkspace;
   #type: FollowedObject<WorkspaceType> | undefined;
   #identifier: string | undefined;
-  #aware: Aware | undefined;
   #toldNoVirtualWorkspace = false;
   /** Watch failures through the VW are retried constantly; they are logged once, then with backoff. */
   readonly #watchFailureLog = new LogThrottle();
@@ -137,6 +129,7 @@ class WorkspaceLifecycleProvider {
       workspaceType: options.workspaceType,
       workspace: this.#workspace.path,
     });
+    this.#workspaces = new EngagedWorkspaces(this.#log, options.eventComponent ?? 'kubeloom');
   }
 
   /**
@@ -154,7 +147,7 @@ class WorkspaceLifecycleProvider {
 
   /** Follows the WorkspaceType and engages the workspaces that wait for it into `aware` until `signal` aborts. */
   async start(aware: Aware, signal: AbortSignal): Promise<void> {
-    this.#aware = aware;
+    this.#workspaces.attach(aware);
     const flag = this.#flag;
     this.#type = new FollowedObject(
       this.#base,
@@ -192,7 +185,7 @@ class WorkspaceLifecycleProvider {
 
   /** The engaged workspace of that logical cluster name. */
   async get(name: ClusterName): Promise<Cluster> {
-    const engaged = this.#engaged.get(name);
+    const engaged = this.#workspaces.get(name);
     if (!engaged)
       throw new ClusterNotFoundError(
         name,
@@ -203,7 +196,7 @@ class WorkspaceLifecycleProvider {
 
   /** Logical cluster names of the engaged workspaces. */
   clusterNames(): ClusterName[] {
-    return [...this.#engaged.keys()];
+    return this.#workspaces.names();
   }
 
   #syncEndpoints(type: WorkspaceType | undefined, signal: AbortSignal): void {
@@ -282,39 +275,17 @@ class WorkspaceLifecycleProvider {
 
   /** `path` (the LogicalCluster's `kcp.io/path`) is logged as `clusterPath` beside `cluster`. */
   #engage(name: ClusterName, endpoint: Endpoint, path: string | undefined): void {
-    if (this.#engaged.has(name)) return;
-    const controller = new AbortController();
-    const signal = AbortSignal.any([endpoint.signal, controller.signal]);
-    const client = endpoint.clusterClient(name);
-    const fields = path === undefined ? { cluster: name } : { cluster: name, clusterPath: path };
-    const log = this.#log.child(fields);
-    const cluster: Cluster = {
-      name,
-      client,
-      cache: new LifecycleClusterCache(endpoint, name, client, signal, this.#options.informerOptions ?? {}),
-      events: new ClientEventRecorder(client, {
-        component: this.#options.eventComponent ?? 'kubeloom',
-        logger: log,
-      }),
-    };
-    this.#engaged.set(name, { cluster, controller, fields });
-    signal.addEventListener('abort', () => {
-      if (this.#engaged.get(name)?.controller === controller) this.#engaged.delete(name);
-    });
-    log.info(`engaging ${this.#phase} workspace`);
-    setImmediate(() => {
-      if (signal.aborted || !this.#aware) return;
-      this.#aware.engage(name, cluster, signal).catch((err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
-      });
+    const informerOptions = this.#options.informerOptions ?? {};
+    this.#workspaces.engage(name, {
+      endpoint,
+      fields: path === undefined ? { cluster: name } : { cluster: name, clusterPath: path },
+      cache: (client, signal) => new LifecycleClusterCache(endpoint, name, client, signal, informerOptions),
+      message: `engaging ${this.#phase} workspace`,
     });
   }
 
   #disengage(name: ClusterName): void {
-    const engagement = this.#engaged.get(name);
-    if (!engagement) return;
-    this.#log.info(engagement.fields, `disengaging workspace: no longer ${this.#phase} for us`);
-    engagement.controller.abort();
+    this.#workspaces.disengage(name, `disengaging workspace: no longer ${this.#phase} for us`);
   }
 }
 

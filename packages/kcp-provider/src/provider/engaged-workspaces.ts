@@ -1,0 +1,129 @@
+import {
+  type Aware,
+  type Client,
+  ClientEventRecorder,
+  type Cluster,
+  type ClusterCache,
+  type ClusterName,
+  type Logger,
+  type Provider,
+} from '@kubeloom/core';
+import type { Endpoint } from './endpoint.ts';
+
+/**
+ * What both kcp providers are to a manager: a {@link Provider} that discovers workspaces itself, says when
+ * its initial set is engaged and why it cannot serve, and lists the workspaces it has engaged.
+ */
+export interface KcpWorkspaceProvider extends Provider {
+  start(aware: Aware, signal: AbortSignal): Promise<void>;
+  readonly ready: Promise<void>;
+  notReadyReason(): string | undefined;
+  clusterNames(): ClusterName[];
+}
+
+/** The log fields that name a workspace: `cluster`, and `clusterPath` when known (people know paths). */
+export type WorkspaceLogFields = { cluster: ClusterName; clusterPath?: string };
+
+/** One engaged workspace: the Cluster handed to the manager, the endpoint (shard) serving it, and its signal. */
+export interface EngagedWorkspace {
+  readonly cluster: Cluster;
+  /** The virtual-workspace URL the workspace is served through. */
+  readonly endpoint: Endpoint;
+  /** Aborted when the workspace is disengaged or its endpoint stops; everything of the workspace ends with it. */
+  readonly signal: AbortSignal;
+  readonly fields: WorkspaceLogFields;
+}
+
+/** How to engage one workspace, for {@link EngagedWorkspaces.engage}. */
+export interface WorkspaceEngagementPlan {
+  /** The endpoint that serves the workspace; its client is `<endpoint url>/clusters/<name>`. */
+  readonly endpoint: Endpoint;
+  readonly fields: WorkspaceLogFields;
+  /** The workspace's cache, given its client and the engagement's signal (per-workspace informers stop with it). */
+  readonly cache: (client: Client, signal: AbortSignal) => ClusterCache;
+  /** The log line, e.g. `engaging workspace`. */
+  readonly message: string;
+}
+
+/**
+ * The bookkeeping both kcp providers share: which workspaces are engaged, through which endpoint, and until
+ * when. Engaging builds the workspace's Cluster — its client through the endpoint, its event recorder stopped
+ * by the engagement's signal so no Event is written for a workspace that is gone — and hands it to the
+ * manager on a later turn of the event loop: engagement is always decided inside a watch callback, and the
+ * manager's work must never run there. A workspace is engaged at most once at a time.
+ */
+export class EngagedWorkspaces {
+  readonly #log: Logger;
+  readonly #eventComponent: string;
+  readonly #engaged = new Map<ClusterName, { workspace: EngagedWorkspace; controller: AbortController }>();
+  #aware: Aware | undefined;
+
+  /** @param eventComponent the `source.component` of recorded Events */
+  constructor(log: Logger, eventComponent: string) {
+    this.#log = log;
+    this.#eventComponent = eventComponent;
+  }
+
+  /** Where engagements go; until it is set (the provider's `start`), nothing is handed to a manager. */
+  attach(aware: Aware): void {
+    this.#aware = aware;
+  }
+
+  /** Engages a workspace as `plan` says; returns `undefined` (and does nothing) if it is engaged already. */
+  engage(name: ClusterName, plan: WorkspaceEngagementPlan): EngagedWorkspace | undefined {
+    if (this.#engaged.has(name)) return undefined;
+    const controller = new AbortController();
+    const signal = AbortSignal.any([plan.endpoint.signal, controller.signal]);
+    const client = plan.endpoint.clusterClient(name);
+    const log = this.#log.child(plan.fields);
+    const cluster: Cluster = {
+      name,
+      client,
+      cache: plan.cache(client, signal),
+      events: new ClientEventRecorder(client, { component: this.#eventComponent, logger: log, signal }),
+    };
+    const workspace: EngagedWorkspace = { cluster, endpoint: plan.endpoint, signal, fields: plan.fields };
+    const entry = { workspace, controller };
+    this.#engaged.set(name, entry);
+    signal.addEventListener(
+      'abort',
+      () => {
+        if (this.#engaged.get(name) === entry) this.#engaged.delete(name);
+      },
+      { once: true },
+    );
+    log.info(plan.message);
+    setImmediate(() => {
+      if (signal.aborted || !this.#aware) return;
+      this.#aware.engage(name, cluster, signal).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
+      });
+    });
+    return workspace;
+  }
+
+  /**
+   * Ends a workspace's engagement (its signal aborts), logging `message` with `reason` if given. Returns
+   * whether it was engaged.
+   */
+  disengage(name: ClusterName, message: string, reason?: string): boolean {
+    const entry = this.#engaged.get(name);
+    if (!entry) return false;
+    this.#log.info(
+      reason === undefined ? entry.workspace.fields : { ...entry.workspace.fields, reason },
+      message,
+    );
+    entry.controller.abort();
+    return true;
+  }
+
+  /** The engaged workspace of that logical cluster name. */
+  get(name: ClusterName): EngagedWorkspace | undefined {
+    return this.#engaged.get(name)?.workspace;
+  }
+
+  /** Logical cluster names of the engaged workspaces. */
+  names(): ClusterName[] {
+    return [...this.#engaged.keys()];
+  }
+}
