@@ -8,6 +8,7 @@ export * from './errors.ts';
 export * from './exec-credential-plugin.ts';
 export * from './kubeconfig.ts';
 export * from './parsed-kube-config.ts';
+export * from './process-request-observers.ts';
 export * from './label-selector.ts';
 export * from './object.ts';
 export * from './patch-types.ts';

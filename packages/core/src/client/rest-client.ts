@@ -4,6 +4,7 @@ import { ConnectionPool } from './connection-pool.ts';
 import { Credentials, type CredentialsOptions, type ResolvedCredentials } from './credentials.ts';
 import { diagnoseConnectionFailure, isTlsOnHttpUrl } from './connection-failure.ts';
 import { ApiError, ConnectionError, KubeConfigError, type Status, TimeoutError } from './errors.ts';
+import { reportRequestFinished } from './process-request-observers.ts';
 import { explainKubeConfigError, isPlainHttpToTlsAnswer, statusHint } from './status-hints.ts';
 import type { KubeConfigSource } from './kubeconfig.ts';
 import { redact } from './redact.ts';
@@ -230,7 +231,7 @@ export class RestClient {
         }
         throw await this.#failure(method, url, err);
       } finally {
-        this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
+        reportRequestFinished(this.#observer, { ...info, status, durationMs: performance.now() - started });
       }
     }
   }
@@ -256,7 +257,7 @@ export class RestClient {
       if (finished) return;
       finished = true;
       options.signal?.removeEventListener('abort', onAbort);
-      this.#observer?.requestFinished?.({ ...info, status, durationMs: performance.now() - started });
+      reportRequestFinished(this.#observer, { ...info, status, durationMs: performance.now() - started });
     };
     const headerTimer = setTimeout(
       () => controller.abort(new TimeoutError(method, url, timeoutMs)),

@@ -1,11 +1,18 @@
 import type { Gauge, Registry } from 'prom-client';
 import { promClient } from './prom-client.ts';
+import { RestClientMetrics } from './rest-client-metrics.ts';
 
-/** The manager's own series: leader election status (client-go's name) and the number of engaged clusters. */
+/**
+ * The manager's own series: leader election status (client-go's name), the number of engaged clusters,
+ * and the API requests of every client in the process ({@link RestClientMetrics}).
+ */
 export class ManagerMetrics {
   readonly #leader: Gauge<'name'>;
   readonly #engaged: Gauge;
+  /** Requests to API servers, under client-go's names; see {@link RestClientMetrics}. */
+  readonly restClient: RestClientMetrics;
 
+  /** Registers the series in `registry` (a manager's own, see {@link newMetricsRegistry}). */
   constructor(registry: Registry) {
     const { Gauge } = promClient();
     this.#leader = new Gauge({
@@ -20,6 +27,7 @@ export class ManagerMetrics {
       registers: [registry],
     });
     this.#engaged.set(0);
+    this.restClient = new RestClientMetrics(registry);
   }
 
   /** Whether this process holds the Lease `name`. */
