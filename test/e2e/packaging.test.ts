@@ -15,13 +15,24 @@ describe('published packages', () => {
   it('pack, install with npm outside the workspace, type-check and run a controller', {
     timeout: 600_000,
   }, async () => {
-    // 1. pnpm pack each package (workspace:^ becomes a real version range).
-    const tarballs: string[] = [];
-    for (const pkg of ['core', 'kcp-provider', 'kind-provider']) {
-      await run('pnpm', ['pack', '--pack-destination', scratch], { cwd: join(repo, 'packages', pkg) });
+    // 1. `./run pack`'s code: every public package (workspace:^ becomes a real version range).
+    await run(process.execPath, [join(repo, 'tools/pack/pack.ts'), scratch], { timeout: 300_000 });
+    const tarballs = ['core', 'kcp-provider', 'kind-provider'].map((name) => {
+      const file = readdirSync(scratch).find((f) => f.startsWith(`kubeloom-${name}-`) && f.endsWith('.tgz'));
+      expect(file, `@kubeloom/${name} tarball`).toBeDefined();
+      return `./${file}`;
+    });
+    // Each tarball carries its README and publish metadata.
+    for (const tarball of tarballs) {
+      const { stdout: listing } = await run('tar', ['tzf', tarball], { cwd: scratch });
+      expect(listing.split('\n'), tarball).toContain('package/README.md');
+      const { stdout: manifest } = await run('tar', ['xzf', tarball, '-O', 'package/package.json'], {
+        cwd: scratch,
+      });
+      expect(Object.keys(JSON.parse(manifest)), tarball).toEqual(
+        expect.arrayContaining(['description', 'license', 'repository', 'keywords', 'engines', 'exports']),
+      );
     }
-    for (const file of readdirSync(scratch)) if (file.endsWith('.tgz')) tarballs.push(`./${file}`);
-    expect(tarballs).toHaveLength(3);
 
     // 2. A fresh npm project that depends on the tarballs, as a user's would.
     writeFileSync(

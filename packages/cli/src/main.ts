@@ -4,8 +4,6 @@ import { genApiResourceSchemaCommand } from './gen-apiresourceschema/command.ts'
 import { genTypes } from './gen-types/gen-types.ts';
 import { initCommand } from './init/command.ts';
 
-export type { CliOutput } from './cli-output.ts';
-
 /** `kubeloom --help`. */
 export const usage = `Usage:
   kubeloom init <dir> [--name <package name>] [--group <api group>]
