@@ -10,6 +10,7 @@ import {
 } from '@kubeloom/core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { sharedKube } from './kube.ts';
 import { storeVersions } from './store-convergence.ts';
 import { TcpGate } from './tcp-gate.ts';
 
@@ -94,5 +95,59 @@ describe('HTTP/2 to kcp', () => {
       describe: () => `${connectionsTo(gate.port)} connections`,
     });
     expect(connectionsTo(gate.port)).toBe(1);
+  });
+});
+
+describe("HTTP/2 by default, past the server's stream limit", () => {
+  it('spreads more watches than SETTINGS_MAX_CONCURRENT_STREAMS over as few connections as the limit allows, and all recover when the server side drops them', {
+    timeout: 240_000,
+  }, async () => {
+    const kube = await sharedKube();
+    const admin = kube.client;
+    const namespace = `h2-streams-${Date.now().toString(36)}`;
+    await admin.create(NamespaceResource, { metadata: { name: namespace } });
+    onTestFinished(() => admin.delete(NamespaceResource, namespace).catch(() => undefined));
+
+    // kube-apiserver (and kcp) advertise 100 concurrent streams per connection: 110 watches need two.
+    const watches = 110;
+    const gate = await TcpGate.listen(Number(new URL(kube.client.rest.server).port));
+    onTestFinished(() => gate.close());
+    // No `http2` option: the default is what is under test.
+    const rest = RestClient.fromKubeConfig({ path: kube.kubeconfigPath }).withServer(
+      `https://127.0.0.1:${gate.port}`,
+    );
+    onTestFinished(() => rest.pool.close());
+    const client = new Client(rest);
+    const stop = new AbortController();
+    onTestFinished(() => stop.abort());
+    const informers = Array.from({ length: watches }, () => {
+      const informer = new SharedInformer(client, ConfigMapResource, { namespace });
+      informer.start(stop.signal);
+      return informer;
+    });
+    await Promise.all(informers.map((i) => i.waitForSync({ timeoutMs: 120_000 })));
+
+    await admin.create(ConfigMapResource, cm('before-cut', namespace));
+    await waitFor(() => informers.every((i) => storeVersions(i).has('before-cut')), {
+      what: `all ${watches} watches to deliver the ConfigMap`,
+      timeoutMs: 60_000,
+      describe: () => `${informers.filter((i) => storeVersions(i).has('before-cut')).length} did`,
+    });
+    await waitFor(() => connectionsTo(gate.port) === 2, {
+      what: `the client to carry ${watches} watches over two connections`,
+      timeoutMs: 60_000,
+      describe: () => `${connectionsTo(gate.port)} connections`,
+    });
+
+    gate.shut();
+    await waitFor(() => connectionsTo(gate.port) === 0, { what: 'the gate to drop both connections' });
+    gate.open();
+    await admin.create(ConfigMapResource, cm('after-cut', namespace));
+    await waitFor(() => informers.every((i) => storeVersions(i).has('after-cut')), {
+      what: `all ${watches} watches to recover and deliver the ConfigMap written after the cut`,
+      timeoutMs: 150_000,
+      describe: () => `${informers.filter((i) => storeVersions(i).has('after-cut')).length} did`,
+    });
+    expect(informers.filter((i) => storeVersions(i).has('after-cut'))).toHaveLength(watches);
   });
 });

@@ -1,18 +1,47 @@
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import type { ResolvedCredentials } from './credentials.ts';
-import { newAgent } from './undici-parts.ts';
+import { ConnectionSetupGate } from './connection-setup-gate.ts';
+import { newAgent, newConnector } from './undici-parts.ts';
 
 /** Options for {@link ConnectionPool}. */
 export interface ConnectionPoolOptions {
-  /** Allow HTTP/2 where the server offers it. Default false: one HTTP/1.1 keep-alive connection per concurrent request. */
+  /**
+   * Speak HTTP/2 where the server offers it (TLS ALPN): every watch and request to one origin shares one
+   * connection. Default true, unless the environment variable `KUBELOOM_HTTP2` is `0`; false means one
+   * HTTP/1.1 keep-alive connection per concurrent request.
+   */
   allowH2?: boolean;
   /** Max connections per origin (default unlimited: every watch holds one). */
   connectionsPerOrigin?: number;
 }
 
+/** Whether pools that are not told speak HTTP/2: yes, unless `KUBELOOM_HTTP2=0` turns it off process-wide. */
+export function http2ByDefault(): boolean {
+  return process.env.KUBELOOM_HTTP2 !== '0';
+}
+
+/**
+ * HTTP/2 settings for many long-lived watches on one connection, as client-go chooses them:
+ * - streams: the server's SETTINGS_MAX_CONCURRENT_STREAMS decides (kcp and kube-apiserver advertise 100);
+ *   undici takes the smaller of this and the server's figure, and opens another connection to the same
+ *   origin for streams beyond it (as client-go does), so watches past the limit are never queued behind
+ *   ones that never end;
+ * - flow control: 4 MiB per stream so a large list arrives without waiting for window updates, and a
+ *   connection window large enough that a watch whose reader falls behind cannot use up the window the
+ *   other streams share (client-go: 4 MiB and 1 GiB). Windows are limits, not buffers: memory is used only
+ *   by data actually received and not yet read.
+ */
+const watchFriendlyHttp2 = {
+  maxConcurrentStreams: 1000,
+  connectionWindowSize: 1 << 30,
+  settings: { initialWindowSize: 4 << 20 },
+} satisfies UndiciAgent.Options['h2Options'];
+
 /** The agent currently used for one (origin, credential) pair. */
 interface PoolEntry {
   agent: UndiciAgent;
+  /** `agent` behind its {@link ConnectionSetupGate} (the agent itself over HTTP/1.1 only). */
+  dispatcher: Dispatcher;
   fingerprint: string;
   generation: number;
 }
@@ -44,17 +73,27 @@ export class ConnectionPool {
     if (entry && (entry.fingerprint === credentials.tlsFingerprint || entry.generation > generation)) {
       // Same material, or a request that resolved its credentials just before a rotation: the newer
       // material is what it should use anyway.
-      return entry.agent;
+      return entry.dispatcher;
     }
-    const agent = newAgent({
-      allowH2: this.#options.allowH2 ?? false,
-      ...(this.#options.connectionsPerOrigin ? { connections: this.#options.connectionsPerOrigin } : {}),
-      // Matches client-go: keep-alive probes after 30 s so idle load balancers do not silently drop watches.
-      connect: { ...credentials.tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
+    const allowH2 = this.#options.allowH2 ?? http2ByDefault();
+    // Matches client-go: keep-alive probes after 30 s so idle load balancers do not silently drop watches.
+    const connect = newConnector({
+      ...credentials.tls,
+      allowH2,
+      keepAlive: true,
+      keepAliveInitialDelay: 30_000,
     });
-    this.#agents.set(key, { agent, fingerprint: credentials.tlsFingerprint, generation });
+    const gate = allowH2 ? new ConnectionSetupGate() : undefined;
+    const agent = newAgent({
+      allowH2,
+      ...(allowH2 ? { h2Options: watchFriendlyHttp2 } : {}),
+      ...(this.#options.connectionsPerOrigin ? { connections: this.#options.connectionsPerOrigin } : {}),
+      connect: gate ? gate.watchConnector(connect) : connect,
+    });
+    const dispatcher = gate ? agent.compose(gate.interceptor) : agent;
+    this.#agents.set(key, { agent, dispatcher, fingerprint: credentials.tlsFingerprint, generation });
     if (entry) this.#retire(entry.agent);
-    return agent;
+    return dispatcher;
   }
 
   /** Number of agents new requests can use (one per origin and credential); useful in tests. */

@@ -64,8 +64,8 @@ export interface RestClientOptions {
    * Speak HTTP/2 to servers that offer it (kcp and kube-apiserver do, via TLS ALPN), as client-go does:
    * every request and watch to one server then shares one TCP connection. Servers that do not offer it
    * are spoken to in HTTP/1.1, one keep-alive connection per concurrent request. Applies to the pool this
-   * client creates (ignored when `pool` is given). Default false, or true when the environment variable
-   * `KUBELOOM_HTTP2` is `1` (to try it on a whole program or test suite without changing code).
+   * client creates (ignored when `pool` is given). Default true; false, or the environment variable
+   * `KUBELOOM_HTTP2=0` for clients that do not say, keeps every client on HTTP/1.1.
    */
   http2?: boolean;
   /** Per-request timeout in ms. Default 60 s. */
@@ -127,7 +127,7 @@ export class RestClient {
     this.credentials = options.credentials;
     this.server = (options.server ?? options.credentials.server).replace(/\/+$/, '');
     this.pool =
-      options.pool ?? new ConnectionPool({ allowH2: options.http2 ?? process.env.KUBELOOM_HTTP2 === '1' });
+      options.pool ?? new ConnectionPool(options.http2 === undefined ? {} : { allowH2: options.http2 });
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#retry = retryPolicy(options.retry);
     this.#observer = options.observer;

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import type { Agent as UndiciAgent, Dispatcher, buildConnector } from 'undici';
 
 // undici's index loads every dispatcher, mock agent, cache store, fetch and WebSocket (~13 MiB and a
 // noticeable share of start-up); a client needs only the Agent and the request API. undici has no
@@ -10,12 +10,19 @@ const require = createRequire(import.meta.url);
 type ApiRequest = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 
 let agentClass: typeof UndiciAgent | undefined;
+let connectorBuilder: typeof buildConnector | undefined;
 let apiRequest: ApiRequest | undefined;
 
 /** A new undici Agent (connection pools per origin), loaded without the rest of undici. */
 export function newAgent(options: UndiciAgent.Options): UndiciAgent {
   agentClass ??= require('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
   return new agentClass(options);
+}
+
+/** undici's TCP/TLS connector for `options` (the one an Agent builds from its `connect` options). */
+export function newConnector(options: buildConnector.BuildOptions): buildConnector.connector {
+  connectorBuilder ??= require('undici/lib/core/connect.js') as typeof buildConnector;
+  return connectorBuilder(options);
 }
 
 /** The options of {@link request}: undici's request options with the dispatcher required. */
