@@ -5,6 +5,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Starting kcp (and building it on first use) takes a while; reconciling through it a few seconds.
     hookTimeout: 600_000,
-    testTimeout: 180_000,
+    testTimeout: 300_000,
   },
 });

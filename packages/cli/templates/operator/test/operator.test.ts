@@ -18,9 +18,11 @@ afterAll(async () => {
 });
 
 it('writes a Widget message into a ConfigMap and reports it in status', async () => {
-  const provider = await kcp.createWorkspace({ generateName: 'widgets-provider-' });
+  const [provider, consumer] = await Promise.all([
+    kcp.createWorkspace({ generateName: 'widgets-provider-' }),
+    kcp.createWorkspace({ generateName: 'widgets-consumer-' }),
+  ]);
   await installApi(kcp.client, provider.path);
-  const consumer = await kcp.createWorkspace({ generateName: 'widgets-consumer-' });
   await kcp.bindApiExport({ workspace: consumer.path, exportPath: provider.path, exportName: EXPORT_NAME });
 
   const manager = operatorManager(kcp.clientFor(provider.path), {
@@ -36,7 +38,7 @@ it('writes a Widget message into a ConfigMap and reports it in status', async ()
     });
     const cm = await waitFor(
       () => client.get(ConfigMapResource, 'hello-message', { namespace: 'default' }).catch(() => undefined),
-      { what: 'ConfigMap default/hello-message in the consumer workspace', timeoutMs: 60_000 },
+      { what: 'ConfigMap default/hello-message in the consumer workspace', timeoutMs: 120_000 },
     );
     expect(cm.data).toEqual({ message: 'Hello from __PACKAGE_NAME__' });
     const widget = await waitFor(
@@ -44,7 +46,7 @@ it('writes a Widget message into a ConfigMap and reports it in status', async ()
         const w = await client.get(WidgetResource, 'hello', { namespace: 'default' });
         return w.status?.configMapName ? w : undefined;
       },
-      { what: 'Widget default/hello to report its ConfigMap', timeoutMs: 60_000 },
+      { what: 'Widget default/hello to report its ConfigMap', timeoutMs: 120_000 },
     );
     expect(widget.status).toEqual({ configMapName: 'hello-message', observedGeneration: 1 });
   } finally {
