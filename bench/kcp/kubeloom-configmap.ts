@@ -1,7 +1,8 @@
 /**
  * The kubeloom side of the side-by-side benchmark: the same program as kcp's Go multicluster-provider
  * `examples/apiexport` — the APIExport provider, a ConfigMap controller that reads the object from the
- * cache, logs "Reconciling ConfigMap" with the cluster, name and uid, and records an Event.
+ * cache, logs "Reconciling ConfigMap" with the cluster, name and uid, and records an Event. The controller
+ * logs through the manager's logger and reports to its metrics (what `Manager.add` hands it).
  *
  *   KUBECONFIG=<provider workspace kubeconfig> node bench/kcp/kubeloom-configmap.ts --endpointslice <name>
  */
@@ -19,7 +20,6 @@ const manager = new Manager({ local: client, provider, logger });
 manager.add(
   new ControllerBuilder('kcp-configmap-controller')
     .for(ConfigMapResource)
-    .withOptions({ logger, metrics: manager.controllerMetrics })
     .build(async (req, { cluster, log }) => {
       const cm = cluster.cache.reader(ConfigMapResource).get(req.name, req.namespace);
       if (!cm) return; // deleted

@@ -294,7 +294,9 @@ try {
     const args = [kubeloomProgram, '--endpointslice', EXPORT];
     if (values.http1)
       programs.push(['kubeloom-http1', process.execPath, args, { ...env, KUBELOOM_HTTP2: '0' }]);
-    programs.push(['kubeloom', process.execPath, args, { ...env, KUBELOOM_HTTP2: '1' }]);
+    const http2Default = { ...env };
+    delete http2Default.KUBELOOM_HTTP2;
+    programs.push(['kubeloom', process.execPath, args, http2Default]);
   }
   for (const [name, cmd, args, programEnv] of programs) {
     log(`creating ${BINDS} unbound workspaces for ${name}'s bind test`);
