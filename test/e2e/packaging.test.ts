@@ -23,16 +23,22 @@ describe('published packages', () => {
       return `./${file}`;
     });
     // Each tarball carries its README and publish metadata.
-    for (const tarball of tarballs) {
-      const { stdout: listing } = await run('tar', ['tzf', tarball], { cwd: scratch });
-      expect(listing.split('\n'), tarball).toContain('package/README.md');
-      const { stdout: manifest } = await run('tar', ['xzf', tarball, '-O', 'package/package.json'], {
-        cwd: scratch,
-      });
-      expect(Object.keys(JSON.parse(manifest)), tarball).toEqual(
-        expect.arrayContaining(['description', 'license', 'repository', 'keywords', 'engines', 'exports']),
-      );
-    }
+    const metadata = ['description', 'license', 'repository', 'keywords', 'engines', 'exports'];
+    const contents = await Promise.all(
+      tarballs.map(async (tarball) => {
+        const { stdout: listing } = await run('tar', ['tzf', tarball], { cwd: scratch });
+        const { stdout: manifest } = await run('tar', ['xzf', tarball, '-O', 'package/package.json'], {
+          cwd: scratch,
+        });
+        const keys = Object.keys(JSON.parse(manifest));
+        return {
+          tarball,
+          readme: listing.split('\n').includes('package/README.md'),
+          missingMetadata: metadata.filter((key) => !keys.includes(key)),
+        };
+      }),
+    );
+    expect(contents).toEqual(tarballs.map((tarball) => ({ tarball, readme: true, missingMetadata: [] })));
 
     // 2. A fresh npm project that depends on the tarballs, as a user's would.
     writeFileSync(

@@ -94,7 +94,9 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
       // A holder that died leaves the lock behind; packing never takes this long.
       if (age > 600_000) rmSync(lock, { recursive: true, force: true });
       else if (Date.now() > deadline)
-        throw new Error(`pack: ${lock} is still held after 10 minutes; remove it if no pack is running`);
+        throw new Error(`pack: ${lock} is still held after 10 minutes; remove it if no pack is running`, {
+          cause: err,
+        });
       else await sleep(500);
     }
   }

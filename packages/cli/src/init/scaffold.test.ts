@@ -61,9 +61,10 @@ describe('kubeloom init', () => {
     });
     const api = await readFile(join(target, 'src/api.ts'), 'utf8');
     expect(api).toContain("export const API_GROUP = 'demo-op.example.com';");
-    for (const file of files) {
-      expect(await readFile(join(target, file), 'utf8'), file).not.toMatch(/__[A-Z_]+__/);
-    }
+    const placeholdersLeft = await Promise.all(
+      files.map(async (file) => (await readFile(join(target, file), 'utf8')).match(/__[A-Z_]+__/g)),
+    );
+    expect(placeholdersLeft).toEqual(files.map(() => null));
   });
 
   it('takes a scoped name and a group', async () => {
@@ -105,8 +106,9 @@ describe('kubeloom init', () => {
     const workspace = parse(
       await readFile(resolve(import.meta.dirname, '../../../../pnpm-workspace.yaml'), 'utf8'),
     ) as { catalog: Record<string, string> };
-    for (const [name, version] of Object.entries(scaffoldDependencyVersions)) {
-      expect(version, name).toBe(workspace.catalog[name]);
-    }
+    const names = Object.keys(scaffoldDependencyVersions);
+    expect(scaffoldDependencyVersions).toEqual(
+      Object.fromEntries(names.map((name) => [name, workspace.catalog[name]])),
+    );
   });
 });
