@@ -12,6 +12,7 @@ import {
   NamespaceResource,
   type ResourceDescriptor,
   SecretResource,
+  defineResource,
   isNotFound,
   waitFor,
 } from '@kubeloom/core';
@@ -20,11 +21,10 @@ import { APIExportResource, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import {
   ElasticsearchResource,
-  type Platform,
   PostgresClusterResource,
   PostgresDatabaseResource,
-  startPlatform,
-} from '@kubeloom/example-webshop-operator/platform';
+} from '@kubeloom/example-webshop-operator/api';
+import { type Platform, startPlatform } from '@kubeloom/example-webshop-operator/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
@@ -47,6 +47,15 @@ async function find<T extends KubeObject>(
 const decoded = (data: Record<string, string> | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
 
+/** core/v1 Pods. */
+const PodResource = defineResource<KubeObject & { status?: { phase?: string } }>({
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  plural: 'pods',
+  namespaced: true,
+});
+
 const isReady = (object: { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined) =>
   object?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -59,7 +68,7 @@ describe('webshop platform: provider teams on real kcp and a real kube-apiserver
 
   beforeAll(async () => {
     kcp = await sharedKcp();
-    // One cluster for both teams and compute: this file creates no Deployment the stand-in should leave alone.
+    // One cluster for both teams and compute.
     cluster = await KubeTestEnvironment.start({ name: 'webshop-platform' });
     platform = await startPlatform({
       kcp,
@@ -177,9 +186,9 @@ describe('webshop platform: provider teams on real kcp and a real kube-apiserver
         metadata: { name: 'shop', namespace },
         spec: {
           replicas: 2,
-          selector: { matchLabels: { app: 'shop' } },
+          selector: { matchLabels: { 'app.kubernetes.io/name': 'webshop' } },
           template: {
-            metadata: { labels: { app: 'shop' } },
+            metadata: { labels: { 'app.kubernetes.io/name': 'webshop' } },
             spec: { containers: [{ name: 'shop', image }] },
           },
         },
@@ -200,6 +209,33 @@ describe('webshop platform: provider teams on real kcp and a real kube-apiserver
         what: 'Deployment shop rolled out to shop:2 with 2 available replicas',
         timeoutMs: SLOW_MS,
       });
+      // Pods that are not the shops' are left to the (absent) kubelet: they stay Pending.
+      await compute.apply(
+        DeploymentResource,
+        {
+          metadata: { name: 'other', namespace },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: 'other' } },
+            template: {
+              metadata: { labels: { app: 'other' } },
+              spec: { containers: [{ name: 'c', image: 'x' }] },
+            },
+          },
+        },
+        { fieldManager: 'e2e' },
+      );
+      const other = await waitFor(
+        async () => (await compute.list(PodResource, { namespace, labelSelector: 'app=other' })).items[0],
+        { what: 'the Pod of Deployment other', timeoutMs: SLOW_MS },
+      );
+      await waitFor(() => available(changed.metadata?.generation), {
+        what: 'Deployment shop still available',
+        timeoutMs: SLOW_MS,
+      });
+      expect((await compute.get(PodResource, other.metadata?.name ?? '', { namespace })).status?.phase).toBe(
+        'Pending',
+      );
       const rolledOut = await compute.get(DeploymentResource, 'shop', { namespace });
       expect(rolledOut.status?.conditions?.find((c) => c.type === 'Available')).toMatchObject({
         status: 'True',

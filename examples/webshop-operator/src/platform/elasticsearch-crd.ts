@@ -1,27 +1,8 @@
-import {
-  type Condition,
-  type CustomResourceDefinition,
-  type KubeObject,
-  defineResource,
-} from '@kubeloom/core';
+import type { CustomResourceDefinition } from '@kubeloom/core';
+import { ElasticsearchResource } from '../api/elasticsearch.ts';
 
 /** The observability team's API group. */
-export const ELASTICSEARCH_GROUP = 'search.observability.kubeloom.dev';
-
-/** An Elasticsearch instance, as the observability team serves it. */
-export interface Elasticsearch extends KubeObject {
-  spec?: { version?: string; nodes?: number };
-  status?: { phase?: string; url?: string; conditions?: Condition[] };
-}
-
-/** search.observability.kubeloom.dev/v1alpha1 Elasticsearches, on the team's cluster and (bound) in tenants. */
-export const ElasticsearchResource = defineResource<Elasticsearch>({
-  group: ELASTICSEARCH_GROUP,
-  version: 'v1alpha1',
-  kind: 'Elasticsearch',
-  plural: 'elasticsearches',
-  namespaced: true,
-});
+export const ELASTICSEARCH_GROUP = ElasticsearchResource.group;
 
 /**
  * The Elasticsearch CRD on the observability team's cluster. The syncagent turns it into the

@@ -16,7 +16,7 @@ import {
 } from '@kubeloom/core';
 import { type RunningManager, runInBackground } from './background-manager.ts';
 import { createIfMissing } from './create-if-missing.ts';
-import { ElasticsearchResource } from './elasticsearch-api.ts';
+import { ElasticsearchResource } from '../api/elasticsearch.ts';
 import { generatedPassword } from './generated-password.ts';
 import { controllerReference } from './owner-reference.ts';
 

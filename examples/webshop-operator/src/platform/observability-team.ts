@@ -8,7 +8,8 @@ import { type Client, type Logger, applyManifests, isForbidden, waitFor } from '
 import { APIExportEndpointSliceResource, APIExportResource } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { createIfMissing } from './create-if-missing.ts';
-import { ELASTICSEARCH_GROUP, ElasticsearchResource } from './elasticsearch-api.ts';
+import { ElasticsearchResource } from '../api/elasticsearch.ts';
+import { ELASTICSEARCH_GROUP } from './elasticsearch-crd.ts';
 import { startElasticsearchStandIn } from './elasticsearch-stand-in.ts';
 import { AGENT_LABEL } from './team-agent.ts';
 import { type ProviderTeam, runProviderTeam } from './team.ts';

@@ -18,10 +18,10 @@ import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import type { RunningManager } from './background-manager.ts';
 import { startDatabaseTeam } from './database-team.ts';
 import { startDeploymentAvailabilityStandIn } from './deployment-availability-stand-in.ts';
-import { elasticsearchCrd } from './elasticsearch-api.ts';
+import { elasticsearchCrd } from './elasticsearch-crd.ts';
 import type { ExportRef } from './export-ref.ts';
 import { startObservabilityTeam } from './observability-team.ts';
-import { postgresCrdFiles } from './postgres-api.ts';
+import { postgresCrdFiles } from './postgres-crds.ts';
 import { publishedResourceCrd } from './published-resource-crd.ts';
 import { bindExport } from './tenant-binding.ts';
 import { stopAll } from './team.ts';
@@ -30,11 +30,13 @@ export type { ExportRef } from './export-ref.ts';
 export { startDeploymentAvailabilityStandIn } from './deployment-availability-stand-in.ts';
 export type { DeploymentAvailabilityStandInOptions } from './deployment-availability-stand-in.ts';
 export type { RunningManager } from './background-manager.ts';
-export * from './elasticsearch-api.ts';
-export * from './postgres-api.ts';
+export { ELASTICSEARCH_GROUP, elasticsearchCrd } from './elasticsearch-crd.ts';
 export { POSTGRES_EXPORT } from './database-team.ts';
 export { ELASTICSEARCH_EXPORT, ELASTICSEARCH_ENDPOINT_SLICE } from './observability-team.ts';
 export { AGENT_LABEL } from './team-agent.ts';
+
+/** The label selector of the shops' Pods on the compute cluster. */
+export const WEBSHOP_POD_SELECTOR = 'app.kubernetes.io/name=webshop';
 
 /** What the platform runs on. */
 export interface PlatformOptions {
@@ -47,6 +49,11 @@ export interface PlatformOptions {
   teamClusters: KubeTestEnvironment;
   /** The webshop team's compute cluster (with kube-controller-manager; see the availability stand-in). */
   compute: KubeTestEnvironment;
+  /**
+   * Which Pods on `compute` the availability stand-in marks ready: default the shops' Pods
+   * (`app.kubernetes.io/name=webshop`), so other workloads on a shared cluster keep their Pending Pods.
+   */
+  workloadPodSelector?: string;
   /** Prefix for workspace, agent and PublishedResource names, so several platforms can share one kcp. */
   prefix?: string;
   /** Progress lines. */
@@ -103,8 +110,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       kcp.createWorkspace({ name: `${prefix}webshop-team`, timeoutMs }),
     ]);
     log(`webshop team: ${webshopTeam.path}`);
-    running.push(startDeploymentAvailabilityStandIn(options.compute.client, logger));
-    log('compute cluster: the stand-in kubelet marks Deployment Pods ready');
+    running.push(
+      startDeploymentAvailabilityStandIn(options.compute.client, {
+        labelSelector: options.workloadPodSelector ?? WEBSHOP_POD_SELECTOR,
+        ...logger,
+      }),
+    );
+    log(
+      `compute cluster: a stand-in kubelet marks Pods ready (${options.workloadPodSelector ?? WEBSHOP_POD_SELECTOR})`,
+    );
     return {
       databaseTeam: database.workspace,
       observabilityTeam: observability.workspace,
@@ -112,7 +126,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       exports: { postgres: database.exportRef, elastic: observability.exportRef },
       createTenant: async (name, exports) => {
         const tenant = await kcp.createWorkspace({ name: `${prefix}${name}`, timeoutMs });
-        for (const exportRef of exports) await bindExport(kcp, tenant, exportRef, timeoutMs);
+        await Promise.all(exports.map((exportRef) => bindExport(kcp, tenant, exportRef, timeoutMs)));
         return tenant;
       },
       bind: (tenant, exportRef) => bindExport(kcp, tenant, exportRef, timeoutMs),

@@ -18,7 +18,7 @@ import { type RunningManager, runInBackground } from './background-manager.ts';
 import { createIfMissing } from './create-if-missing.ts';
 import { generatedPassword } from './generated-password.ts';
 import { controllerReference } from './owner-reference.ts';
-import { type PostgresCluster, PostgresClusterResource, PostgresDatabaseResource } from './postgres-api.ts';
+import { type PostgresCluster, PostgresClusterResource, PostgresDatabaseResource } from '../api/index.ts';
 
 /** The port every stand-in Postgres "listens" on. */
 const POSTGRES_PORT = 5432;

@@ -1,0 +1,268 @@
+/**
+ * `./run demo`: the whole provider-to-consumer story on an embedded kcp and real Kubernetes API servers.
+ *
+ * The database team (a syncagent and a stand-in CloudNativePG) and the observability team (a second
+ * syncagent and a stand-in Elastic operator) publish their APIs from a team cluster into kcp; the webshop
+ * team exports the Webshop API, and its operator turns each tenant's Webshop into a Postgres database and
+ * an Elasticsearch instance in the tenant's own workspace and a workload on the compute cluster. Two
+ * tenants each order a shop; the demo prints progress, then who provides and who consumes what and where
+ * every object lives, and stops everything (or keeps it running with `--keep-running`).
+ */
+import { once } from 'node:events';
+import { type Logger, waitFor } from '@kubeloom/core';
+import { KubeTestEnvironment } from '@kubeloom/core/testing';
+import type { KcpWorkspace } from '@kubeloom/kcp-provider';
+import { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { type Webshop, WebshopResource } from './src/api/index.ts';
+import { DEMO_USAGE, type DemoOptions, DemoUsageError, parseDemoArguments } from './src/demo/demo-options.ts';
+import { platformPicture } from './src/demo/platform-picture.ts';
+import { createWebshopOperator, installWebshopApi } from './src/operator/index.ts';
+import { type Platform, startPlatform } from './src/platform/platform.ts';
+
+export { DEMO_USAGE, type DemoOptions, parseDemoArguments } from './src/demo/demo-options.ts';
+
+/** How long one step may take on a busy machine. */
+const STEP_MS = 300_000;
+/** The Webshop each tenant orders. */
+const WEBSHOP = 'shop';
+/** The tenants and what they order. */
+const ORDERS: ReadonlyArray<{ tenant: string; spec: Webshop['spec'] }> = [
+  { tenant: 'acme', spec: { image: 'ghcr.io/acme/shop:1.4', replicas: 2, search: { enabled: true } } },
+  { tenant: 'globex', spec: { image: 'ghcr.io/globex/shop:2.0', replicas: 1, search: { enabled: true } } },
+];
+
+/** What a finished demo reports. */
+export interface DemoResult {
+  /** Each tenant's workspace path and how long its Webshop took from created to Ready. */
+  tenants: Array<{ path: string; readyAfterMs: number }>;
+  /** The closing picture. */
+  picture: string[];
+  /** From start to the picture (servers started, everything set up, both shops Ready). */
+  wallMs: number;
+}
+
+/** A logger that keeps the agents' and the operator's errors for the failure report and prints nothing. */
+function collectingLogger(errors: string[]): Logger {
+  const logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (obj, msg) => {
+      errors.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`.trim());
+    },
+    child: () => logger,
+  };
+  return logger;
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Waits until both Webshops are Ready, printing each condition of each Webshop as it turns True.
+ * Returns how long each took from `createdAt`.
+ */
+async function followWebshops(
+  platformKcp: KcpTestEnvironment,
+  tenants: readonly KcpWorkspace[],
+  createdAt: number,
+  log: (line: string) => void,
+): Promise<number[]> {
+  const seen = new Set<string>();
+  const readyAfter = new Map<string, number>();
+  await waitFor(
+    async () => {
+      for (const tenant of tenants) {
+        const webshop = await platformKcp
+          .clientFor(tenant.path)
+          .get(WebshopResource, WEBSHOP, { namespace: 'default' });
+        if (webshop.status?.observedGeneration !== webshop.metadata?.generation) continue;
+        for (const c of webshop.status?.conditions ?? []) {
+          const key = `${tenant.path} ${c.type}=${c.status}`;
+          if (c.status !== 'True' || seen.has(key)) continue;
+          seen.add(key);
+          log(`${tenant.path} Webshop ${WEBSHOP}: ${c.type}${c.message ? ` — ${c.message}` : ''}`);
+          if (c.type === 'Ready') readyAfter.set(tenant.path, Date.now() - createdAt);
+        }
+      }
+      return readyAfter.size === tenants.length;
+    },
+    { what: `both Webshops to be Ready`, timeoutMs: STEP_MS, intervalMs: 500 },
+  );
+  return tenants.map((t) => readyAfter.get(t.path) ?? 0);
+}
+
+/** Runs the demo; `log` gets every line it prints. */
+export async function runDemo(
+  options: DemoOptions,
+  log: (line: string) => void = console.log,
+): Promise<DemoResult> {
+  const started = Date.now();
+  /** A progress line, stamped with the time since the start. */
+  const step = (line: string): void => log(`[${seconds(Date.now() - started).padStart(7)}] ${line}`);
+  const errors: string[] = [];
+  const logger = collectingLogger(errors);
+  const cleanup: Array<() => Promise<void>> = [];
+  try {
+    step(options.kcpKubeconfig ? `kcp: using ${options.kcpKubeconfig}` : 'kcp: starting an embedded kcp…');
+    const startKube = (name: string) =>
+      options.kubeconfig
+        ? KubeTestEnvironment.attach({ kubeconfigPath: options.kubeconfig })
+        : KubeTestEnvironment.start({ name });
+    const [kcp, teamCluster, compute] = await Promise.all([
+      options.kcpKubeconfig
+        ? KcpTestEnvironment.attach({ kubeconfigPath: options.kcpKubeconfig })
+        : KcpTestEnvironment.start(),
+      startKube('team-cluster'),
+      startKube('compute'),
+    ]);
+    cleanup.push(
+      () => kcp.stop(),
+      () => teamCluster.stop(),
+      () => compute.stop(),
+    );
+    step(
+      options.kubeconfig
+        ? `team cluster and compute cluster: using ${options.kubeconfig}`
+        : `team cluster ${teamCluster.serverUrl} and compute cluster ${compute.serverUrl}: started (kube-apiserver, etcd, kube-controller-manager)`,
+    );
+    // On a kcp or cluster that is not the demo's own, its names get a fresh prefix so runs never collide.
+    const shared = Boolean(options.kcpKubeconfig || options.kubeconfig);
+    const prefix = shared ? `demo-${Date.now().toString(36)}-` : '';
+    const platform: Platform = await startPlatform({
+      kcp,
+      teamClusters: teamCluster,
+      compute,
+      prefix,
+      log,
+      logger,
+      timeoutMs: STEP_MS,
+    });
+    cleanup.push(() => platform.stop());
+
+    const webshopTeam = kcp.clientFor(platform.webshopTeam.path);
+    const webshopExport = await installWebshopApi(webshopTeam, platform.exports);
+    step(
+      `webshop team: ${webshopExport.path} exports ${webshopExport.name} (claims the Postgres and Elastic APIs by identity hash)`,
+    );
+    const operator = await createWebshopOperator({
+      kcp: webshopTeam,
+      compute: compute.client,
+      logger,
+      exports: platform.exports,
+    });
+    const stopOperator = new AbortController();
+    const operatorRun = operator.start(stopOperator.signal);
+    cleanup.push(async () => {
+      stopOperator.abort();
+      await operatorRun;
+    });
+    step('webshop operator: running (every tenant that binds the Webshop export, and the compute cluster)');
+
+    const tenants = await Promise.all(
+      ORDERS.map(({ tenant }) =>
+        platform.createTenant(tenant, [platform.exports.postgres, platform.exports.elastic, webshopExport]),
+      ),
+    );
+    for (const t of tenants)
+      step(
+        `tenant ${t.path}: bound postgresql.cnpg.io, ${platform.exports.elastic.name} and ${webshopExport.name}`,
+      );
+    const createdAt = Date.now();
+    await Promise.all(
+      ORDERS.map(({ spec }, i) =>
+        kcp.clientFor(tenants[i]?.path ?? '').create(WebshopResource, {
+          apiVersion: 'webshop.kubeloom.dev/v1alpha1',
+          kind: 'Webshop',
+          metadata: { name: WEBSHOP, namespace: 'default' },
+          spec,
+        }),
+      ),
+    );
+    step(`tenants ordered their shops (Webshop ${WEBSHOP}); waiting until both are Ready…`);
+    const readyAfter = await followWebshops(kcp, tenants, createdAt, step);
+    const picture = await platformPicture({
+      kcp,
+      providers: [
+        {
+          team: 'database team',
+          exportRef: platform.exports.postgres,
+          servedBy: 'syncagent + stand-in CloudNativePG (team cluster)',
+        },
+        {
+          team: 'observability team',
+          exportRef: platform.exports.elastic,
+          servedBy: 'syncagent + stand-in Elastic (team cluster)',
+        },
+        {
+          team: 'webshop team',
+          exportRef: webshopExport,
+          servedBy: 'webshop operator (tenants + compute cluster)',
+        },
+      ],
+      tenants,
+      webshop: WEBSHOP,
+      teamCluster: teamCluster.client,
+      compute: compute.client,
+    });
+    const wallMs = Date.now() - started;
+    log('');
+    for (const line of picture) log(line);
+    log('');
+    log(
+      `Both shops Ready (created → Ready: ${tenants.map((t, i) => `${t.path} ${seconds(readyAfter[i] ?? 0)}`).join(', ')}); whole demo ${seconds(wallMs)}.`,
+    );
+    if (options.keepRunning) {
+      log('');
+      log(
+        `Keeping everything running. kcp: KUBECONFIG=${kcp.kubeconfigPath} (workspaces ${[platform.databaseTeam, platform.observabilityTeam, platform.webshopTeam, ...tenants].map((w) => w.path).join(', ')})`,
+      );
+      log(
+        `team cluster: KUBECONFIG=${teamCluster.kubeconfigPath}   compute cluster: KUBECONFIG=${compute.kubeconfigPath}`,
+      );
+      log('Press Ctrl-C to stop.');
+      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+    }
+    return {
+      tenants: tenants.map((t, i) => ({ path: t.path, readyAfterMs: readyAfter[i] ?? 0 })),
+      picture,
+      wallMs,
+    };
+  } catch (error) {
+    if (errors.length > 0)
+      log(`last errors of the agents and the operator:\n  ${errors.slice(-5).join('\n  ')}`);
+    throw error;
+  } finally {
+    for (const stop of cleanup.toReversed()) await stop().catch(() => {});
+  }
+}
+
+/** The command: parses `argv`, runs the demo, and resolves with the exit code. */
+export async function main(
+  argv: readonly string[],
+  log: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  let options: DemoOptions | undefined;
+  try {
+    options = parseDemoArguments(argv);
+  } catch (error) {
+    if (!(error instanceof DemoUsageError)) throw error;
+    err(`demo: ${error.message}`);
+    return 2;
+  }
+  if (!options) {
+    log(DEMO_USAGE);
+    return 0;
+  }
+  try {
+    await runDemo(options, log);
+    return 0;
+  } catch (error) {
+    err(`demo failed: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), console.log, console.error);
+}
