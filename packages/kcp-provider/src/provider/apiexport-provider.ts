@@ -93,9 +93,11 @@ interface FollowedEndpoint {
  * endpoint that serves it. An endpoint that is not serving yet is retried with backoff while the others go
  * on; an endpoint whose URL leaves the slice is stopped and its workspaces disengaged; a workspace that
  * moves to another shard (served by two endpoints for a while) stays engaged through the first until that
- * one lets it go, and is then handed to the other — never engaged twice at once. Workspaces are discovered from the APIBindings the virtual workspace serves: engaged once a
- * binding is Ready, disengaged when the last binding is gone (and, by default, when none has been Ready for
- * a grace period). Each engaged workspace is a {@link Cluster} whose cache is a scoped view of the endpoint's
+ * one lets it go, and is then handed to the other — never engaged twice at once.
+ *
+ * Workspaces are discovered from the APIBindings the virtual workspace serves: engaged once a binding is
+ * Ready, disengaged when the last binding is gone (and, by default, when none has been Ready for a grace
+ * period). Each engaged workspace is a {@link Cluster} whose cache is a scoped view of the endpoint's
  * informers and whose client writes to `<url>/clusters/<name>`. Engagement happens outside watch callbacks,
  * and one slow workspace never delays another.
  *
