@@ -13,6 +13,7 @@ import {
   EventResource,
   type KubeObject,
   type Logger,
+  NamespaceResource,
   type ResourceDescriptor,
   type Secret,
   SecretResource,
@@ -279,13 +280,13 @@ describe('webshop operator: tenants get a database, search and a workload from o
   );
 
   it(
-    'a tenant edits replicas and the change rolls out',
+    'a tenant edits replicas and image and the change rolls out',
     async () => {
       const client = kcp.clientFor(tenants.a.path);
       const webshop = await client.get(WebshopResource, 'shop', { namespace: 'default' });
       const edited = await client.update(WebshopResource, {
         ...webshop,
-        spec: { ...webshop.spec, replicas: 3 },
+        spec: { ...webshop.spec, replicas: 3, image: 'shop-a:1.1' },
       });
       const rolledOut = await waitForWebshop(
         tenants.a,
@@ -297,6 +298,8 @@ describe('webshop operator: tenants get a database, search and a workload from o
       const names = computeNames(tenants.a.clusterName, 'default', 'shop');
       const deployment = await compute.client.get(DeploymentResource, 'shop', { namespace: names.namespace });
       expect(deployment.spec?.replicas).toBe(3);
+      expect(deployment.spec?.template.spec?.containers[0]?.image).toBe('shop-a:1.1');
+      expect(deployment.status?.updatedReplicas).toBe(3);
       expect(deployment.status?.availableReplicas).toBe(3);
     },
     TEST_MS,
@@ -403,6 +406,9 @@ describe('webshop operator: tenants get a database, search and a workload from o
       expect(
         await getIfExists<Secret>(compute.client, SecretResource, 'shop-credentials', namesA.namespace),
       ).toBeUndefined();
+      // Its namespace held no other shop: it goes too.
+      const namespaceA = await getIfExists(compute.client, NamespaceResource, namesA.namespace);
+      expect(namespaceA === undefined || namespaceA.metadata?.deletionTimestamp !== undefined).toBe(true);
 
       // Untouched: tenant b's shop of the same name, its objects (same uids) and its workload.
       await waitForReady(tenants.b, 'shop');

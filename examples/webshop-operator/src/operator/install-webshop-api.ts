@@ -5,8 +5,15 @@
  * their exports' identity hashes, so no look-alike API can stand in), the credentials Secrets those teams
  * put there, and Events, to report on the Webshop.
  */
-import type { Client } from '@kubeloom/core';
-import { createApiExport, type PermissionClaim } from '@kubeloom/kcp-provider';
+import { type Client, waitFor } from '@kubeloom/core';
+import {
+  APIExportEndpointSliceResource,
+  type APIExportEndpointSlice,
+  clusterUrl,
+  createApiExport,
+  isConditionTrue,
+  type PermissionClaim,
+} from '@kubeloom/kcp-provider';
 import { WEBSHOP_GROUP } from '../api/webshop.ts';
 import { webshopApiResourceSchema } from '../api/webshop-schema.ts';
 import type { ExportRef } from '../platform/platform.ts';
@@ -64,8 +71,9 @@ function workspaceOf(client: Client): string {
 /**
  * Installs the Webshop APIResourceSchema and the APIExport `webshop.kubeloom.dev` (with permission claims
  * on the Postgres and Elastic resources by identity hash, on Secrets and on Events) in the webshop team's
- * workspace, and waits for the export's identity. Existing objects are kept as they are, so running it
- * again is harmless. Returns the export, for tenants to bind.
+ * workspace, and waits for the export's identity and for kcp to accept the export's endpoint slice (which
+ * the operator follows; before that, it would report the slice as invalid). Existing objects are kept as
+ * they are, so running it again is harmless. Returns the export, for tenants to bind.
  */
 export async function installWebshopApi(
   webshopTeam: Client,
@@ -78,5 +86,18 @@ export async function installWebshopApi(
     schemas: [webshopApiResourceSchema()],
     permissionClaims: webshopPermissionClaims(deps),
   });
+  const inWorkspace = webshopTeam.withServer(clusterUrl(webshopTeam.rest.server, workspace));
+  let slice: APIExportEndpointSlice | undefined;
+  await waitFor(
+    async () => {
+      slice = await inWorkspace.get(APIExportEndpointSliceResource, WEBSHOP_GROUP);
+      return slice && isConditionTrue(slice, 'APIExportValid');
+    },
+    {
+      what: `kcp to accept the endpoint slice of APIExport ${workspace}:${WEBSHOP_GROUP}`,
+      timeoutMs: 60_000,
+      describe: () => JSON.stringify(slice?.status?.conditions ?? []),
+    },
+  );
   return { path: workspace, name: WEBSHOP_GROUP, identityHash: apiExport.status?.identityHash ?? '' };
 }

@@ -99,7 +99,7 @@ async function reconcileLive(
   if (database.observation.state === 'notBound' || search.observation.state === 'notBound') {
     return { requeueAfter: options.notBoundRetryMs };
   }
-  return ready.status === 'True' ? {} : { requeueAfter: options.pollMs };
+  return { requeueAfter: ready.status === 'True' ? options.resyncMs : options.pollMs };
 }
 
 /** Applies the Postgres Cluster and Database in the tenant and reads their state and credentials. */

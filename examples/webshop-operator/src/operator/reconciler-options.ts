@@ -14,6 +14,8 @@ export interface WebshopReconcilerOptions {
   notBoundRetryMs: number;
   /** How often a Webshop that is not Ready yet is looked at again, besides the watches. */
   pollMs: number;
+  /** How often a Ready Webshop is applied again. */
+  resyncMs: number;
   /** How often a deletion that waits for objects to go is looked at again, besides the watches. */
   teardownPollMs: number;
 }

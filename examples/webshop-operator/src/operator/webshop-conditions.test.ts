@@ -148,6 +148,13 @@ describe('Deployed and Ready', () => {
     });
     expect(deployedCondition(deployment(1, 3, 0), []).status).toBe('False');
     expect(deployedCondition(deployment(3, 3), [])).toMatchObject({ status: 'True', reason: 'Available' });
+    const rollingOut = deployment(3, 3);
+    rollingOut.status = { ...rollingOut.status, updatedReplicas: 1 };
+    expect(deployedCondition(rollingOut, [])).toMatchObject({
+      status: 'False',
+      message:
+        '3 of 3 replicas available, 1 up to date (Deployment shop-t-default/acme on the compute cluster)',
+    });
   });
 
   it('summarises into Ready with the first failing condition', () => {

@@ -194,12 +194,14 @@ export function deployedCondition(
   const where = `Deployment ${deployment.metadata?.namespace}/${deployment.metadata?.name} on the compute cluster`;
   const wanted = deployment.spec?.replicas ?? 1;
   const available = availableReplicas(deployment);
-  if (available < wanted) {
+  // During a rollout (a new image) old Pods still count as available: the new ones must be there too.
+  const updated = deployment.status?.updatedReplicas;
+  if (available < wanted || (updated !== undefined && updated < wanted)) {
     return {
       type,
       status: 'False',
       reason: 'RollingOut',
-      message: `${available} of ${wanted} replicas available (${where})`,
+      message: `${available} of ${wanted} replicas available${updated === undefined ? '' : `, ${updated} up to date`} (${where})`,
     };
   }
   return {

@@ -9,9 +9,9 @@ import {
   Manager,
   MultiProvider,
   SecretResource,
+  ServiceResource,
   StaticProvider,
   ControllerBuilder,
-  type Deployment,
   type KubeObject,
   enqueueFromMap,
   kind,
@@ -46,6 +46,11 @@ export interface WebshopOperatorOptions {
   notBoundRetryMs?: number;
   /** How often a Webshop that is not Ready is looked at again besides its watches. Default 15 s. */
   pollMs?: number;
+  /**
+   * How often a Ready Webshop is applied again, so that what nothing watches (its credentials Secret on the
+   * compute cluster) is put back if someone changes it. Default 5 minutes.
+   */
+  resyncMs?: number;
   /** Where `/healthz` and `/readyz` are served. Default: not served. */
   healthProbeBindAddress?: string;
 }
@@ -99,6 +104,15 @@ export async function createWebshopOperator(options: WebshopOperatorOptions): Pr
   });
   const tenantWatch = <T extends KubeObject>(resource: ResourceDescriptor<T>) =>
     wakeOnly(kind(resource, toWebshopByLabel));
+  const isCompute = (name: string): boolean => name === computeName;
+  const toSourceWebshop = enqueueFromMap(
+    (object: KubeObject) => {
+      const cluster = object.metadata?.annotations?.[SOURCE_CLUSTER_ANNOTATION];
+      const [namespace, name] = object.metadata?.annotations?.[SOURCE_OBJECT_ANNOTATION]?.split('/') ?? [];
+      return cluster && namespace && name ? [{ cluster, namespace, name }] : [];
+    },
+    { crossCluster: true },
+  );
   const controller = new ControllerBuilder('webshop')
     .for(WebshopResource, { clusters: isTenant })
     .watchesSource(tenantWatch(ClusterResource), { clusters: isTenant })
@@ -116,20 +130,10 @@ export async function createWebshopOperator(options: WebshopOperatorOptions): Pr
       ),
       { clusters: isTenant },
     )
-    // A Deployment on the compute cluster wakes its Webshop in the tenant: a request for another cluster.
-    .watches(
-      DeploymentResource,
-      enqueueFromMap(
-        (deployment: Deployment) => {
-          const cluster = deployment.metadata?.annotations?.[SOURCE_CLUSTER_ANNOTATION];
-          const [namespace, name] =
-            deployment.metadata?.annotations?.[SOURCE_OBJECT_ANNOTATION]?.split('/') ?? [];
-          return cluster && namespace && name ? [{ cluster, namespace, name }] : [];
-        },
-        { crossCluster: true },
-      ),
-      { clusters: (name) => name === computeName },
-    )
+    // A Deployment or Service on the compute cluster wakes its Webshop in the tenant: a request for another
+    // cluster. So a rollout's progress is reported at once, and a deleted one is put back.
+    .watches(DeploymentResource, toSourceWebshop, { clusters: isCompute })
+    .watches(ServiceResource, toSourceWebshop, { clusters: isCompute })
     .withOptions({ logger: manager.logger, metrics: manager.controllerMetrics, maxConcurrentReconciles: 2 })
     .build(
       webshopReconciler({
@@ -138,6 +142,7 @@ export async function createWebshopOperator(options: WebshopOperatorOptions): Pr
         exports: options.exports,
         notBoundRetryMs: options.notBoundRetryMs ?? 30_000,
         pollMs: options.pollMs ?? 15_000,
+        resyncMs: options.resyncMs ?? 300_000,
         teardownPollMs: 2_000,
       }),
     );
