@@ -19,6 +19,7 @@ export function installApi(client: Client, providerWorkspace: string): Promise<A
     name: EXPORT_NAME,
     schemas: [toAPIResourceSchema(widgetCrd)],
     permissionClaims,
+    timeoutMs: 180_000, // until kcp gives the export its identity: seconds usually, more on a busy kcp
   });
 }
 

@@ -10,6 +10,8 @@ import { EXPORT_NAME, WidgetResource } from '../src/api.ts';
 import { installApi, operatorManager } from '../src/operator.ts';
 
 let kcp: KcpTestEnvironment;
+/** How long to wait for each workspace and binding to be ready (seconds usually; more on a busy kcp). */
+const timeoutMs = 180_000;
 beforeAll(async () => {
   kcp = await KcpTestEnvironment.fromEnvironment();
 });
@@ -19,11 +21,16 @@ afterAll(async () => {
 
 it('writes a Widget message into a ConfigMap and reports it in status', async () => {
   const [provider, consumer] = await Promise.all([
-    kcp.createWorkspace({ generateName: 'widgets-provider-' }),
-    kcp.createWorkspace({ generateName: 'widgets-consumer-' }),
+    kcp.createWorkspace({ generateName: 'widgets-provider-', timeoutMs }),
+    kcp.createWorkspace({ generateName: 'widgets-consumer-', timeoutMs }),
   ]);
   await installApi(kcp.client, provider.path);
-  await kcp.bindApiExport({ workspace: consumer.path, exportPath: provider.path, exportName: EXPORT_NAME });
+  await kcp.bindApiExport({
+    workspace: consumer.path,
+    exportPath: provider.path,
+    exportName: EXPORT_NAME,
+    timeoutMs,
+  });
 
   const manager = operatorManager(kcp.clientFor(provider.path), {
     logger: new JsonLogger({ level: 'warn' }),
@@ -38,7 +45,7 @@ it('writes a Widget message into a ConfigMap and reports it in status', async ()
     });
     const cm = await waitFor(
       () => client.get(ConfigMapResource, 'hello-message', { namespace: 'default' }).catch(() => undefined),
-      { what: 'ConfigMap default/hello-message in the consumer workspace', timeoutMs: 120_000 },
+      { what: 'ConfigMap default/hello-message in the consumer workspace', timeoutMs },
     );
     expect(cm.data).toEqual({ message: 'Hello from __PACKAGE_NAME__' });
     const widget = await waitFor(
@@ -46,7 +53,7 @@ it('writes a Widget message into a ConfigMap and reports it in status', async ()
         const w = await client.get(WidgetResource, 'hello', { namespace: 'default' });
         return w.status?.configMapName ? w : undefined;
       },
-      { what: 'Widget default/hello to report its ConfigMap', timeoutMs: 120_000 },
+      { what: 'Widget default/hello to report its ConfigMap', timeoutMs },
     );
     expect(widget.status).toEqual({ configMapName: 'hello-message', observedGeneration: 1 });
   } finally {
