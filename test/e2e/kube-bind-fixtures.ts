@@ -122,7 +122,7 @@ export interface TestProvider {
 
 /** Creates the provider workspace and starts the backend's APIServiceNamespace controller on it. */
 export async function createProvider(kcp: KcpTestEnvironment): Promise<TestProvider> {
-  const workspace = await kcp.createWorkspace({ generateName: 'kube-bind-provider-' });
+  const workspace = await kcp.createWorkspace({ generateName: 'kube-bind-provider-', timeoutMs: 240_000 });
   const client = kcp.clientFor(workspace.path);
   await installCrds(
     client,

@@ -14,6 +14,8 @@ export * from './api/conditions.ts';
 export * from './api/crds.ts';
 export * from './api/group.ts';
 export * from './api/labels.ts';
+export * from './bind/backend-client.ts';
+export * from './bind/bind-export.ts';
 export * from './konnector/konnector.ts';
 export * from './konnector/bound-crd.ts';
 export * from './konnector/isolation.ts';

@@ -1,0 +1,351 @@
+/**
+ * The kube-bind backend in kcp end to end: a service workspace exports Widgets (an APIExport with its
+ * APIResourceSchema, as the syncagent publishes them), the backend workspace binds it, and the backend's
+ * controllers and HTTP service (OIDC login with PKCE against a real identity provider) hand a consumer
+ * cluster a kubeconfig scoped to its own namespace. `bindExport` (what `kubeloom bind` runs) binds a real
+ * kube-apiserver; its konnector syncs Widgets into the backend workspace with those credentials.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  type Client,
+  CustomResourceDefinitionResource,
+  NamespaceResource,
+  SecretResource,
+  ServiceAccountResource,
+  isNotFound,
+  newCluster,
+  waitFor,
+} from '@kubeloom/core';
+import type { KubeTestEnvironment } from '@kubeloom/core/testing';
+import { installCrds } from '@kubeloom/core/testing';
+import { APIBindingResource, type APIResourceSchema, type KcpWorkspace } from '@kubeloom/kcp-provider';
+import {
+  APIServiceExportRequestResource,
+  APIServiceExportResource,
+  BoundSchemaResource,
+  ClusterBindingResource,
+  Konnector,
+  kubeBindCrdFiles,
+  BackendCallError,
+  bindExport,
+} from '@kubeloom/kube-bind';
+import {
+  BindingServer,
+  clusterBindingController,
+  exportRequestController,
+  serviceNamespaceController,
+} from '@kubeloom/kube-bind/backend';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedKcp } from './kcp.ts';
+import { GROUP, WidgetResource, startConsumer, waitForBindingCondition } from './kube-bind-fixtures.ts';
+import { OIDC_CLIENT, type TestOidcProvider, browserLogin, startOidcProvider } from './kube-bind-oidc.ts';
+
+const SLOW_MS = 120_000;
+
+const widgetSchema: APIResourceSchema = {
+  metadata: { name: `v1.widgets.${GROUP}` },
+  spec: {
+    group: GROUP,
+    names: { kind: 'Widget', plural: 'widgets', singular: 'widget', listKind: 'WidgetList' },
+    scope: 'Namespaced',
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        schema: {
+          type: 'object',
+          properties: {
+            spec: { type: 'object', properties: { size: { type: 'integer' } } },
+            status: { type: 'object', properties: { phase: { type: 'string' } } },
+          },
+        },
+      },
+    ],
+  },
+};
+
+/** The backend: its three controllers on the backend workspace and its HTTP service. */
+interface RunningBackend {
+  readonly server: BindingServer;
+  stop(): Promise<void>;
+}
+
+async function startBackend(
+  client: Client,
+  server: string,
+  caData: string | undefined,
+  oidc: TestOidcProvider,
+  port = 0,
+): Promise<RunningBackend> {
+  const lifetime = new AbortController();
+  const cluster = newCluster('', client, { signal: lifetime.signal });
+  const credentials = {
+    externalServer: server,
+    ...(caData ? { certificateAuthorityData: caData } : {}),
+    tokenLifetimeSeconds: 3600,
+  };
+  const controllers = [
+    exportRequestController({ clusters: 'local' }),
+    serviceNamespaceController({ clusters: 'local' }),
+    clusterBindingController({ clusters: 'local', ...credentials }),
+  ];
+  for (const c of controllers) await c.engage('', cluster, lifetime.signal);
+  const done = controllers.map((c) => c.start(lifetime.signal));
+  const http = new BindingServer({
+    client,
+    providerPrettyName: 'Widget Corp',
+    oidc: { issuer: oidc.issuer, ...OIDC_CLIENT, allowInsecureIssuer: true },
+    ...credentials,
+  });
+  await http.listen(port);
+  return {
+    server: http,
+    stop: async () => {
+      await http.close();
+      lifetime.abort();
+      await Promise.all(done);
+    },
+  };
+}
+
+describe('kube-bind backend in kcp', () => {
+  let backendWs: KcpWorkspace;
+  let backendClient: Client;
+  let backend: RunningBackend;
+  let oidc: TestOidcProvider;
+  let consumer: KubeTestEnvironment;
+  let konnector: { konnector: Konnector; stop(): Promise<void> };
+  let providerServer: string;
+  let caData: string | undefined;
+  let port: number;
+  const user = `user-${randomBytes(3).toString('hex')}`;
+
+  beforeAll(async () => {
+    const kcp = await sharedKcp();
+    const [serviceWs, bWs, env] = await Promise.all([
+      kcp.createWorkspace({ generateName: 'kb-service-', timeoutMs: 240_000 }),
+      kcp.createWorkspace({ generateName: 'kb-backend-', timeoutMs: 240_000 }),
+      startConsumer('kb-backend-consumer'),
+    ]);
+    backendWs = bWs;
+    consumer = env;
+    await kcp.createApiExport({
+      workspace: serviceWs.path,
+      name: 'widgets',
+      schemas: [widgetSchema],
+      timeoutMs: SLOW_MS,
+    });
+    await kcp.bindApiExport({
+      workspace: backendWs.path,
+      exportPath: serviceWs.path,
+      exportName: 'widgets',
+      timeoutMs: SLOW_MS,
+    });
+    backendClient = kcp.clientFor(backendWs.path);
+    // The provider offers this binding to consumers' clusters.
+    await backendClient.patch(APIBindingResource, 'widgets', {
+      metadata: { labels: { 'kube-bind.io/exported': 'true' } },
+    });
+    await installCrds(backendClient, kubeBindCrdFiles('provider'), { timeoutMs: SLOW_MS });
+    providerServer = `${kcp.baseUrl}/clusters/${backendWs.path}`;
+    const { ParsedKubeConfig } = await import('@kubeloom/core');
+    const admin = new ParsedKubeConfig();
+    admin.loadFromFile(kcp.kubeconfigPath);
+    caData = admin.getCurrentCluster()?.caData;
+    oidc = await startOidcProvider();
+    backend = await startBackend(backendClient, providerServer, caData, oidc);
+    port = Number(new URL(backend.server.url).port);
+    oidc.register(`${backend.server.url}/api/callback`);
+    const lifetime = new AbortController();
+    const k = new Konnector({ consumer: consumer.client, heartbeatIntervalMs: 4_000, resyncMs: 2_000 });
+    const done = k.start(lifetime.signal);
+    konnector = {
+      konnector: k,
+      stop: async () => {
+        lifetime.abort();
+        await done;
+      },
+    };
+    await consumer.client.create(NamespaceResource, { metadata: { name: 'shop' } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await konnector?.stop();
+    await backend?.stop();
+    await oidc?.stop();
+    await consumer?.stop();
+  });
+
+  const lines: string[] = [];
+  const bind = (exportName?: string) =>
+    bindExport({
+      backendUrl: backend.server.url,
+      consumer: consumer.client,
+      ...(exportName ? { exportName } : {}),
+      openLoginPage: (url) => browserLogin(url, user),
+      log: (line) => lines.push(line),
+      requestTimeoutMs: SLOW_MS,
+    });
+
+  it('binds through an OIDC login: the backend creates the export and schemas, and the konnector syncs with a kubeconfig scoped to the consumer', async () => {
+    const bound = await bind();
+    expect(bound.bindingName).toBe('widgets');
+    expect(bound.secret.namespace).toBe('kube-bind');
+    expect(lines[0]).toBe(`Logging in to Widget Corp at ${backend.server.url} ...`);
+    expect(lines).toContain(`Stored the provider kubeconfig in Secret kube-bind/${bound.secret.name}.`);
+    expect(lines.at(-1)).toBe(
+      'Created APIServiceBinding widgets; the konnector now installs its CRDs (kubectl get apiservicebinding widgets).',
+    );
+    const ns = bound.providerNamespace;
+    const exported = await backendClient.get(APIServiceExportResource, 'widgets', { namespace: ns });
+    expect(exported.spec.resources).toEqual([{ group: GROUP, resource: 'widgets', versions: ['v1'] }]);
+    const schema = await backendClient.get(BoundSchemaResource, `widgets.${GROUP}`, { namespace: ns });
+    expect(schema.spec.versions[0]?.schema).toEqual(widgetSchema.spec.versions[0]?.schema);
+    expect(schema.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'APIServiceExport',
+      name: 'widgets',
+      uid: exported.metadata.uid,
+    });
+
+    await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
+    await consumer.client.create(WidgetResource, {
+      metadata: { name: 'w1', namespace: 'shop' },
+      spec: { size: 2 },
+    });
+    const copy = await waitFor(
+      () =>
+        backendClient
+          .get(WidgetResource, 'w1', { namespace: `${ns}-shop` })
+          .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      { what: 'the copy in the backend workspace', timeoutMs: SLOW_MS },
+    );
+    expect(copy.spec).toEqual({ size: 2 });
+    await backendClient.patch(
+      WidgetResource,
+      'w1',
+      { status: { phase: 'Ready' } },
+      { namespace: `${ns}-shop`, subresource: 'status' },
+    );
+    await waitFor(
+      async () =>
+        (await consumer.client.get(WidgetResource, 'w1', { namespace: 'shop' })).status?.phase === 'Ready',
+      {
+        what: 'status back on the consumer',
+        timeoutMs: SLOW_MS,
+      },
+    );
+    const health = await waitFor(
+      async () => {
+        const cb = await backendClient.get(ClusterBindingResource, 'cluster', { namespace: ns });
+        return cb.status?.conditions?.find((c) => c.type === 'Healthy' && c.status === 'True');
+      },
+      { what: 'the ClusterBinding to be Healthy', timeoutMs: SLOW_MS },
+    );
+    expect(health.status).toBe('True');
+    // The konnector's credentials reach nothing outside its own namespaces and resources.
+    const secret = await consumer.client.get(SecretResource, bound.secret.name, { namespace: 'kube-bind' });
+    const { Client } = await import('@kubeloom/core');
+    const scoped = Client.fromKubeConfig({
+      text: Buffer.from(secret.data?.kubeconfig ?? '', 'base64').toString('utf8'),
+    });
+    await expect(scoped.list(NamespaceResource)).rejects.toThrow(/403 Forbidden/);
+    await expect(scoped.list(SecretResource, { namespace: 'default' })).rejects.toThrow(/403 Forbidden/);
+    await scoped.rest.pool.close();
+  });
+
+  it('says what to do when the backend is down, the export is unknown, the token is missing, or the request is refused', async () => {
+    await expect(
+      bindExport({ backendUrl: 'http://127.0.0.1:1', consumer: consumer.client, openLoginPage: () => {} }),
+    ).rejects.toThrow(
+      /^cannot reach the kube-bind backend at http:\/\/127\.0\.0\.1:1 \(.+\); check the URL and that the backend is running$/,
+    );
+    await expect(bind('gadgets')).rejects.toThrow(
+      new BackendCallError('Widget Corp offers no export named gadgets; it offers: widgets'),
+    );
+    const authorize = await fetch(`${backend.server.url}/api/authorize`);
+    expect(authorize.status).toBe(400);
+    expect(await authorize.json()).toEqual({
+      code: 'BAD_REQUEST',
+      message: '/api/authorize needs the query parameters redirect_url and session_id',
+    });
+    const unauthenticated = await fetch(`${backend.server.url}/api/bind`, { method: 'POST', body: '{}' });
+    expect(unauthenticated.status).toBe(401);
+    expect(await unauthenticated.json()).toEqual({
+      code: 'AUTHENTICATION_FAILED',
+      message: 'no valid access token: log in again (kubeloom bind does this)',
+    });
+
+    // A request for a resource the backend does not offer fails with the offered ones named.
+    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    await backendClient.create(APIServiceExportRequestResource, {
+      metadata: { name: 'gadgets', namespace: ns },
+      spec: { resources: [{ group: GROUP, resource: 'gadgets' }] },
+    });
+    const failed = await waitFor(
+      async () => {
+        const r = await backendClient.get(APIServiceExportRequestResource, 'gadgets', { namespace: ns });
+        return r.status?.phase === 'Failed' ? r : undefined;
+      },
+      { what: 'the request to fail', timeoutMs: SLOW_MS },
+    );
+    expect(failed.status?.terminalMessage).toBe(
+      `the provider offers no resource gadgets.${GROUP}; it offers: widgets.${GROUP}`,
+    );
+  });
+
+  it('reports revoked credentials on the binding without deleting anything, and a new bind recovers', async () => {
+    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    await backendClient.delete(ServiceAccountResource, 'kube-binder', { namespace: ns });
+    const revoked = await waitForBindingCondition(
+      consumer.client,
+      'widgets',
+      'Connected',
+      { status: 'False', reason: 'ProviderUnauthorized' },
+      SLOW_MS,
+    );
+    expect(revoked.message).toMatch(
+      /^the provider at .* rejected the kubeconfig in Secret kube-bind\/kubeconfig-[0-9a-f]{6} \(401 Unauthorized\): it expired or was revoked\. Bind again \(kubeloom bind\)/,
+    );
+    expect(await consumer.client.get(CustomResourceDefinitionResource, `widgets.${GROUP}`)).toBeDefined();
+    expect(await consumer.client.get(WidgetResource, 'w1', { namespace: 'shop' })).toBeDefined();
+    await bind('widgets');
+    await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
+  });
+
+  it('converges after a backend restart, and marks a konnector that stopped beating as unhealthy', async () => {
+    await backend.stop();
+    backend = await startBackend(backendClient, providerServer, caData, oidc, port);
+    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    await consumer.client.create(WidgetResource, {
+      metadata: { name: 'after-restart', namespace: 'shop' },
+      spec: { size: 1 },
+    });
+    await waitFor(
+      () =>
+        backendClient
+          .get(WidgetResource, 'after-restart', { namespace: `${ns}-shop` })
+          .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      { what: 'a copy after the backend restart', timeoutMs: SLOW_MS },
+    );
+    expect(
+      (await backendClient.list(APIServiceExportResource, { namespace: ns })).items.map(
+        (e) => e.metadata.name,
+      ),
+    ).toEqual(['widgets']);
+    expect((await backendClient.list(BoundSchemaResource, { namespace: ns })).items).toHaveLength(1);
+
+    await konnector.stop();
+    const unhealthy = await waitFor(
+      async () => {
+        const cb = await backendClient.get(ClusterBindingResource, 'cluster', { namespace: ns });
+        return cb.status?.conditions?.find((c) => c.type === 'Healthy' && c.reason === 'HeartbeatTimeout');
+      },
+      { what: 'the ClusterBinding to report HeartbeatTimeout', timeoutMs: SLOW_MS },
+    );
+    expect(unhealthy.message).toMatch(
+      /^no heartbeat since \S+ \(expected every 4s\): the konnector is down or cannot reach the provider$/,
+    );
+  });
+});
