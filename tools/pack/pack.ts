@@ -21,6 +21,7 @@ const repo = resolve(import.meta.dirname, '../..');
 export interface PackedPackage {
   /** npm name, e.g. `@kubeloom/core`. */
   readonly name: string;
+  /** Its version, e.g. `0.1.0`. */
   readonly version: string;
   /** Absolute path of the tarball. */
   readonly tarball: string;

@@ -7,7 +7,9 @@ const crdApiVersion = 'apiextensions.k8s.io/v1';
 
 /** What {@link crdsFromManifests} found: the CRDs that can be converted, and what is wrong with the rest. */
 export interface ManifestCrds {
+  /** The CRDs without problems, in input order. */
   readonly crds: CustomResourceDefinition[];
+  /** Everything wrong with the others (file, path, what), in input order. */
   readonly problems: SchemaProblem[];
 }
 

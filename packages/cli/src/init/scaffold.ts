@@ -13,8 +13,11 @@ export interface ScaffoldOptions {
 
 /** What {@link scaffoldOperator} wrote. */
 export interface ScaffoldResult {
+  /** The project's directory, absolute. */
   readonly dir: string;
+  /** Its npm package name. */
   readonly name: string;
+  /** The API group of its own API (the `Widget` kind). */
   readonly group: string;
   /** Paths relative to `dir`, sorted. */
   readonly files: readonly string[];
