@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { demo } from '@kubeloom/example-quickstart/demo';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
-describe('./run demo', () => {
+describe('./run demo:quickstart', () => {
   it('greets the ConfigMap of each of three consumer workspaces and stops cleanly', async () => {
     const kcp = await sharedKcp();
     onTestFinished(() => kcp.stop());
@@ -14,5 +16,82 @@ describe('./run demo', () => {
       expect(greeting).toMatch(/^Hello from kubeloom, workspace [a-z0-9]+!$/);
     }
     expect(lines.at(-1)).toMatch(/^\nAll 3 workspaces reconciled through one watch per resource; done in/);
+  }, 300_000);
+});
+
+describe('./run demo (the webshop story)', () => {
+  it(
+    'runs the whole story on the shared kcp and two clusters of its own, prints the picture and exits 0',
+    async () => {
+      const kcp = await sharedKcp();
+      onTestFinished(() => kcp.stop());
+      const started = Date.now();
+      // The demo's own kcp start is replaced by the run's kcp; its team cluster gets PublishedResources,
+      // so it starts its own clusters rather than use the shared kube-apiserver.
+      const { code, stdout, stderr } = await runNode(
+        [webshopDemo, '--kcp-kubeconfig', kcp.kubeconfigPath],
+        DEMO_MS,
+      );
+      // The stamped progress lines say where the time went.
+      console.log(
+        `[demo] webshop demo wall time ${((Date.now() - started) / 1000).toFixed(1)} s\n${stdout
+          .split('\n')
+          .filter((l) => l.startsWith('['))
+          .join('\n')}`,
+      );
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+      const lines = stdout.split('\n');
+      const prefix = /tenant (root:demo-[a-z0-9]+-)acme: bound/.exec(stdout)?.[1] ?? '(no tenant line)';
+      expect(lines).toContain('Providers (kcp workspace, APIExport, resources, served by)');
+      expect(lines).toContain('Consumers (tenant workspace, bound APIExports)');
+      expect(lines).toContain(`Webshop shop of ${prefix}acme: Ready=True, 2/2 replicas available`);
+      expect(lines).toContain(`Webshop shop of ${prefix}globex: Ready=True, 1/1 replicas available`);
+      expect(stdout).toMatch(
+        /compute cluster +namespace \S+ +Deployment shop \(2 available\), Service shop, Secret /,
+      );
+      expect(lines.at(-2)).toMatch(
+        new RegExp(
+          `^Both shops Ready \\(created → Ready: ${prefix}acme \\d+\\.\\d s, ${prefix}globex \\d+\\.\\d s\\); whole demo \\d+\\.\\d s\\.$`,
+        ),
+      );
+    },
+    DEMO_MS + 60_000,
+  );
+
+  it('prints its usage for --help and names a bad argument', async () => {
+    const help = await runNode([webshopDemo, '--help'], 60_000);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: \.\/run demo \[-- options\]/);
+    const bad = await runNode([webshopDemo, '--kubeconfig'], 60_000);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'demo: --kubeconfig needs a path to a kubeconfig, e.g. --kubeconfig /tmp/admin.kubeconfig\n',
+    );
   });
 });
+
+/** The webshop demo's entry point. */
+const webshopDemo = join(import.meta.dirname, '../../examples/webshop-operator/demo.ts');
+/** The whole story on a loaded 2-core machine: two clusters start, two syncagents publish, two shops get Ready. */
+const DEMO_MS = 540_000;
+
+/** Runs `node <args>` to its end; its output and exit code. */
+function runNode(
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -7,6 +7,7 @@ describe('parseDemoArguments', () => {
     expect(
       parseDemoArguments(['--keep-running', '--kcp-kubeconfig', '/k/kcp', '--kubeconfig=/k/kube']),
     ).toEqual({ keepRunning: true, kcpKubeconfig: '/k/kcp', kubeconfig: '/k/kube' });
+    expect(parseDemoArguments(['--', '--keep-running'])).toEqual({ keepRunning: true });
   });
 
   it('returns undefined for --help', () => {

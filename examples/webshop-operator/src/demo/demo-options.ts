@@ -46,6 +46,9 @@ export function parseDemoArguments(argv: readonly string[]): DemoOptions | undef
       return v;
     };
     switch (flag) {
+      case '--':
+        // `pnpm run demo -- <options>` passes the separator on.
+        break;
       case '--help':
       case '-h':
         return undefined;
