@@ -2,8 +2,8 @@
  * `./run pack`: builds an installable tarball of every public package (packages/* that are not private)
  * into one folder and prints how to install them together, with their peer dependencies:
  *
- *   ./run pack                 # into dist/packs/
- *   node tools/pack/pack.ts <dir>   # into <dir> (after ./run build)
+ *   ./run pack                              # builds the public packages, packs them into dist/packs/
+ *   node tools/pack/pack.ts [--build] [<dir>]   # into <dir>; --build builds the public packages first
  *
  * `pnpm pack` turns `workspace:^` into the real version range, and runs each package's `prepack` (which
  * ships the Go build modules). Packing the same packages from two processes at once is serialised by a
@@ -108,8 +108,21 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** `tsc -b` of the public packages (and what they reference), nothing else of the workspace. */
+export async function buildPublicPackages(): Promise<void> {
+  const projects = publicPackages().map(({ dir }) => dir);
+  await promisify(execFile)('pnpm', ['exec', 'tsc', '-b', ...projects], {
+    cwd: repo,
+    timeout: 600_000,
+  }).catch((err: { stdout?: string; message: string }) => {
+    throw new Error(`pack: building the packages failed:\n${err.stdout || err.message}`, { cause: err });
+  });
+}
+
 if (import.meta.main) {
-  const dest = resolve(process.argv[2] ?? join(repo, 'dist', 'packs'));
+  const args = process.argv.slice(2);
+  if (args.includes('--build')) await buildPublicPackages();
+  const dest = resolve(args.find((a) => !a.startsWith('--')) ?? join(repo, 'dist', 'packs'));
   const packed = await packPackages(dest);
   console.log(`Packed ${packed.length} packages into ${dest}:`);
   for (const p of packed) console.log(`  ${p.name}@${p.version}  ${p.tarball}`);
