@@ -10,7 +10,6 @@ import {
   Client,
   type KubeObject,
   LeaseResource,
-  type Logger,
   applyManifests,
   loadKubeConfig,
   loadManifests,
@@ -30,6 +29,7 @@ import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/syn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { bindConsumerWorkspace } from './syncagent-consumer.ts';
+import { quietLogger } from './syncagent-logger.ts';
 import { type ReconcileRecord, mapBounded, overlaps } from './scale-out-checks.ts';
 import { widgetCrd } from './syncagent-crds.ts';
 
@@ -110,18 +110,6 @@ async function serviceAccountClient(
   });
 }
 
-/** Keeps the agents' error lines for the report; everything else is dropped. */
-function errorsOnly(errors: string[]): Logger {
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: (obj, msg) => errors.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`),
-    child: () => logger,
-  };
-  return logger;
-}
-
 describe('syncagent scale-out: three replicas share the workspaces, each synced by exactly one', () => {
   let kcp: KcpTestEnvironment;
   let kube: KubeTestEnvironment;
@@ -144,7 +132,7 @@ describe('syncagent scale-out: three replicas share the workspaces, each synced 
       namespace,
       agentName: AGENT,
       enableLeaderElection: true,
-      logger: errorsOnly(errors),
+      logger: quietLogger(errors),
       staleWorkspaceGraceMs: 0,
       sharding: {
         identity: replica,

@@ -8,7 +8,6 @@ import {
   type Client,
   EventResource,
   type KubeObject,
-  type Logger,
   NamespaceResource,
   SecretResource,
   applyManifests,
@@ -29,6 +28,7 @@ import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/syn
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { bindConsumerWorkspace } from './syncagent-consumer.ts';
+import { quietLogger } from './syncagent-logger.ts';
 import { sharedKube } from './kube.ts';
 import { publishedResourceCrdObject, widgetCrd } from './syncagent-crds.ts';
 import {
@@ -74,17 +74,6 @@ const WidgetResource = defineResource<KubeObject & { spec?: unknown; status?: { 
 /** A Cluster's spec.description (the field the CEL mutation tests write). */
 const descriptionOf = (cluster: KubeObject | undefined): string | undefined =>
   (cluster as { spec?: { description?: string } } | undefined)?.spec?.description;
-
-function quietLogger(errors: string[], warnings: string[] = []): Logger {
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: (obj, msg) => warnings.push(typeof obj === 'string' ? obj : (msg ?? '')),
-    error: (obj, msg) => errors.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** Applies one of the workshop's consumer manifests into the consumer's `default` namespace, as its user would. */
 async function applyConsumerFixture(client: Client, name: string): Promise<void> {
@@ -639,7 +628,7 @@ spec:
   );
 
   it(
-    "wakes the primary's sync when a watched service-origin related Secret changes, and with cleanup: true deletes its copy with the primary",
+    "wakes the primary's sync when a watched related Secret changes (service-origin, then kcp-origin), applies a related mutation, and with cleanup: true deletes its copy with the primary",
     async () => {
       const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
       const client = kcp.clientFor(second.path);
@@ -648,10 +637,14 @@ spec:
       await publishDescription(
         "'watched: ' + self.metadata.name",
         {
-          related: await withAppCredentials({
-            watch: { bySelector: { matchLabels: { 'syncagent.kcp.io/agent-name': AGENT } } },
-            cleanup: true,
-          }),
+          related: (
+            await withAppCredentials({
+              watch: { bySelector: { matchLabels: { 'syncagent.kcp.io/agent-name': AGENT } } },
+              cleanup: true,
+              // A related mutation: the consumer's copy gets the password only.
+              mutation: { spec: [{ delete: { path: 'data.username' } }] },
+            })
+          ).map((r) => (r.identifier === 'credentials' ? { ...r, watch: { bySelector: {} } } : r)),
         },
         ns,
         'watched: kcp',
@@ -685,6 +678,33 @@ spec:
       console.log(
         `[syncagent] related Secret changed on the service cluster -> copy in kcp: ${Date.now() - rotatedAt} ms`,
       );
+      expect(
+        Object.keys((await client.get(SecretResource, 'kcp-app', { namespace: 'default' })).data ?? {}),
+      ).toEqual(['password']);
+      expect(
+        Object.keys((await service.get(SecretResource, 'kcp-app', { namespace: ns })).data ?? {}).toSorted(),
+      ).toEqual(['password', 'username']);
+      // The other direction: the consumer rotates the superuser password in kcp (origin: kcp, watched there).
+      const kcpRotatedAt = Date.now();
+      await client.patch(
+        SecretResource,
+        'kcp-superuser',
+        { stringData: { password: 'rotated-by-the-consumer' } },
+        { namespace: 'default' },
+      );
+      const kcpRotated = Buffer.from('rotated-by-the-consumer').toString('base64');
+      await waitFor(
+        async () =>
+          (await service.get(SecretResource, 'kcp-superuser', { namespace: ns })).data?.password ===
+          kcpRotated,
+        {
+          what: 'the rotated superuser password in the service-side copy of kcp-superuser',
+          timeoutMs: SLOW_MS,
+        },
+      );
+      console.log(
+        `[syncagent] related Secret changed in kcp -> copy on the service cluster: ${Date.now() - kcpRotatedAt} ms`,
+      );
       // cleanup: true — deleting the primary deletes the service-origin related copy in kcp; the original stays.
       await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
       await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) === undefined, {
@@ -701,7 +721,7 @@ spec:
   );
 
   it(
-    'syncs the status of a service-origin related Widget into kcp (syncStatus), and warns StatusSubresourceMissing for a Secret',
+    'syncs the status of a service-origin related Widget into kcp (syncStatus), and reports StatusSubresourceMissing for a Secret (condition, event)',
     async () => {
       const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
       const client = kcp.clientFor(second.path);
@@ -788,9 +808,34 @@ spec:
           'Resized',
         { what: "the Widget's changed status in the consumer workspace", timeoutMs: SLOW_MS },
       );
-      expect(agentWarnings).toContain(
-        'related resource "app-credentials": syncStatus is set, but secrets has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)',
+      // The Secret entry's syncStatus has nothing to write: a condition and an event on the PublishedResource.
+      const related =
+        (await service.get(PublishedResourceResource, 'publish-cnpg-cluster')).spec.related ?? [];
+      const index = related.findIndex((r) => r.identifier === 'app-credentials');
+      const missing = `spec.related[${index}] ("app-credentials"): syncStatus is set, but secrets has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)`;
+      await waitFor(
+        async () =>
+          (
+            (await service.get(PublishedResourceResource, 'publish-cnpg-cluster')).status as
+              | { conditions?: Array<{ type?: string; status?: string; message?: string }> }
+              | undefined
+          )?.conditions?.some(
+            (c) => c.type === 'StatusSubresourceMissing' && c.status === 'True' && c.message === missing,
+          ),
+        { what: 'the StatusSubresourceMissing condition', timeoutMs: SLOW_MS },
       );
+      await waitFor(
+        async () =>
+          (await service.list(EventResource, { namespace: 'default' })).items.some(
+            (e) =>
+              e.involvedObject?.name === 'publish-cnpg-cluster' &&
+              e.type === 'Warning' &&
+              e.reason === 'StatusSubresourceMissing' &&
+              e.message === missing,
+          ),
+        { what: 'the StatusSubresourceMissing event', timeoutMs: 30_000 },
+      );
+      expect(agentWarnings).toContain(missing);
     },
     TEST_MS,
   );

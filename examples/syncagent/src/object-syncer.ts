@@ -24,6 +24,7 @@ import { agentNameKey } from './api-resource-schema.ts';
 import { cleanupFinalizerPatch } from './finalizers.ts';
 import { type CompiledMutation, type JsonObject, applyMutations } from './mutations.ts';
 import { localObjectName } from './naming.ts';
+import { workspacePathOf } from './workspace-path.ts';
 import {
   type RemoteObjectKey,
   identificationAnnotations,
@@ -68,7 +69,11 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     const kcp = cluster.client;
     let remote = await getIfExists(kcp, target.remote, req.name, at(req.namespace, target.remote));
     if (!remote) return;
-    const key = remoteObjectKey(remote, req.cluster);
+    const key = remoteObjectKey(
+      remote,
+      req.cluster,
+      options.pr.spec.enableWorkspacePaths ? await workspacePathOf(kcp, req.cluster) : '',
+    );
     const local = await findCopy(service, target.local, key, options.localCache?.());
 
     if (!(await matchesFilter(options.filter, remote, kcp))) {
@@ -87,6 +92,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
       await syncRelated({
         related: options.related,
         clusterName: req.cluster,
+        clusterPath: key.workspacePath,
         remote,
         kcp,
         local: planned,
@@ -100,18 +106,36 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
             propagationPolicy: 'Background',
           });
           log.info('deleted the service-cluster copy; waiting until it is gone');
+          cluster.events.record(remote, {
+            type: 'Normal',
+            reason: 'ObjectCleanup',
+            message: `deleting the copy ${describeCopy(local)} on the service cluster`,
+          });
         }
         return { requeueAfter: deletionRecheckMs };
       }
       await options.state.delete(remote, req.cluster);
       const release = cleanupFinalizerPatch(remote, false);
-      if (release) await kcp.patch(target.remote, req.name, release, at(req.namespace, target.remote));
+      if (release) {
+        await kcp.patch(target.remote, req.name, release, at(req.namespace, target.remote));
+        cluster.events.record(remote, {
+          type: 'Normal',
+          reason: 'ObjectDeleted',
+          message: 'the copy on the service cluster is gone; released the object',
+        });
+      }
       return;
     }
 
     const finalizer = cleanupFinalizerPatch(remote, true);
-    if (finalizer)
+    if (finalizer) {
       remote = await kcp.patch(target.remote, req.name, finalizer, at(req.namespace, target.remote));
+      cluster.events.record(remote, {
+        type: 'Normal',
+        reason: 'ObjectAccepted',
+        message: `accepted by sync agent ${options.agentName}`,
+      });
+    }
 
     const source = applyMutations(
       options.specMutations,
@@ -121,14 +145,23 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     let copy: KubeObject;
     if (!local) {
       copy = await place(options, remote, source, key);
-      log.info(
-        { copy: `${copy.metadata?.namespace ?? ''}/${copy.metadata?.name ?? ''}` },
-        'created the service-cluster copy',
-      );
+      log.info({ copy: describeCopy(copy) }, 'created the service-cluster copy');
+      cluster.events.record(remote, {
+        type: 'Normal',
+        reason: 'ObjectPlaced',
+        message: `placed the copy ${describeCopy(copy)} on the service cluster`,
+      });
     } else if (local.metadata?.deletionTimestamp) {
       return { requeueAfter: deletionRecheckMs };
     } else {
       copy = await syncSpec(options, remote, source, local, key);
+      if (copy !== local) {
+        cluster.events.record(remote, {
+          type: 'Normal',
+          reason: 'ObjectSynced',
+          message: `updated the copy ${describeCopy(copy)} on the service cluster`,
+        });
+      }
     }
 
     if (target.statusSubresource) {
@@ -145,6 +178,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
     await syncRelated({
       related: options.related,
       clusterName: req.cluster,
+      clusterPath: key.workspacePath,
       remote,
       kcp,
       local: copy,
@@ -157,6 +191,12 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
 /** Where an object of `resource` in namespace `ns` is addressed (cluster-scoped: nowhere). */
 function at(ns: string, resource: ResourceDescriptor): { namespace?: string } {
   return resource.namespaced ? { namespace: ns } : {};
+}
+
+/** `namespace/name` (or `name`) of a copy, for logs and events. */
+function describeCopy(copy: KubeObject): string {
+  const name = copy.metadata?.name ?? '';
+  return copy.metadata?.namespace ? `${copy.metadata.namespace}/${name}` : name;
 }
 
 /** The identification labels plus the agent label a copy carries. */
@@ -172,7 +212,10 @@ function plannedCopy(
   key: RemoteObjectKey,
 ): KubeObject {
   const { target } = options;
-  const where = localObjectName(options.pr.spec.naming, remote, { clusterName: key.clusterName });
+  const where = localObjectName(options.pr.spec.naming, remote, {
+    clusterName: key.clusterName,
+    clusterPath: key.workspacePath,
+  });
   const stripped = stripMetadata(source) as Record<string, unknown> & KubeObject;
   for (const subresource of target.subresources) delete stripped[subresource];
   const { namespace: _remoteNamespace, ...metadata } = stripped.metadata ?? {};

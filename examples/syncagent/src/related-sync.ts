@@ -19,6 +19,7 @@ import {
 } from '@kubeloom/core';
 import { cleanupFinalizerPatch } from './finalizers.ts';
 import { jsonEqual } from './merge-patch.ts';
+import { type CompiledMutation, type JsonObject, applyMutations, compileMutations } from './mutations.ts';
 import { stripMetadata } from './object-identity.ts';
 import { relatedResourceGvr } from './permission-claims.ts';
 import type { RelatedResourceSpec } from './published-resource.ts';
@@ -37,10 +38,23 @@ export interface ResolvedRelated {
    * says; kcp serves the same CRD): `syncStatus` writes status through it, and without it has nothing to do.
    */
   readonly destinationHasStatus: boolean;
+  /** `mutation.spec`, applied to the original's content before it is copied (`other`: the existing copy). */
+  readonly specMutations: readonly CompiledMutation[];
+  /** `mutation.status`, applied to the original before its status is copied (`other`: the copy). */
+  readonly statusMutations: readonly CompiledMutation[];
+}
+
+/** A related entry names a resource the service cluster does not serve (a configuration problem, not an outage). */
+export class RelatedResourceNotServedError extends Error {
+  override readonly name = 'RelatedResourceNotServedError';
 }
 
 /** Resolves the resources of a related entry; core Secrets and ConfigMaps need no discovery. */
-export async function resolveRelated(spec: RelatedResourceSpec, service: Client): Promise<ResolvedRelated> {
+export async function resolveRelated(
+  spec: RelatedResourceSpec,
+  service: Client,
+  fieldPath = 'spec.related[]',
+): Promise<ResolvedRelated> {
   const gvr = relatedResourceGvr(spec);
   const find = async (g: {
     group: string;
@@ -54,7 +68,7 @@ export async function resolveRelated(spec: RelatedResourceSpec, service: Client)
     const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
     const found = (await new RestMapper(service).resources(apiVersion)).find((r) => r.plural === g.resource);
     if (!found) {
-      throw new Error(
+      throw new RelatedResourceNotServedError(
         `related resource "${spec.identifier}": the service cluster does not serve ${g.resource} in ${apiVersion}`,
       );
     }
@@ -69,13 +83,22 @@ export async function resolveRelated(spec: RelatedResourceSpec, service: Client)
       }
     : gvr;
   const destination = projected === gvr ? origin : await find(projected);
-  return { spec, origin, destination, destinationHasStatus: destination.subresources.includes('status') };
+  return {
+    spec,
+    origin,
+    destination,
+    destinationHasStatus: destination.subresources.includes('status'),
+    specMutations: compileMutations(spec.mutation?.spec, `${fieldPath}.mutation.spec`),
+    statusMutations: compileMutations(spec.mutation?.status, `${fieldPath}.mutation.status`),
+  };
 }
 
 /** One primary, both sides. */
 export interface RelatedSyncInput {
   readonly related: readonly ResolvedRelated[];
   readonly clusterName: string;
+  /** Its workspace path (with `enableWorkspacePaths`; else empty). */
+  readonly clusterPath?: string;
   /** The kcp object and its client (the consumer workspace through the virtual workspace). */
   readonly remote: KubeObject;
   readonly kcp: Client;
@@ -102,7 +125,7 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
     originPrimary: (fromKcp ? input.remote : input.local) as Record<string, unknown>,
     destinationPrimary: (fromKcp ? input.local : input.remote) as Record<string, unknown>,
     clusterName: input.clusterName,
-    clusterPath: '',
+    clusterPath: input.clusterPath ?? '',
   };
   const namespaces = resolveNamespaces(related, context);
   if (!namespaces) return 0;
@@ -151,13 +174,18 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
         writes++;
       }
     }
-    const desired = copyOf(original, related, pair.destination, namespaces.destination);
     const existing = await getIfExists(
       destinationClient,
       related.destination,
       pair.destination,
       at(namespaces.destination),
     );
+    const source = applyMutations(
+      related.specMutations,
+      original as JsonObject,
+      (existing ?? null) as JsonObject | null,
+    ) as KubeObject;
+    const desired = copyOf(source, related, pair.destination, namespaces.destination);
     let written = existing;
     if (!existing) {
       written = await destinationClient.create(related.destination, desired).catch((error: unknown) => {
@@ -178,10 +206,18 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       written = await destinationClient.update(related.destination, updated as KubeObject);
       writes++;
     }
-    if (written && statusToSync(related, original, written)) {
+    const statusSource =
+      written && related.statusMutations.length > 0
+        ? (applyMutations(
+            related.statusMutations,
+            original as JsonObject,
+            written as JsonObject,
+          ) as KubeObject)
+        : original;
+    if (written && statusToSync(related, statusSource, written)) {
       await destinationClient.updateStatus(related.destination, {
         ...written,
-        status: (original as { status?: unknown }).status,
+        status: (statusSource as { status?: unknown }).status,
       } as KubeObject);
       writes++;
     }

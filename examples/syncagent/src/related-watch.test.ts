@@ -1,7 +1,11 @@
 import { type KubeObject, parseLabelSelector } from '@kubeloom/core';
 import { describe, expect, it } from 'vitest';
 import type { RelatedResourceSpec } from './published-resource.ts';
-import { type LocalPrimaries, primariesOfRelatedObject } from './related-watch.ts';
+import {
+  type LocalPrimaries,
+  kcpPrimariesOfRelatedObject,
+  primariesOfRelatedObject,
+} from './related-watch.ts';
 
 const copy = (
   name: string,
@@ -81,5 +85,30 @@ describe('primariesOfRelatedObject', () => {
 
   it('nothing without a watch rule', () => {
     expect(primariesOfRelatedObject(entry(undefined), secret(['uid-a']), primaries)).toEqual([]);
+  });
+});
+
+describe('kcpPrimariesOfRelatedObject', () => {
+  // In kcp the primaries are the consumer's own objects, in the related object's namespace of its workspace.
+  const kcpPrimaries = {
+    kind: 'Cluster',
+    list: (namespace: string, labelSelector?: string) => primaries.list(namespace, labelSelector),
+  };
+
+  it('byOwner: the primary named by uid in the owner references, in the same workspace', () => {
+    expect(
+      kcpPrimariesOfRelatedObject(entry({ byOwner: {} }), secret(['uid-b', 'uid-z']), kcpPrimaries),
+    ).toEqual([{ namespace: 'ws1', name: 'b' }]);
+  });
+
+  it('bySelector: every matching primary, of any agent (kcp objects carry no agent label)', () => {
+    expect(
+      kcpPrimariesOfRelatedObject(
+        entry({ bySelector: { matchLabels: { tier: 'gold' } } }),
+        secret(),
+        kcpPrimaries,
+      ).map((r) => r.name),
+    ).toEqual(['a', 'c']);
+    expect(kcpPrimariesOfRelatedObject(entry(undefined), secret(), kcpPrimaries)).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import {
   type Logger,
   type Manager,
   type Reconciler,
+  type Result,
   type ResourceDescriptor,
   type ShardedProvider,
   enqueueFromMap,
@@ -31,8 +32,9 @@ import { objectSyncer } from './object-syncer.ts';
 import { remoteKeyOfLocalCopy } from './object-identity.ts';
 import { checkPublishedResource } from './published-resource-check.ts';
 import { type PublishedResource, PublishedResourceResource, isSyncEnabled } from './published-resource.ts';
-import { resolveRelated } from './related-sync.ts';
-import { primariesOfRelatedObject } from './related-watch.ts';
+import { type ResolvedRelated, RelatedResourceNotServedError, resolveRelated } from './related-sync.ts';
+import { type SyncProblem, syncProblemsPatch } from './sync-problems.ts';
+import { kcpPrimariesOfRelatedObject, primariesOfRelatedObject } from './related-watch.ts';
 import { remoteChangePredicate } from './remote-change-predicate.ts';
 import { compileResourceFilter } from './resource-filter.ts';
 import type { StateStore } from './state-store.ts';
@@ -103,6 +105,8 @@ function observed(
 interface RunningSync {
   readonly key: string;
   readonly target: SyncTarget;
+  /** What is reported on the PublishedResource while it runs (`StatusSubresourceMissing`). */
+  readonly problems: readonly SyncProblem[];
   readonly stop: AbortController;
   readonly done: Promise<void>;
 }
@@ -126,23 +130,38 @@ export function syncManagerController(
       ...options.controllerOptions,
       ...(options.sharded ? { needLeaderElection: false } : {}),
     })
-    .build(async (req, { log: reqLog }) => {
+    .build(async (req, { log: reqLog }): Promise<Result | undefined> => {
       const raw = options.service.cache.reader(PublishedResourceResource).get(req.name);
       const wanted = raw ? await desiredSync(raw, options) : undefined;
       const current = running.get(req.name);
-      if (current && current.key === wanted?.key) return;
+      if (current && current.key === wanted?.key) {
+        if (raw) await reportSyncProblems(raw, current.problems, options, reqLog);
+        return undefined;
+      }
       if (current) {
         current.stop.abort();
         await current.done;
         running.delete(req.name);
         reqLog.info('stopped the sync controller');
       }
-      if (!wanted) return;
-      running.set(req.name, await startSync(req.name, wanted.pr, wanted.target, wanted.key, options, log));
+      if (!wanted || !raw) {
+        if (raw) await reportSyncProblems(raw, [], options, reqLog);
+        return undefined;
+      }
+      const resolved = await resolveAllRelated(wanted.pr, options);
+      if (!resolved.related) {
+        await reportSyncProblems(raw, resolved.problems, options, reqLog);
+        // The missing resource may be installed later (nothing watches for that): look again now and then.
+        return { requeueAfter: relatedRecheckMs };
+      }
+      const started = await startSync(req.name, wanted, resolved.related, resolved.problems, options, log);
+      running.set(req.name, started);
       reqLog.info(
         { remote: wanted.target.remote, local: wanted.target.local },
         'started the sync controller',
       );
+      await reportSyncProblems(raw, resolved.problems, options, reqLog);
+      return undefined;
     });
   return Object.assign(controller, {
     running: () => [...running.keys()].toSorted(),
@@ -170,26 +189,70 @@ async function desiredSync(
   return { key: `${raw.metadata.uid}|${raw.metadata.generation}|${target.schemaName}`, pr, target };
 }
 
+/** How often a PublishedResource whose related resource is not served is looked at again. */
+const relatedRecheckMs = 30_000;
+
+/**
+ * Resolves every related entry. A resource the service cluster does not serve is a `RelatedResourceNotServed`
+ * problem (and no `related`); a `syncStatus` entry without a status subresource a `StatusSubresourceMissing`
+ * one. Other errors (the service cluster unreachable) are thrown, so the reconcile is retried.
+ */
+async function resolveAllRelated(
+  pr: PublishedResource,
+  options: SyncManagerOptions,
+): Promise<{ related?: ResolvedRelated[]; problems: SyncProblem[] }> {
+  const problems: SyncProblem[] = [];
+  const related: ResolvedRelated[] = [];
+  for (const [index, spec] of (pr.spec.related ?? []).entries()) {
+    const field = `spec.related[${index}] ("${spec.identifier}")`;
+    try {
+      const r = await resolveRelated(spec, options.service.client, `spec.related[${index}]`);
+      related.push(r);
+      if (spec.syncStatus === true && !r.destinationHasStatus) {
+        problems.push({
+          type: 'StatusSubresourceMissing',
+          message: `${field}: syncStatus is set, but ${r.destination.plural} has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)`,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof RelatedResourceNotServedError)) throw error;
+      const served = error.message.replace(/^related resource "[^"]*": /, '');
+      problems.push({
+        type: 'RelatedResourceNotServed',
+        message: `${field}: ${served}; this PublishedResource is not synced until it is (install the CRD, or fix the entry)`,
+      });
+    }
+  }
+  return problems.some((p) => p.type === 'RelatedResourceNotServed') ? { problems } : { related, problems };
+}
+
+/** Writes the sync-problem conditions on the PublishedResource and posts a Warning event for each new one. */
+async function reportSyncProblems(
+  pr: PublishedResource,
+  problems: readonly SyncProblem[],
+  options: SyncManagerOptions,
+  log: Logger,
+): Promise<void> {
+  const change = syncProblemsPatch(pr, problems);
+  if (!change) return;
+  for (const problem of change.raised) {
+    options.service.events.record(pr, { type: 'Warning', reason: problem.type, message: problem.message });
+    log.warn({ reason: problem.type }, problem.message);
+  }
+  await options.service.client.patch(PublishedResourceResource, pr.metadata.name ?? '', change.patch, {
+    subresource: 'status',
+  });
+}
+
 /** Builds and starts the sync controller of one PublishedResource. */
 async function startSync(
   name: string,
-  pr: PublishedResource,
-  target: SyncTarget,
-  key: string,
+  { pr, target, key }: { key: string; pr: PublishedResource; target: SyncTarget },
+  related: readonly ResolvedRelated[],
+  problems: readonly SyncProblem[],
   options: SyncManagerOptions,
   log: Logger | undefined,
 ): Promise<RunningSync> {
-  const related = await Promise.all(
-    (pr.spec.related ?? []).map((r) => resolveRelated(r, options.service.client)),
-  );
-  for (const r of related) {
-    if (r.spec.syncStatus === true && !r.destinationHasStatus) {
-      log?.warn(
-        { publishedResource: name, reason: 'StatusSubresourceMissing' },
-        `related resource "${r.spec.identifier}": syncStatus is set, but ${r.destination.plural} has no status subresource; its status is not synced (remove syncStatus, or give the CRD a status subresource)`,
-      );
-    }
-  }
   const builder = new ControllerBuilder(`syncagent-sync-${name}`).for(target.remote, {
     predicates: [remoteChangePredicate()],
   });
@@ -212,6 +275,27 @@ async function startSync(
         { crossCluster: true },
       ),
       { clusters: 'local' },
+    );
+  }
+  // A kcp-origin related entry with a `watch` rule: a change in the consumer's workspace wakes the primaries
+  // there (looked up in that workspace's cache of the synced kind).
+  const engaged = new Map<ClusterName, Cluster>();
+  for (const r of related) {
+    if (r.spec.origin !== 'kcp' || !r.spec.watch) continue;
+    builder.watches(
+      r.origin,
+      enqueueFromMap((object: KubeObject, clusterName: ClusterName) => {
+        const cache = engaged.get(clusterName)?.cache.reader(target.remote);
+        if (!cache) return [];
+        return kcpPrimariesOfRelatedObject(r.spec, object, {
+          kind: target.remote.kind,
+          list: (namespace, labelSelector) =>
+            cache.list({
+              ...(target.remote.namespaced ? { namespace } : {}),
+              ...(labelSelector ? { labelSelector } : {}),
+            }),
+        });
+      }),
     );
   }
   const controller = builder
@@ -257,8 +341,14 @@ async function startSync(
   const runnable: ClusterAwareRunnable = {
     name: controller.name,
     needLeaderElection: controller.needLeaderElection,
-    engage: (cluster: ClusterName, c: Cluster, signal: AbortSignal) =>
-      controller.engage(cluster, c, AbortSignal.any([signal, stop.signal])),
+    engage: (cluster: ClusterName, c: Cluster, signal: AbortSignal) => {
+      const engagement = AbortSignal.any([signal, stop.signal]);
+      engaged.set(cluster, c);
+      engagement.addEventListener('abort', () => engaged.get(cluster) === c && engaged.delete(cluster), {
+        once: true,
+      });
+      return controller.engage(cluster, c, engagement);
+    },
     start: async (signal: AbortSignal) => {
       try {
         await controller.start(AbortSignal.any([signal, stop.signal]));
@@ -268,7 +358,7 @@ async function startSync(
     },
   };
   options.manager.add(runnable);
-  return { key, target, stop, done: finished.promise };
+  return { key, target, problems, stop, done: finished.promise };
 }
 
 /** The object syncer as a replica runs it: reported, and with sharding only for the workspaces it owns. */
