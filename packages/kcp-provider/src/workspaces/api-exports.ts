@@ -20,6 +20,8 @@ import {
 import { getCondition, isConditionTrue } from '../apis/conditions.ts';
 import { clusterUrl } from '../apis/urls.ts';
 import { exportedResources } from '../schemas/api-export-resources.ts';
+import { toAPIResourceSchema } from '../schemas/api-resource-schema.ts';
+import type { CustomResourceDefinition as SchemaSourceCrd } from '../schemas/crd.ts';
 
 /**
  * Turns a CustomResourceDefinition into an APIResourceSchema named `<prefix>.<plural>.<group>`
@@ -35,29 +37,15 @@ export function apiResourceSchemaFromCrd(crd: CustomResourceDefinition, prefix: 
   if (!spec?.group || !spec.names?.plural || !spec.versions?.length) {
     throw new TypeError(`CRD ${crd.metadata?.name ?? '(unnamed)'} has no group, names.plural or versions`);
   }
-  return {
-    apiVersion: 'apis.kcp.io/v1alpha1',
-    kind: 'APIResourceSchema',
-    metadata: { name: `${prefix}.${spec.names.plural}.${spec.group}` },
-    spec: {
-      group: spec.group,
-      names: spec.names,
-      scope: spec.scope as 'Cluster' | 'Namespaced',
-      versions: spec.versions.map((v) => ({
-        name: v.name,
-        served: v.served,
-        storage: v.storage,
-        schema: (v.schema?.openAPIV3Schema ?? {
-          type: 'object',
-          'x-kubernetes-preserve-unknown-fields': true,
-        }) as Record<string, unknown>,
-        ...(v.subresources ? { subresources: v.subresources } : {}),
-        ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns } : {}),
-        ...(v.deprecated !== undefined ? { deprecated: v.deprecated } : {}),
-      })),
-    },
-  };
+  // A version without a schema (a non-structural CRD) accepts any object.
+  const versions = spec.versions.map((v) => ({
+    ...v,
+    schema: { openAPIV3Schema: v.schema?.openAPIV3Schema ?? anyObject },
+  }));
+  return toAPIResourceSchema({ ...crd, spec: { ...spec, versions } } as SchemaSourceCrd, { prefix });
 }
+
+const anyObject = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
 /** Options for {@link createApiExport}. */
 export interface CreateApiExportOptions {
