@@ -19,5 +19,23 @@ export default {
   out: '../../docs/api',
   readme: '../../README.md',
   validation: { notExported: false, invalidLink: true, notDocumented: true },
+  // Without this, typedoc checks only the members of the root package (which exports nothing), so the
+  // notDocumented validation above found nothing to report.
+  packagesRequiringDocumentation: [
+    '@kubeloom/core',
+    '@kubeloom/kcp-provider',
+    '@kubeloom/kind-provider',
+    '@kubeloom/cli',
+  ],
+  // Helpers of the patch body types: part of how those types are computed, not something to use.
+  intentionallyNotExported: [
+    'ApplyFields',
+    'Escaped',
+    'IsUntyped',
+    'MergePatchValue',
+    'Pointers',
+    'StrategicValue',
+    'UntypedOperation',
+  ],
   treatWarningsAsErrors: false,
 };

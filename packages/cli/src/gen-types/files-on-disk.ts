@@ -27,11 +27,16 @@ export async function compareWithDisk(
   return differences;
 }
 
+/** What {@link writeChanged} did, by file name. */
+export interface WrittenFiles {
+  /** Files written because they were missing or differed. */
+  readonly written: string[];
+  /** Files that already had the generated content, left untouched. */
+  readonly unchanged: string[];
+}
+
 /** Writes the files that differ from what is on disk; untouched files keep their modification time. */
-export async function writeChanged(
-  outDir: string,
-  files: readonly GeneratedFile[],
-): Promise<{ written: string[]; unchanged: string[] }> {
+export async function writeChanged(outDir: string, files: readonly GeneratedFile[]): Promise<WrittenFiles> {
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const unchanged: string[] = [];

@@ -2,9 +2,8 @@ import { relative, resolve, sep } from 'node:path';
 import { Client, loadManifests, manifestOrigin } from '@kubeloom/core';
 import { type FileDifference, compareWithDisk, writeChanged } from './files-on-disk.ts';
 import { type GeneratedFile, generateFiles } from './generate-files.ts';
-import type { ResourceSchema, SchemaProblem } from './resource-schema.ts';
 import { schemasFromCluster } from './schemas-from-cluster.ts';
-import { schemasFromManifests } from './schemas-from-manifests.ts';
+import { type ManifestSchemas, schemasFromManifests } from './schemas-from-manifests.ts';
 
 /** Where {@link genTypes} reads a live cluster (or kcp workspace) from. */
 export interface ClusterSchemaSource {
@@ -69,9 +68,7 @@ export async function genTypes(options: GenTypesOptions): Promise<GenTypesResult
  * The schemas named by the options, from files or a cluster, with what is wrong with the files (reported
  * together with the problems rendering finds, so one run lists everything).
  */
-export async function readSchemas(
-  options: GenTypesOptions,
-): Promise<{ schemas: ResourceSchema[]; problems: SchemaProblem[] }> {
+export async function readSchemas(options: GenTypesOptions): Promise<ManifestSchemas> {
   if (options.cluster) {
     const { kubeconfig, context, workspace, groups } = options.cluster;
     let client = Client.fromKubeConfig({

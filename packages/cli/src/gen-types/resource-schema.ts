@@ -44,6 +44,7 @@ export interface SchemaProblem {
  * one run shows everything to fix.
  */
 export class GenTypesError extends Error {
+  /** `GenTypesError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'GenTypesError';
   /** Every problem, in source order. */
   readonly problems: readonly SchemaProblem[];

@@ -6,7 +6,9 @@ const apiResourceSchemaApiVersion = 'apis.kcp.io/v1alpha1';
 
 /** What {@link schemasFromManifests} found: the schemas of every served version, and what is wrong. */
 export interface ManifestSchemas {
+  /** One entry per kind and served version found in the files. */
   readonly schemas: ResourceSchema[];
+  /** What is wrong with documents that were skipped (reported with the rendering problems, in one run). */
   readonly problems: SchemaProblem[];
 }
 

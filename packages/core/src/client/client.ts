@@ -16,6 +16,7 @@ import { PatchType, type QueryValue, RestClient, type RestClientOptions } from '
 
 /** Options every call accepts. */
 export interface CallOptions {
+  /** Aborts the call (and its retries); the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Overrides the client's timeout for this call. */
   timeoutMs?: number;
@@ -23,22 +24,27 @@ export interface CallOptions {
 
 /** Where an object lives: namespace for namespaced resources. */
 export interface NamespacedOptions extends CallOptions {
+  /** Namespace of a namespaced resource; without it a namespaced list or watch covers all namespaces. */
   namespace?: string;
 }
 
 /** Options for list calls. */
 export interface ListOptions extends NamespacedOptions {
+  /** Only objects whose labels match, e.g. `app=shop,tier!=db` (Kubernetes selector syntax). */
   labelSelector?: string;
+  /** Only objects whose fields match, e.g. `metadata.name=shop` (the fields a resource supports). */
   fieldSelector?: string;
   /** Page size for paged LISTs. Default 500. */
   limit?: number;
   /** `resourceVersion` semantics for the list (e.g. `'0'` to allow a cached answer). */
   resourceVersion?: string;
+  /** How `resourceVersion` is matched: at least that fresh, or exactly that version. */
   resourceVersionMatch?: 'NotOlderThan' | 'Exact';
 }
 
 /** Options for writes. */
 export interface WriteOptions extends NamespacedOptions {
+  /** Recorded as the writer in managedFields; use one stable name per controller. */
   fieldManager?: string;
   /** `'All'` to validate and admit without persisting. */
   dryRun?: 'All';
@@ -56,10 +62,18 @@ export interface PatchOptions extends WriteOptions {
 
 /** Options for deletes. */
 export interface DeleteOptions extends NamespacedOptions {
+  /** What happens to dependents: deleted first, deleted after, or left alone. */
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** Seconds the object gets to terminate; 0 deletes at once. */
   gracePeriodSeconds?: number;
   /** Delete only if the object still has this uid / resourceVersion. */
-  preconditions?: { uid?: string; resourceVersion?: string };
+  preconditions?: {
+    /** The uid the object must have: a recreated object of the same name is not deleted. */
+    uid?: string;
+    /** The resourceVersion the object must have: a changed object is not deleted (409 Conflict). */
+    resourceVersion?: string;
+  };
+  /** `All` to validate and admit the delete without doing it. */
   dryRun?: 'All';
 }
 
@@ -69,7 +83,9 @@ export interface ApplyOptions extends CallOptions {
   fieldManager: string;
   /** Take ownership of fields another manager owns. Controllers usually want true. */
   force?: boolean;
+  /** Apply to a subresource such as `status`. */
   subresource?: string;
+  /** `All` to validate and admit without persisting. */
   dryRun?: 'All';
 }
 

@@ -11,10 +11,15 @@ import { redact } from './redact.ts';
 
 /** TLS material for connections to one server. */
 export interface TlsMaterial {
+  /** PEM of the certificate authorities the server certificate must chain to; default the system roots. */
   ca?: Buffer | string;
+  /** PEM client certificate, for clusters that authenticate by certificate. */
   cert?: Buffer | string;
+  /** PEM private key of `cert`. Never log it. */
   key?: Buffer | string;
+  /** False only for `insecure-skip-tls-verify: true` kubeconfigs: the server certificate is not checked. */
   rejectUnauthorized?: boolean;
+  /** Name the server certificate must be valid for when it differs from the URL's host (`tls-server-name`). */
   servername?: string;
 }
 
@@ -22,6 +27,7 @@ export interface TlsMaterial {
 export interface ResolvedCredentials {
   /** Request headers such as `Authorization` and `Impersonate-User`. Never log these. */
   readonly headers: Readonly<Record<string, string>>;
+  /** TLS material for the connection (CA, client certificate); part of the connection pool key. */
   readonly tls: Readonly<TlsMaterial>;
   /** Stable hash of the TLS material: connections are pooled per (origin, fingerprint). */
   readonly tlsFingerprint: string;

@@ -12,22 +12,44 @@ import {
 
 /** The `Status` object a Kubernetes API server returns with a failed request. */
 export interface Status {
+  /** Always `Status` when the server sent one. */
   kind?: 'Status';
+  /** `v1`. */
   apiVersion?: string;
+  /** `Failure` for every error answer. */
   status?: 'Failure' | 'Success';
+  /** What went wrong, in the server's words (with kubeloom's hint appended for common causes). */
   message?: string;
+  /** Machine-readable cause, e.g. `NotFound`, `Conflict`, `AlreadyExists`, `Invalid`, `Expired`. */
   reason?: string;
+  /** Which object failed and, for `Invalid`, each field that was refused. */
   details?: StatusDetails;
+  /** The HTTP status code again. */
   code?: number;
 }
 
 /** Extra detail in a {@link Status}: which object failed and why, field by field. */
 export interface StatusDetails {
+  /** Name of the object the error is about. */
   name?: string;
+  /** API group of that object. */
   group?: string;
+  /** Kind (or resource) of that object. */
   kind?: string;
+  /** UID of that object, when known. */
   uid?: string;
-  causes?: Array<{ type?: string; reason?: string; message?: string; field?: string }>;
+  /** One entry per refused field or other cause (422 Invalid lists each field). */
+  causes?: Array<{
+    /** Machine-readable cause, e.g. `FieldValueRequired`. */
+    type?: string;
+    /** The same as `type` on older servers. */
+    reason?: string;
+    /** What is wrong with the field. */
+    message?: string;
+    /** Path of the field, e.g. `spec.replicas`. */
+    field?: string;
+  }>;
+  /** How long to wait before retrying (429 and some 5xx); the client honours it. */
   retryAfterSeconds?: number;
 }
 
@@ -36,6 +58,7 @@ export interface StatusDetails {
  * `Status.reason` (e.g. `NotFound`, `Conflict`, `AlreadyExists`, `Expired`), and `status` the full body.
  */
 export class ApiError extends Error {
+  /** `ApiError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ApiError';
   /** HTTP status code. */
   readonly code: number;
@@ -81,6 +104,7 @@ export class ApiError extends Error {
  * code can branch on them; the message says what happened and what to fix.
  */
 export class ConnectionError extends Error {
+  /** `ConnectionError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ConnectionError';
   /** HTTP method of the failed request. */
   readonly method: string;
@@ -135,6 +159,7 @@ export type InvalidObjectProblem =
  * `create(ConfigMap): the object must be a plain object, got a string (...)`.
  */
 export class InvalidObjectError extends TypeError {
+  /** `InvalidObjectError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'InvalidObjectError';
   /** The call that refused, e.g. `create(ConfigMap)`. */
   readonly call: string;
@@ -151,6 +176,7 @@ export class InvalidObjectError extends TypeError {
 
 /** The request did not finish within its timeout. */
 export class TimeoutError extends Error {
+  /** `TimeoutError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'TimeoutError';
   constructor(method: string, url: string, timeoutMs: number) {
     super(
@@ -164,6 +190,7 @@ export class TimeoutError extends Error {
  * failed. The message names the kubeconfig source and the context.
  */
 export class KubeConfigError extends Error {
+  /** `KubeConfigError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'KubeConfigError';
   /**
    * A machine-readable cause where one is known: `PlainHttpServer` means the cluster's server URL is

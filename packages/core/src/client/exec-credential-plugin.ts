@@ -12,7 +12,12 @@ export interface ExecPluginConfig {
   /** Arguments for `command`. Never shown in errors or logs. */
   args?: string[];
   /** Extra environment variables for the plugin, on top of this process's environment. */
-  env?: Array<{ name: string; value: string }> | null;
+  env?: Array<{
+    /** Variable name. */
+    name: string;
+    /** Its value. */
+    value: string;
+  }> | null;
   /** Shown when the command cannot be started, e.g. how to install it. */
   installHint?: string;
   /** Pass the cluster's server URL and CA in `KUBERNETES_EXEC_INFO`. */
@@ -60,6 +65,7 @@ export interface ExecCredentialPluginOptions {
  * something unusable. The message names the command (never its arguments) and includes its stderr, redacted.
  */
 export class ExecPluginError extends Error {
+  /** `ExecPluginError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ExecPluginError';
   /** The plugin's `command` from the kubeconfig. */
   readonly command: string;

@@ -19,6 +19,7 @@ export interface KubeConfigSource {
 
 /** A KubeConfig together with a human-readable name of where it came from, used in every error message. */
 export interface LoadedKubeConfig {
+  /** The parsed kubeconfig, positioned at the context to use. */
   kubeConfig: KubeConfigLike;
   /** E.g. `kubeconfig /home/me/.kube/config, context "kind-dev"`. */
   description: string;

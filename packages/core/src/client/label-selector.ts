@@ -5,19 +5,25 @@
 
 /** One requirement of a selector. */
 export interface LabelRequirement {
+  /** The label key, e.g. `app.kubernetes.io/name`. */
   key: string;
+  /** How the label's value is tested (`=`, `!=`, `in (...)`, `notin (...)`, `key`, `!key`). */
   operator: 'Equals' | 'NotEquals' | 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** The values compared with; empty for `Exists` and `DoesNotExist`. */
   values: string[];
 }
 
 /** A parsed selector; `matches` is true when every requirement holds. The empty selector matches everything. */
 export interface LabelSelector {
+  /** The comma-separated requirements, in the order written; all must hold. */
   readonly requirements: readonly LabelRequirement[];
+  /** Whether an object with these labels is selected (no labels counts as none). */
   matches(labels: Readonly<Record<string, string>> | undefined): boolean;
 }
 
 /** A label selector string could not be parsed. */
 export class LabelSelectorError extends Error {
+  /** `LabelSelectorError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'LabelSelectorError';
 }
 

@@ -21,9 +21,13 @@ export type KubeConfigLike = KubeConfig | ParsedKubeConfig;
  * from {@link ParsedKubeConfig.toClientNode}.
  */
 export class ParsedKubeConfig {
+  /** The `clusters` entries: server URL and CA of each. */
   clusters: Cluster[] = [];
+  /** The `users` entries: token, client certificate, exec plugin or auth provider of each. */
   users: User[] = [];
+  /** The `contexts` entries: which user talks to which cluster (and default namespace). */
   contexts: Context[] = [];
+  /** The context used unless another is asked for. */
   currentContext = '';
   #clientNode: KubeConfig | undefined;
 

@@ -88,16 +88,42 @@ export type JsonPatchOperation<T> =
     ? UntypedOperation
     :
         | {
-            [P in keyof Pointers<T> & string]:
-              | { op: 'add' | 'replace' | 'test'; path: P; value: Pointers<T>[P] }
-              | { op: 'remove'; path: P };
+            [P in keyof Pointers<T> & string]: ValueOperation<P, Pointers<T>[P]> | RemoveOperation<P>;
           }[keyof Pointers<T> & string]
-        | { op: 'move' | 'copy'; from: string; path: string };
+        | MoveOperation;
 
-type UntypedOperation =
-  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
-  | { op: 'remove'; path: string }
-  | { op: 'move' | 'copy'; from: string; path: string };
+type UntypedOperation = ValueOperation<string, unknown> | RemoveOperation<string> | MoveOperation;
+
+/** A JSON patch operation that puts a value at `path` (or, for `test`, checks it is there). */
+export interface ValueOperation<P extends string, V> {
+  /**
+   * `add` sets a field (or inserts into a list, `/-` appending), `replace` sets a field that must exist,
+   * `test` fails the whole patch unless the value there equals `value`.
+   */
+  op: 'add' | 'replace' | 'test';
+  /** JSON pointer to the field, e.g. `/spec/replicas`. */
+  path: P;
+  /** The value to put there, or to compare with. */
+  value: V;
+}
+
+/** A JSON patch operation that removes the field (or list element) at `path`, which must exist. */
+export interface RemoveOperation<P extends string> {
+  /** `remove`. */
+  op: 'remove';
+  /** JSON pointer to the field, e.g. `/metadata/labels/tier`. */
+  path: P;
+}
+
+/** A JSON patch operation that moves or copies the value at `from` to `path`. */
+export interface MoveOperation {
+  /** `move` removes the value at `from`; `copy` keeps it. */
+  op: 'move' | 'copy';
+  /** JSON pointer to the value taken. */
+  from: string;
+  /** JSON pointer to where it goes. */
+  path: string;
+}
 
 /** An RFC 6902 JSON patch of `T`: operations applied in order, all or none. */
 export type JsonPatch<T> = readonly JsonPatchOperation<T>[];
@@ -108,9 +134,15 @@ export type JsonPatch<T> = readonly JsonPatchOperation<T>[];
  * except what identifies the object: `apiVersion`, `kind` and `metadata.name`.
  */
 export type ApplyConfiguration<T> = ApplyFields<T> & {
+  /** `group/version` of the object, e.g. `apps/v1`: the server reads the configuration as that version. */
   apiVersion: string;
+  /** Kind of the object, e.g. `Deployment`. */
   kind: string;
-  metadata: ApplyFields<ObjectMeta> & { name: string };
+  /** The name (and namespace) of the object, and the labels, annotations, ... this manager owns. */
+  metadata: ApplyFields<ObjectMeta> & {
+    /** Name of the object the configuration is for. */
+    name: string;
+  };
 };
 
 /**
@@ -118,9 +150,15 @@ export type ApplyConfiguration<T> = ApplyFields<T> & {
  * out, since the client fills them in from the resource descriptor.
  */
 export type ApplyIntent<T> = ApplyFields<T> & {
+  /** Default: from the resource descriptor. */
   apiVersion?: string;
+  /** Default: from the resource descriptor. */
   kind?: string;
-  metadata: ApplyFields<ObjectMeta> & { name: string };
+  /** The name (and namespace) of the object, and the labels, annotations, ... this manager owns. */
+  metadata: ApplyFields<ObjectMeta> & {
+    /** Name of the object the configuration is for. */
+    name: string;
+  };
 };
 
 type ApplyFields<T> = IsUntyped<T> extends true ? { [key: string]: unknown } : ApplyValue<T>;

@@ -1,7 +1,12 @@
 import type { RequestInfo, RequestObserver } from './rest-client.ts';
 
 /** What a {@link RequestObserver} learns when a request finished. */
-export type FinishedRequest = RequestInfo & { status: number | undefined; durationMs: number };
+export type FinishedRequest = RequestInfo & {
+  /** HTTP status of the answer; undefined when none came (connection failure, timeout, abort). */
+  status: number | undefined;
+  /** From sending to the end of the answer (for streams: to the stream's close), in milliseconds. */
+  durationMs: number;
+};
 
 const observers = new Set<RequestObserver>();
 

@@ -8,10 +8,13 @@ import type { KubeObject } from './object.ts';
 export interface ResourceDescriptor<T extends KubeObject = KubeObject> {
   /** API group; `''` for the core group. */
   readonly group: string;
+  /** API version within the group, e.g. `v1`, `v1beta1`. */
   readonly version: string;
+  /** Kind of the objects, e.g. `ConfigMap`: checked against objects written and filled into those read. */
   readonly kind: string;
   /** Lower-case plural used in URLs, e.g. `configmaps`. */
   readonly plural: string;
+  /** Whether objects live in namespaces; decides the URL and whether a namespace is required. */
   readonly namespaced: boolean;
   /** Type-level only: the object type. Never set at run time. */
   readonly __object?: T;

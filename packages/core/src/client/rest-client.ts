@@ -25,14 +25,17 @@ export type QueryValue = string | number | boolean | undefined | null;
 
 /** One request to the API server. */
 export interface RequestOptions {
+  /** Default `GET`. */
   method?: HttpMethod;
   /** Path below the client's server URL, starting with `/` (e.g. `/api/v1/namespaces`). */
   path: string;
+  /** Query parameters; `undefined` and `null` values are left out. */
   query?: Readonly<Record<string, QueryValue>>;
   /** Sent as JSON (strings are sent as they are). */
   body?: unknown;
   /** Content-Type of the body. Default `application/json`. */
   contentType?: string;
+  /** Aborts the request (and its retries); the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Overrides the client's timeout for this call. For streams it bounds only the wait for response headers. */
   timeoutMs?: number;
@@ -48,13 +51,17 @@ export interface RequestObserver {
 
 /** What a {@link RequestObserver} learns about a request. Never contains credentials. */
 export interface RequestInfo {
+  /** HTTP method, e.g. `GET`. */
   method: string;
+  /** Full URL including the query. */
   url: string;
+  /** True for long-lived responses (watches), which finish when the stream closes. */
   stream: boolean;
 }
 
 /** Options for {@link RestClient}. */
 export interface RestClientOptions {
+  /** Who the client is: resolved (and refreshed) per request. */
   credentials: Credentials;
   /** Base URL; default the kubeconfig cluster's server. May end in a path prefix such as `/clusters/root`. */
   server?: string;
@@ -75,14 +82,19 @@ export interface RestClientOptions {
    * {@link RetryPolicy} for the fields and defaults. `false` turns retries off: every error is thrown at once.
    */
   retry?: Partial<RetryPolicy> | false;
+  /** Told about each request this client sends; see also observeEveryRequest for every client. */
   observer?: RequestObserver;
+  /** User-Agent header; default `kubeloom/<version> (node <version>)`. */
   userAgent?: string;
 }
 
 /** An open streaming response (e.g. a watch). Read `body`; call `close()` to end it early. */
 export interface ResponseStream {
+  /** HTTP status of the response (2xx; other answers are thrown as ApiError). */
   readonly status: number;
+  /** The response body as it arrives. */
   readonly body: Readable;
+  /** Ends the stream early and releases its connection; safe to call more than once. */
   close(): void;
 }
 
@@ -114,7 +126,9 @@ const userAgentDefault = `kubeloom/0.1 (node ${process.version})`;
 export class RestClient {
   /** Base URL every path is appended to, without a trailing slash. */
   readonly server: string;
+  /** The credentials every request resolves; shared by clients derived with withServer. */
   readonly credentials: Credentials;
+  /** The connections requests go over; shared by clients derived with withServer and withObserver. */
   readonly pool: ConnectionPool;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;

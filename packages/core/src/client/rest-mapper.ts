@@ -7,6 +7,7 @@ import { type ResourceDescriptor, defineResource } from './resource.ts';
 export interface DiscoveredResource extends ResourceDescriptor {
   /** Verbs the server supports on it (`get`, `list`, `watch`, ...). */
   readonly verbs: readonly string[];
+  /** Short names kubectl accepts, e.g. `cm` for configmaps; the mapper resolves them too. */
   readonly shortNames: readonly string[];
   /** Subresources, e.g. `status`, `scale`. */
   readonly subresources: readonly string[];
@@ -14,6 +15,7 @@ export interface DiscoveredResource extends ResourceDescriptor {
 
 /** The server serves no resource matching a kind, plural or short name. */
 export class NoMatchError extends Error {
+  /** `NoMatchError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'NoMatchError';
 }
 

@@ -11,7 +11,9 @@ export interface ApplyObjectOptions {
    * is the authority for the fields it applies.
    */
   force?: boolean;
+  /** Aborts the request. */
   signal?: AbortSignal;
+  /** `All` to validate and admit without persisting. */
   dryRun?: 'All';
 }
 

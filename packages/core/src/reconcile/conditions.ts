@@ -5,6 +5,7 @@
 export interface Condition {
   /** CamelCase kind of condition, e.g. `Ready`; unique within a conditions list. */
   type: string;
+  /** `True`, `False` or `Unknown`. */
   status: ConditionStatus;
   /** When `status` last changed (RFC 3339, second precision). */
   lastTransitionTime: string;
@@ -21,9 +22,13 @@ export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** What {@link setCondition} takes: a condition without its transition time, which it manages. */
 export interface ConditionUpdate {
+  /** The condition to set, e.g. `Ready`. */
   type: string;
+  /** Its new status; `lastTransitionTime` changes only if this differs from the current one. */
   status: ConditionStatus;
+  /** CamelCase cause, e.g. `DatabaseUnavailable` (checked against metav1.Condition's pattern). */
   reason: string;
+  /** Human-readable detail. Default empty. */
   message?: string;
 }
 

@@ -16,6 +16,14 @@ export type CreateOrPatchOutcome =
   | 'updatedStatusOnly'
   | 'unchanged';
 
+/** What {@link createOrPatch} did and the object it left. */
+export interface CreateOrPatchResult<T extends KubeObject> {
+  /** What was written, if anything. */
+  outcome: CreateOrPatchOutcome;
+  /** The object as stored after the last write (as read, when nothing changed). */
+  object: T;
+}
+
 /** Options for {@link createOrPatch}. */
 export interface CreateOrPatchOptions {
   /** Ends the read and the writes. */
@@ -42,7 +50,7 @@ export async function createOrPatch<T extends KubeObject>(
   key: { name: string; namespace?: string },
   mutate: (object: T) => void | Promise<void>,
   options: CreateOrPatchOptions = {},
-): Promise<{ outcome: CreateOrPatchOutcome; object: T }> {
+): Promise<CreateOrPatchResult<T>> {
   const { current, desired, write } = await readAndMutate(
     'createOrPatch',
     client,

@@ -7,8 +7,17 @@ import { readAndMutate } from './mutated-object.ts';
 /** What {@link createOrUpdate} did. */
 export type CreateOrUpdateOutcome = 'created' | 'updated' | 'unchanged';
 
+/** What {@link createOrUpdate} did and the object it left. */
+export interface CreateOrUpdateResult<T extends KubeObject> {
+  /** What was written, if anything. */
+  outcome: CreateOrUpdateOutcome;
+  /** The object as stored after the write (as read, when nothing changed). */
+  object: T;
+}
+
 /** Options for {@link createOrUpdate}. */
 export interface CreateOrUpdateOptions {
+  /** Ends the read and the write. */
   signal?: AbortSignal;
   /** Recorded as the writer in managedFields. */
   fieldManager?: string;
@@ -31,7 +40,7 @@ export async function createOrUpdate<T extends KubeObject>(
   key: { name: string; namespace?: string },
   mutate: (object: T) => void | Promise<void>,
   options: CreateOrUpdateOptions = {},
-): Promise<{ outcome: CreateOrUpdateOutcome; object: T }> {
+): Promise<CreateOrUpdateResult<T>> {
   const { current, desired, write } = await readAndMutate(
     'createOrUpdate',
     client,

@@ -5,6 +5,7 @@ import type { ResourceDescriptor } from '../client/resource.ts';
 
 /** Options for {@link addFinalizer} and {@link removeFinalizer}. */
 export interface FinalizerOptions {
+  /** Aborts the requests. */
   signal?: AbortSignal;
   /** Recorded as the writer in managedFields. */
   fieldManager?: string;

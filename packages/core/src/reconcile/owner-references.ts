@@ -6,6 +6,7 @@ import { type ResourceDescriptor, apiVersionOf } from '../client/resource.ts';
  * object; two controllers fighting over it would undo each other's work.
  */
 export class AlreadyOwnedError extends Error {
+  /** `AlreadyOwnedError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'AlreadyOwnedError';
   /** The controller reference the object already has. */
   readonly existing: OwnerReference;

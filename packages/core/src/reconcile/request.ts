@@ -7,6 +7,7 @@ export interface Request {
   readonly cluster: ClusterName;
   /** `''` for cluster-scoped objects. */
   readonly namespace: string;
+  /** Name of the object to reconcile. */
   readonly name: string;
 }
 
@@ -40,5 +41,6 @@ export type Reconciler = (req: Request, ctx: ReconcileContext) => Promise<Result
 
 /** An error that retrying will not fix (bad spec, missing permission the user must grant): logged, not requeued. */
 export class TerminalError extends Error {
+  /** `TerminalError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'TerminalError';
 }
