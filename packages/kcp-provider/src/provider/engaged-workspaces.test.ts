@@ -1,4 +1,10 @@
-import { ConfigMapResource, EventResource, silentLogger, waitFor } from '@kubeloom/core';
+import {
+  type ClientEventRecorder,
+  ConfigMapResource,
+  EventResource,
+  silentLogger,
+  waitFor,
+} from '@kubeloom/core';
 import { FakeApiServer, recordingAware } from '@kubeloom/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Endpoint } from './endpoint.ts';
@@ -55,7 +61,7 @@ describe('EngagedWorkspaces', () => {
     expect(workspaces.names()).toEqual([]);
     engaged.cluster.events.record(cm, { type: 'Normal', reason: 'After', message: 'disengaged' });
     // The recorder writes in the background; once it has flushed, a write it made would be on the server.
-    await (engaged.cluster.events as { flush(): Promise<void> }).flush();
+    await (engaged.cluster.events as ClientEventRecorder).flush();
     expect(server.objects(EventResource, { cluster: 'ws-1' }).map((e) => e.reason)).toEqual(['Before']);
     expect(workspaces.disengage('ws-1', 'disengaging workspace')).toBe(false);
   });

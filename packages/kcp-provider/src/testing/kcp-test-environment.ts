@@ -10,13 +10,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Client, NamespaceResource, waitFor } from '@kubeloom/core';
-import { freeLoopbackPort } from '@kubeloom/core/testing';
+import { freeLoopbackPort, probeStatus } from '@kubeloom/core/testing';
 import type { APIBinding, APIExport } from '../apis/apis.ts';
 import { clusterUrl, serverBase } from '../apis/urls.ts';
 import {
@@ -254,7 +253,8 @@ class KcpProcess {
     });
     const timeoutMs = this.#options.startTimeoutMs ?? 120_000;
     const deadline = Date.now() + timeoutMs;
-    while (!(await readyz(this.#ports.secure))) {
+    // `/readyz` answers without authentication; the serving certificate is kcp's own, so it is not checked.
+    while ((await probeStatus(`https://127.0.0.1:${this.#ports.secure}/readyz`)) !== 200) {
       if (exitInfo)
         throw new Error(`kcp ${exitInfo} before becoming ready; last log lines:\n${this.logTail(30)}`);
       if (Date.now() > deadline) {
@@ -355,23 +355,4 @@ function normaliseKubeconfig(path: string): string {
   const target = join(mkdtempSync(join(tmpdir(), 'kubeloom-attach-')), 'kubeconfig');
   writeFileSync(target, out.exportConfig(), { mode: 0o600 });
   return target;
-}
-
-/** `/readyz` answers 200 without authentication; kcp's serving certificate is self-signed. */
-function readyz(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = httpsRequest(
-      { host: '127.0.0.1', port, path: '/readyz', method: 'GET', rejectUnauthorized: false, timeout: 2000 },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
 }
