@@ -148,7 +148,6 @@ export class ShardedKcpTestEnvironment {
   readonly #processes: Map<string, TopologyProcess>;
   readonly #rootDir: string;
   readonly #ownsRootDir: boolean;
-  readonly #timeoutMs: number;
 
   private constructor(init: {
     kubeconfigPath: string;
@@ -158,7 +157,6 @@ export class ShardedKcpTestEnvironment {
     processes: Map<string, TopologyProcess>;
     rootDir: string;
     ownsRootDir: boolean;
-    timeoutMs: number;
   }) {
     this.kubeconfigPath = init.kubeconfigPath;
     this.baseUrl = init.baseUrl;
@@ -167,7 +165,6 @@ export class ShardedKcpTestEnvironment {
     this.#processes = init.processes;
     this.#rootDir = init.rootDir;
     this.#ownsRootDir = init.ownsRootDir;
-    this.#timeoutMs = init.timeoutMs;
     this.client = Client.fromKubeConfig({ path: init.kubeconfigPath, context: 'root' });
   }
 
@@ -202,7 +199,6 @@ export class ShardedKcpTestEnvironment {
         processes,
         rootDir,
         ownsRootDir,
-        timeoutMs,
       });
       await env.#waitUntilServing();
       log(`sharded kcp: ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -266,18 +262,6 @@ export class ShardedKcpTestEnvironment {
       },
     );
     return urls;
-  }
-
-  /** Stops one shard's process (its state stays); {@link startShard} brings it back on the same port. */
-  async stopShard(name: string): Promise<void> {
-    this.shard(name);
-    await this.#process(name).stop();
-  }
-
-  /** Starts a shard stopped by {@link stopShard} and waits until it is ready again. */
-  async startShard(name: string): Promise<void> {
-    this.shard(name);
-    await this.#process(name).start(this.#timeoutMs);
   }
 
   /** The last lines a component (`cache`, a shard name, `front-proxy`) wrote, for diagnosing a failed test. */
