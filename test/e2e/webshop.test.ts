@@ -45,7 +45,9 @@ import { sharedKube } from './kube.ts';
 
 /** kcp, two syncagents and the operator share a loaded 2-core machine with other tests: waits are generous. */
 const SLOW_MS = 180_000;
-const TEST_MS = 400_000;
+const TEST_MS = 600_000;
+/** Deletion waits for the teams' syncagents three times in a row (Elasticsearch, Database, Cluster). */
+const TEARDOWN_MS = 420_000;
 const NOT_BOUND_RETRY_MS = 5_000;
 /** The syncagents' label on a service-side copy: the logical cluster of the original. */
 const COPY_CLUSTER_LABEL = 'syncagent.kcp.io/remote-object-cluster';
@@ -173,7 +175,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
       platform.createTenant('c', [elastic, webshopExport]),
     ]);
     tenants = { a, b, c };
-  }, 400_000);
+  }, 600_000);
 
   afterAll(async () => {
     const distinct = [...new Set(operatorErrors.map((e) => e.slice(0, 300)))];
@@ -383,7 +385,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
       await a.delete(WebshopResource, 'shop', { namespace: 'default' });
       await waitFor(async () => !(await getIfExists(a, WebshopResource, 'shop', 'default')), {
         what: `Webshop ${tenants.a.path}/default/shop to be deleted through its finalizer`,
-        timeoutMs: SLOW_MS,
+        timeoutMs: TEARDOWN_MS,
       });
       // Gone: the tenant's Cluster, Database and Elasticsearch, their service-side copies, the compute objects.
       expect(await getIfExists(a, ElasticsearchResource, 'shop-search', 'default')).toBeUndefined();
