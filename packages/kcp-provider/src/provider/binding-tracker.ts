@@ -36,24 +36,23 @@ export interface BindingTrackerOptions {
 }
 
 /**
- * Whether the APIExport's virtual workspace already serves `binding`'s workspace to the provider.
+ * Whether the APIExport's virtual workspace serves `binding`'s workspace to the provider, or is about to.
  *
  * kcp's `Ready` on an APIBinding summarises `InitialBindingCompleted` alone, which turns True once the
  * bound CRD of every exported resource is established (kcp `pkg/reconciler/apis/apibinding`), and never
- * turns back. The virtual workspace lets the provider into a workspace earlier: its authorizer admits a
- * request for `/clusters/<workspace>` as soon as the workspace has a binding to the export that names the
- * export's logical cluster (`status.apiExportClusterName`, written on the binding's first `Binding`
- * pass); claimed resources are served from then on (objects appear as kcp labels them), exported ones as
- * their CRDs become established (kcp `pkg/virtual/apiexport/authorizer/binding.go`). So a binding serves
- * when it is Ready, or while it is still coming up (not Ready only because its APIs are being established)
- * with its export resolved. One that is not Ready for any other reason (a naming conflict, a missing
- * export) does not.
+ * turns back. The virtual workspace does not wait for it: claimed objects join the wildcard list and watch
+ * as soon as kcp's permission-claim labeller has labelled them, which it does for the binding's accepted
+ * claims independently of the binding's status; per-workspace requests are admitted once the binding
+ * names the export's logical cluster (`status.apiExportClusterName`, a few ms to a few hundred ms after
+ * creation), and exported resources as their CRDs become established (kcp
+ * `pkg/virtual/apiexport/authorizer/binding.go`). So a binding counts from the moment it appears, as in
+ * kcp's Go provider (a write in those first moments may be refused with 403 and is retried like any
+ * failed reconcile), until kcp says it failed: `Ready` False for a reason other than the normal
+ * `WaitingForEstablished` (a naming conflict, a missing export).
  */
 export function bindingServes(binding: APIBinding): boolean {
   const ready = getCondition(binding, 'Ready');
-  if (ready?.status === 'True') return true;
-  if (!binding.status?.apiExportClusterName) return false;
-  return ready === undefined || ready.reason === waitingForEstablished;
+  return ready?.status !== 'False' || ready.reason === waitingForEstablished;
 }
 
 /** kcp's reason on a binding whose bound CRDs are still being established (its normal start). */
@@ -69,12 +68,12 @@ interface BindingState {
 
 /**
  * Decides, from the APIBindings an APIExport's virtual workspace serves, which workspaces should be
- * engaged: a workspace is engaged as soon as the virtual workspace serves it through one of its bindings
- * ({@link bindingServes}: Ready, or still coming up with its export resolved, which saves the wait for
- * Ready), disengaged when its last binding is gone, and (by option) disengaged when no binding of it has
- * served for a grace period (a binding that failed: not Ready for a reason other than coming up). kcp's
- * Go provider engages on any binding and never disengages on NotReady; we disengage, after a grace period,
- * so a flapping condition does not churn. With `engageOnlyWithRequiredClaims`, a serving binding counts
+ * engaged: a workspace is engaged as soon as one of its bindings appears ({@link bindingServes}: the
+ * virtual workspace serves its claimed objects without waiting for Ready), disengaged when its last
+ * binding is gone, and (by option) disengaged when no binding of it has served for a grace period (a
+ * binding that failed: not Ready for a reason other than coming up). kcp's Go provider also engages on
+ * any binding, but never disengages on NotReady; we disengage, after a grace period, so a flapping
+ * condition does not churn. With `engageOnlyWithRequiredClaims`, a serving binding counts
  * only if it also accepts the required permission claims, and losing one disengages at once (the user
  * decided; there is nothing to wait for).
  */
