@@ -140,9 +140,20 @@ describe('ClientEventRecorder', () => {
     expect(stored[0]?.count).toBe(1);
   });
 
+  it('tries a write refused with 403 again before giving up: the refusal of a just-engaged cluster passes', async () => {
+    const { logger, warnings } = memoryLogger();
+    const events = recorder({ logger, forbiddenRetryDelaysMs: [10, 10] });
+    server.faults.failNext({ status: 403, match: { method: 'POST', path: '/events' } });
+    server.faults.failNext({ status: 403, match: { method: 'POST', path: '/events' } });
+    events.record(configMap, { type: 'Normal', reason: 'Synced', message: 'ok' });
+    await events.flush();
+    expect(server.objects<Event>(EventResource)).toMatchObject([{ count: 1 }]);
+    expect(warnings).toEqual([]);
+  });
+
   it('never throws: failures are logged, and the next occurrence tries again', async () => {
     const { logger, warnings } = memoryLogger();
-    const events = recorder({ logger });
+    const events = recorder({ logger, forbiddenRetryDelaysMs: [] });
     server.faults.failNext({ status: 403, match: { method: 'POST', path: '/events' } });
     expect(() => events.record(configMap, { type: 'Normal', reason: 'Synced', message: 'ok' })).not.toThrow();
     await events.flush();

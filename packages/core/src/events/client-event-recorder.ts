@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { type Event, EventResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
-import { isNotFound } from '../client/errors.ts';
+import { isForbidden, isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { EventRecord, EventRecorder } from './event-recorder.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
@@ -28,6 +29,13 @@ export interface ClientEventRecorderOptions {
   maxTracked?: number;
   /** Timeout of each API call. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * Waits before trying again a write refused with 403, one per retry. A refusal in the first moments of a
+   * cluster often passes by itself: kcp admits a provider into a workspace a moment after its APIBinding
+   * appears, and a freshly granted Role takes a moment to reach the API server's authorizer. Only once
+   * these are used up is the failure logged. Default `[250, 1000, 2000]`; `[]` logs at once.
+   */
+  forbiddenRetryDelaysMs?: readonly number[];
   /** Clock; tests pin it. Default `Date.now`. */
   now?: () => number;
 }
@@ -69,6 +77,7 @@ export class ClientEventRecorder implements EventRecorder {
   readonly #signal: AbortSignal | undefined;
   readonly #windowMs: number;
   readonly #timeoutMs: number;
+  readonly #forbiddenRetryDelaysMs: readonly number[];
   readonly #now: () => number;
   readonly #tracked: LRUCache<string, Tracked>;
   readonly #inflight = new Set<Promise<void>>();
@@ -81,6 +90,7 @@ export class ClientEventRecorder implements EventRecorder {
     this.#signal = options.signal;
     this.#windowMs = options.aggregationWindowMs ?? 600_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#forbiddenRetryDelaysMs = options.forbiddenRetryDelaysMs ?? [250, 1000, 2000];
     this.#now = options.now ?? Date.now;
     this.#tracked = new LRUCache({ max: options.maxTracked ?? 4096 });
   }
@@ -153,11 +163,13 @@ export class ClientEventRecorder implements EventRecorder {
         tracked.dirty = false;
         if (tracked.created) {
           try {
-            await this.#client.patch(
-              EventResource,
-              tracked.name,
-              { count: tracked.count, lastTimestamp: rfc3339(tracked.lastSeen) },
-              { namespace: tracked.namespace, timeoutMs: this.#timeoutMs },
+            await this.#retryingForbidden(() =>
+              this.#client.patch(
+                EventResource,
+                tracked.name,
+                { count: tracked.count, lastTimestamp: rfc3339(tracked.lastSeen) },
+                { namespace: tracked.namespace, timeoutMs: this.#timeoutMs },
+              ),
             );
           } catch (error) {
             if (!isNotFound(error)) throw error;
@@ -169,10 +181,12 @@ export class ClientEventRecorder implements EventRecorder {
             tracked.dirty = true;
           }
         } else {
-          await this.#client.create(EventResource, this.#newEvent(tracked), {
-            namespace: tracked.namespace,
-            timeoutMs: this.#timeoutMs,
-          });
+          await this.#retryingForbidden(() =>
+            this.#client.create(EventResource, this.#newEvent(tracked), {
+              namespace: tracked.namespace,
+              timeoutMs: this.#timeoutMs,
+            }),
+          );
           tracked.created = true;
         }
       }
@@ -193,6 +207,19 @@ export class ClientEventRecorder implements EventRecorder {
     } finally {
       tracked.writing = false;
     }
+  }
+
+  /** `write`, tried again after each of the forbidden-retry delays while it is refused with 403. */
+  async #retryingForbidden<T>(write: () => Promise<T>): Promise<T> {
+    for (const delayMs of this.#forbiddenRetryDelaysMs) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isForbidden(error) || this.#signal?.aborted) throw error;
+        await sleep(delayMs);
+      }
+    }
+    return write();
   }
 
   #newEvent(tracked: Tracked): Event {
