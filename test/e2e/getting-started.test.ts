@@ -45,11 +45,10 @@ describe('docs/getting-started.md', () => {
       'file=kcp-setup.ts',
       'file=hello.ts',
       'step',
+      'step',
     ]);
-    // The install step names the packages that the test swaps for the packed tarballs.
-    expect(
-      steps.filter((b) => b.text.includes('npm install')).map((b) => b.text.includes(packagesInstall)),
-    ).toEqual([true]);
+    // One install step names the packages that the test swaps for the packed tarballs.
+    expect(steps.filter((b) => b.text.includes(packagesInstall))).toHaveLength(1);
     const expectedOutput = blocks.find((b) => b.info.includes('output'))?.text.trim() ?? '';
 
     const packs = join(scratch, 'packs');

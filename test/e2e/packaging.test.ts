@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,7 +40,24 @@ describe('published packages', () => {
     );
     expect(contents).toEqual(tarballs.map((tarball) => ({ tarball, readme: true, missingMetadata: [] })));
 
-    // 2. A fresh npm project that depends on the tarballs, as a user's would.
+    // 2. A fresh npm project that depends on the tarballs, as a user's would. The TypeScript examples of
+    // the packages' READMEs are type-checked in it too (each block a module of its own).
+    const readmeExamples = ['core', 'kcp-provider', 'kind-provider'].flatMap((name) =>
+      [
+        ...readFileSync(join(repo, 'packages', name, 'README.md'), 'utf8').matchAll(
+          /^```ts\n([\s\S]*?)^```$/gm,
+        ),
+      ].map((match, i) => {
+        const file = `readme-${name}-${i + 1}.ts`;
+        writeFileSync(join(scratch, file), `${match[1] ?? ''}export {};\n`);
+        return file;
+      }),
+    );
+    expect(readmeExamples).toEqual([
+      'readme-core-1.ts',
+      'readme-kcp-provider-1.ts',
+      'readme-kind-provider-1.ts',
+    ]);
     writeFileSync(
       join(scratch, 'package.json'),
       JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2),
@@ -58,7 +75,7 @@ describe('published packages', () => {
           skipLibCheck: false,
           allowImportingTsExtensions: true,
         },
-        files: ['consumer.ts'],
+        files: ['consumer.ts', ...readmeExamples],
       }),
     );
     copyFileSync(join(import.meta.dirname, 'packaging', 'consumer.ts'), join(scratch, 'consumer.ts'));
@@ -81,7 +98,7 @@ describe('published packages', () => {
     const { stdout } = await run(process.execPath, ['consumer.ts'], {
       cwd: scratch,
       env: { ...process.env, KUBELOOM_KCP_KUBECONFIG: inject('kcp').kubeconfigPath },
-      timeout: 120_000,
+      timeout: 300_000,
     });
     const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
     expect(result.workspaceIsPath).toBe(true);

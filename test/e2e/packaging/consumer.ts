@@ -11,7 +11,8 @@ import * as kind from '@kubeloom/kind-provider';
 const kubeconfigPath = process.env.KUBELOOM_KCP_KUBECONFIG;
 if (!kubeconfigPath) throw new Error('KUBELOOM_KCP_KUBECONFIG is not set');
 const kcp = await KcpTestEnvironment.attach({ kubeconfigPath });
-const ws: KcpWorkspace = await kcp.createWorkspace({ generateName: 'pack-' });
+// A new workspace is ready in seconds, but a busy kcp can take minutes.
+const ws: KcpWorkspace = await kcp.createWorkspace({ generateName: 'pack-', timeoutMs: 180_000 });
 const client = kcp.clientFor(ws.path);
 const created: ConfigMap = await client.create(ConfigMapResource, {
   metadata: { name: 'hello', namespace: 'default' },
