@@ -7,7 +7,11 @@ import { type ManifestSchemas, schemasFromManifests } from './schemas-from-manif
 
 /** Where {@link genTypes} reads a live cluster (or kcp workspace) from. */
 export interface ClusterSchemaSource {
-  /** API groups to generate, e.g. `['postgresql.cnpg.io']`; every kind and served version of each. */
+  /**
+   * API groups to generate, e.g. `['postgresql.cnpg.io']`; every kind and served version of each. `core`
+   * stands for the core group and `builtin` for every built-in group: the core group, the groups without a
+   * dot and those under `k8s.io`.
+   */
   readonly groups: readonly string[];
   /** Kubeconfig path; default `$KUBECONFIG`, then `~/.kube/config`. */
   readonly kubeconfig?: string | undefined;
@@ -29,6 +33,11 @@ export interface GenTypesOptions {
   readonly check?: boolean;
   /** Stops reading a cluster (the requests in flight). */
   readonly signal?: AbortSignal;
+  /**
+   * The module generated files import `defineResource`, `KubeObject` and `ObjectMeta` from. Default
+   * `@kubeloom/core`; @kubeloom/core's own built-in descriptors import a module of their package instead.
+   */
+  readonly importFrom?: string;
 }
 
 /** What {@link genTypes} did. */
@@ -53,7 +62,7 @@ export interface GenTypesResult {
  */
 export async function genTypes(options: GenTypesOptions): Promise<GenTypesResult> {
   const { schemas, problems } = await readSchemas(options);
-  const files = generateFiles(schemas, problems);
+  const files = generateFiles(schemas, problems, options.importFrom);
   if (options.check) {
     const differences = await compareWithDisk(options.outDir, files);
     const differing = new Set(differences.map((d) => d.fileName));

@@ -27,6 +27,14 @@ export interface ResourceSchema {
   readonly schemaPath: string;
   /** What produced the schema, for the generated file's header: a file path or `the cluster's OpenAPI v3`. */
   readonly source: string;
+  /**
+   * The schemas `$ref`s point into (`#/components/schemas/<key>`): a server's OpenAPI v3 document describes
+   * built-in kinds by reference (a Deployment's pod template is `io.k8s.api.core.v1.PodTemplateSpec`), where
+   * CRD schemas are self-contained. Each referenced schema becomes a named type.
+   */
+  readonly components?: Readonly<Record<string, unknown>>;
+  /** The key of this kind's own schema in {@link components}, so that references to it name the kind. */
+  readonly componentKey?: string;
 }
 
 /** One thing wrong with a schema: where it is and what is wrong. */

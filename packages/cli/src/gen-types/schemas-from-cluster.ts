@@ -14,6 +14,40 @@ interface ApiResourceList {
 /** The source named in generated files' headers for schemas read from a server. */
 export const clusterSource = "the cluster's OpenAPI v3";
 
+/** The group name that stands for the core group (`v1` ConfigMaps, Pods, ...), whose real name is `''`. */
+export const CORE_GROUP = 'core';
+
+/**
+ * The group name that stands for every built-in group the server serves: the core group, the groups
+ * without a dot (`apps`, `batch`, ...) and those under `k8s.io` (`rbac.authorization.k8s.io`, ...), the
+ * Kubernetes convention that keeps CRDs out.
+ */
+export const BUILTIN_GROUPS = 'builtin';
+
+/** The OpenAPI v3 index path of a group/version: `api/v1` for the core group, `apis/<group>/<version>` otherwise. */
+function documentKey(group: string, version: string): string {
+  return group ? `apis/${group}/${version}` : `api/${version}`;
+}
+
+/** The groups `requested` names, with {@link CORE_GROUP} and {@link BUILTIN_GROUPS} expanded. */
+function expandGroups(requested: readonly string[], paths: readonly string[]): string[] {
+  const groups = new Set<string>();
+  for (const group of requested) {
+    if (group === CORE_GROUP) {
+      groups.add('');
+    } else if (group === BUILTIN_GROUPS) {
+      for (const path of paths) {
+        if (path.startsWith('api/')) groups.add('');
+        const name = /^apis\/([^/]+)\/[^/]+$/.exec(path)?.[1];
+        if (name !== undefined && (!name.includes('.') || name.endsWith('.k8s.io'))) groups.add(name);
+      }
+    } else {
+      groups.add(group);
+    }
+  }
+  return [...groups].toSorted();
+}
+
 /**
  * The schemas of every kind a live cluster (or kcp workspace) serves in `groups`, in every version it
  * serves: names, scope and the status subresource from discovery, object schemas from OpenAPI v3
@@ -32,8 +66,9 @@ export async function schemasFromCluster(
   const paths = Object.keys(index.paths ?? {}).toSorted();
   const problems: SchemaProblem[] = [];
   const schemas: ResourceSchema[] = [];
-  for (const group of [...new Set(groups)].toSorted()) {
-    const groupVersions = paths.filter((p) => p.startsWith(`apis/${group}/`));
+  for (const group of expandGroups(groups, paths)) {
+    const prefix = group ? `apis/${group}/` : 'api/';
+    const groupVersions = paths.filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'));
     if (groupVersions.length === 0) {
       problems.push({
         origin: `${rest.server}/openapi/v3`,
@@ -43,13 +78,13 @@ export async function schemasFromCluster(
       continue;
     }
     for (const groupVersion of groupVersions) {
-      const version = groupVersion.slice(`apis/${group}/`.length);
+      const version = groupVersion.slice(prefix.length);
       const url = index.paths?.[groupVersion]?.serverRelativeURL ?? `/openapi/v3/${groupVersion}`;
       // The URL is relative to the server's root; keep only its /openapi/v3 part, so a kcp workspace's
       // `/clusters/<path>` prefix in this client's server is not lost (or doubled).
       const documentPath = url.slice(Math.max(0, url.indexOf('/openapi/v3/')));
       const [discovery, document] = await Promise.all([
-        call<ApiResourceList>(`/apis/${group}/${version}`),
+        call<ApiResourceList>(`/${documentKey(group, version)}`),
         call<{ components?: { schemas?: Record<string, unknown> } }>(documentPath),
       ]);
       const origin = `the cluster's /openapi/v3/${groupVersion}`;
@@ -79,6 +114,8 @@ export async function schemasFromCluster(
           origin,
           schemaPath: `components.schemas[${JSON.stringify(key)}]`,
           source: clusterSource,
+          components,
+          componentKey: key,
         });
       }
     }

@@ -6,6 +6,8 @@ const importedNames = ['defineResource', 'KubeObject', 'ObjectMeta'];
 const objectFields = new Set(['apiVersion', 'kind', 'metadata']);
 /** How a server's OpenAPI v3 refers to ObjectMeta: `#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`. */
 const objectMetaRefSuffix = '/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+/** How a server's OpenAPI v3 refers to the schemas of its document. */
+const componentRefPrefix = '#/components/schemas/';
 
 /** Where a schema being rendered sits: for names, TSDoc and problems. */
 interface Place {
@@ -27,6 +29,11 @@ export class TypeScriptWriter {
   /** What is wrong with the schemas rendered so far. */
   readonly problems: SchemaProblem[] = [];
   readonly #taken = new Set<string>(importedNames);
+  /** Names given to referenced component schemas, by key; rendered once per file. */
+  readonly #componentNames = new Map<string, string>();
+  #components: Readonly<Record<string, unknown>> = {};
+  /** Rendering a referenced component: its objects without fields hold anything (RawExtension, FieldsV1). */
+  #inComponent = false;
   #origin = '';
   #kind = '';
 
@@ -38,15 +45,19 @@ export class TypeScriptWriter {
     for (const kind of kinds) {
       this.#taken.add(kind.kind);
       this.#taken.add(descriptorName(kind));
+      if (kind.componentKey) this.#componentNames.set(kind.componentKey, kind.kind);
     }
     const out: string[] = [];
+    const referenced: string[] = [];
     for (const kind of kinds) {
       this.#origin = kind.origin;
       this.#kind = kind.kind;
+      this.#components = kind.components ?? {};
       const nested: string[] = [];
       out.push(...this.#renderKind(kind, nested), ...nested);
+      referenced.push(...this.#pendingComponents.splice(0));
     }
-    return out;
+    return [...out, ...referenced];
   }
 
   #renderKind(kind: ResourceSchema, nested: string[]): string[] {
@@ -151,13 +162,24 @@ export class TypeScriptWriter {
     const ref = refOf(schema);
     if (ref !== undefined) {
       if (ref.endsWith(objectMetaRefSuffix)) return 'ObjectMeta';
+      const key = ref.startsWith(componentRefPrefix) ? ref.slice(componentRefPrefix.length) : undefined;
+      if (key !== undefined && key in this.#components) return this.#componentType(key);
       this.#problem(
         at.path,
         `$ref ${JSON.stringify(ref)} is not supported; gen types reads self-contained schemas (as CRDs and APIResourceSchemas have)`,
       );
       return 'unknown';
     }
-    if (schema['x-kubernetes-int-or-string'] === true) return 'number | string';
+    if (schema['x-kubernetes-int-or-string'] === true || schema.format === 'int-or-string') {
+      return 'number | string';
+    }
+    const oneOf = schema.oneOf;
+    if (schema.type === undefined && Array.isArray(oneOf) && oneOf.length > 0) {
+      const types = oneOf.map((member: unknown, i) =>
+        this.typeOf(member, { ...at, path: `${at.path}.oneOf[${i}]` }, nested),
+      );
+      return [...new Set(types)].join(' | ');
+    }
     const type = schema.type;
     switch (type) {
       case 'string':
@@ -244,7 +266,7 @@ export class TypeScriptWriter {
         );
         return `{ [key: string]: ${value} }`;
       }
-      if (additional === true || preserve) return '{ [key: string]: unknown }';
+      if (additional === true || preserve || this.#inComponent) return '{ [key: string]: unknown }';
       if (schema.type === undefined) return 'unknown';
       if (properties !== undefined && !isMapping(properties)) {
         this.#problem(
@@ -267,6 +289,44 @@ export class TypeScriptWriter {
     ];
     lines.push(...this.#members(schema, at, nested, embedded), '}');
     nested[slot] = lines.join('\n');
+    return name;
+  }
+
+  /** Component schemas named while rendering the current kind, rendered after it. */
+  readonly #pendingComponents: string[] = [];
+
+  /**
+   * The name of a referenced component schema (`io.k8s.api.core.v1.PodSpec` → `PodSpec`), rendering it as
+   * an interface (or a type alias, for a non-object) the first time it is referenced.
+   */
+  #componentType(key: string): string {
+    const known = this.#componentNames.get(key);
+    if (known !== undefined) return known;
+    const name = this.#uniqueName(pascalCase(key.slice(key.lastIndexOf('.') + 1)));
+    this.#componentNames.set(key, name);
+    const schema = this.#components[key];
+    const at: Place = { path: `components.schemas[${JSON.stringify(key)}]`, field: '', name };
+    const description = isMapping(schema) && typeof schema.description === 'string' ? schema.description : '';
+    const doc = docComment(description || `\`${key}\`.`, '');
+    const nested: string[] = [];
+    const outer = this.#inComponent;
+    this.#inComponent = true;
+    try {
+      if (isMapping(schema) && isMapping(schema.properties) && refOf(schema) === undefined) {
+        const lines = [
+          ...doc,
+          `export interface ${name} {`,
+          ...this.#members(schema, at, nested, false),
+          '}',
+        ];
+        this.#pendingComponents.push(lines.join('\n'), ...nested);
+      } else {
+        const type = this.typeOf(schema, { ...at, name: `${name}Value` }, nested);
+        this.#pendingComponents.push([...doc, `export type ${name} = ${type};`].join('\n'), ...nested);
+      }
+    } finally {
+      this.#inComponent = outer;
+    }
     return name;
   }
 
