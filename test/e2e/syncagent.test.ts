@@ -104,6 +104,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       join(testdata, 'postgresql.cnpg.io_databases.yaml'),
       await publishedResourceCrdObject(),
     ]);
+    await deletePublishedResources();
     const agentNamespace = await service.create(NamespaceResource, {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -137,7 +138,29 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     stopAgent.abort();
     await agentRun?.catch(() => {});
     await fake?.stop();
+    await deletePublishedResources();
   });
+
+  /**
+   * Deletes the PublishedResources this file creates (cluster-scoped, on the shared service cluster), so that
+   * a rerun against the same server starts from the workshop's objects, not from a previous run's edits.
+   */
+  async function deletePublishedResources(): Promise<void> {
+    for (const name of [
+      'publish-cnpg-cluster',
+      'publish-cnpg-database',
+      'publish-cnpg-broken',
+      'publish-widgets',
+    ]) {
+      await service
+        .delete(PublishedResourceResource, name)
+        .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+      await waitFor(async () => (await get(service, PublishedResourceResource, name)) === undefined, {
+        what: `PublishedResource ${name} deleted`,
+        timeoutMs: 60_000,
+      });
+    }
+  }
 
   /** A new consumer workspace bound to the export (claims accepted), once it serves the bound API. */
   async function bindConsumer(): Promise<KcpWorkspace> {
