@@ -1,10 +1,16 @@
 /** A kcp condition (cluster-api style: type, status, severity, reason, message). */
 export interface Condition {
+  /** What the condition is about, e.g. `Ready`, `APIExportValid`. */
   type: string;
+  /** Whether it holds. */
   status: 'True' | 'False' | 'Unknown';
+  /** How bad a `False` is: `Error` blocks, `Warning` and `Info` inform. */
   severity?: 'Error' | 'Warning' | 'Info' | '';
+  /** When `status` last changed (RFC 3339). */
   lastTransitionTime?: string;
+  /** CamelCase machine-readable cause of the current status. */
   reason?: string;
+  /** Human-readable detail. */
   message?: string;
 }
 

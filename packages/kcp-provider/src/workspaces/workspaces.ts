@@ -41,6 +41,7 @@ export interface CreateWorkspaceOptions {
   location?: NonNullable<Workspace['spec']>['location'];
   /** How long to wait for phase Ready and for the logical cluster to answer. Default 60 s. */
   timeoutMs?: number;
+  /** Stops creating and waiting; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
    * Return as soon as the workspace reaches this phase (e.g. `Initializing` for workspaces whose type has an
