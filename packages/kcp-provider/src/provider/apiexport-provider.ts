@@ -55,6 +55,7 @@ export interface APIExportProviderOptions extends BindingTrackerOptions {
   endpointSlice: string;
   /** Options for every informer (watch timeouts, backoff, transform). */
   informerOptions?: InformerOptions;
+  /** Where the provider logs what it engages and what goes wrong. Default: nothing is logged. */
   logger?: Logger;
   /** Told about every request the provider's clients send (for metrics, or to count watch connections). */
   observer?: RequestObserver;

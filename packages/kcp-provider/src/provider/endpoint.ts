@@ -16,6 +16,7 @@ import { clusterUrl, wildcardUrl } from '../apis/urls.ts';
  * stopped). A VW that does not serve yet is simply retried by the informers' watchers with backoff.
  */
 export class Endpoint {
+  /** The virtual-workspace URL, as the slice (or WorkspaceType) lists it. */
   readonly url: string;
   /** Aborted when this endpoint stops; every cluster engaged through it hangs off this signal. */
   readonly signal: AbortSignal;

@@ -18,19 +18,27 @@ export interface KcpWorkspaceProvider extends Provider {
   start(aware: Aware, signal: AbortSignal): Promise<void>;
   readonly ready: Promise<void>;
   notReadyReason(): string | undefined;
+  /** Logical cluster names of the workspaces engaged now. */
   clusterNames(): ClusterName[];
 }
 
 /** The log fields that name a workspace: `cluster`, and `clusterPath` when known (people know paths). */
-export type WorkspaceLogFields = { cluster: ClusterName; clusterPath?: string };
+export type WorkspaceLogFields = {
+  /** The logical cluster name. */
+  cluster: ClusterName;
+  /** The workspace path, e.g. `root:org:shop`, when known. */
+  clusterPath?: string;
+};
 
 /** One engaged workspace: the Cluster handed to the manager, the endpoint (shard) serving it, and its signal. */
 export interface EngagedWorkspace {
+  /** What the manager was given: the workspace's client, cache and event recorder. */
   readonly cluster: Cluster;
   /** The virtual-workspace URL the workspace is served through. */
   readonly endpoint: Endpoint;
   /** Aborted when the workspace is disengaged or its endpoint stops; everything of the workspace ends with it. */
   readonly signal: AbortSignal;
+  /** The fields its log lines carry. */
   readonly fields: WorkspaceLogFields;
 }
 
@@ -38,6 +46,7 @@ export interface EngagedWorkspace {
 export interface WorkspaceEngagementPlan {
   /** The endpoint that serves the workspace; its client is `<endpoint url>/clusters/<name>`. */
   readonly endpoint: Endpoint;
+  /** The fields its log lines carry. */
   readonly fields: WorkspaceLogFields;
   /** The workspace's cache, given its client and the engagement's signal (per-workspace informers stop with it). */
   readonly cache: (client: Client, signal: AbortSignal) => ClusterCache;

@@ -5,7 +5,9 @@ import type { APIBinding, PermissionClaim } from '../apis/apis.ts';
  * core) and optionally the verbs. Without `verbs`, every verb the APIExport claims is needed.
  */
 export interface RequiredPermissionClaim {
+  /** API group of the claimed resource; `''` for core resources. */
   group: string;
+  /** Plural resource name, e.g. `configmaps`. */
   resource: string;
   /** Only for resources of another APIExport; matches any identity when omitted. */
   identityHash?: string;
@@ -18,9 +20,13 @@ export type MissingClaimReason = 'not-in-binding' | 'rejected' | 'verbs-not-gran
 
 /** A needed permission claim that a binding does not grant, and why. */
 export interface MissingPermissionClaim {
+  /** API group of the claimed resource; `''` for core resources. */
   group: string;
+  /** Plural resource name, e.g. `configmaps`. */
   resource: string;
+  /** Identity hash of the exporting APIExport; `''` for core and kcp system resources. */
   identityHash: string;
+  /** Why the binding does not grant it. */
   reason: MissingClaimReason;
   /** For `verbs-not-granted`: the needed verbs the binding does not grant. */
   missingVerbs?: string[];

@@ -38,11 +38,15 @@ export interface WorkspaceLifecycleProviderOptions {
    * that path is rejected by the constructor). Give this or `kubeconfig`.
    */
   client?: Client;
+  /** Where to load that workspace's kubeconfig from (see `loadKubeConfig`). */
   kubeconfig?: KubeConfigSource;
   /** Name of the WorkspaceType (with `spec.initializer: true` or `spec.terminator: true`). */
   workspaceType: string;
+  /** Options for every informer (watch timeouts, backoff, transform). */
   informerOptions?: InformerOptions;
+  /** Where the provider logs what it engages and what goes wrong. Default: nothing is logged. */
   logger?: Logger;
+  /** Told about every request the provider's clients send (for metrics, or to count watch connections). */
   observer?: RequestObserver;
   /** Component name on recorded Events. Default `kubeloom`. */
   eventComponent?: string;
