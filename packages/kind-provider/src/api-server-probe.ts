@@ -4,6 +4,7 @@ import { ApiError, type Client, redact } from '@kubeloom/core';
 export interface ApiServerProbeOptions {
   /** How long to wait for an answer. */
   timeoutMs: number;
+  /** Stops probing; the probe then reports the abort. */
   signal?: AbortSignal;
 }
 

@@ -16,11 +16,13 @@ export interface KindCliOptions {
 
 /** The kind CLI is missing or failed; the message says which command, which binary and what it printed. */
 export class KindCliError extends Error {
+  /** `KindCliError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'KindCliError';
 }
 
 /** Which kind executable the helpers run, and where that choice came from (for error messages). */
 export interface ResolvedKindBinary {
+  /** Path (or name on PATH) of the kind executable to run. */
   readonly binary: string;
   /** `the kindBinary option`, `$KIND_BIN` or `PATH`. */
   readonly origin: string;

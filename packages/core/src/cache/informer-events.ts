@@ -8,11 +8,30 @@ import type { SharedInformer } from './shared-informer.ts';
  */
 export type InformerEvent<T extends KubeObject = KubeObject> =
   /** A new object; `initial` when it was replayed to a late subscriber or found by the informer's first list. */
-  | { type: 'add'; object: T; initial: boolean }
+  | {
+      /** `add`. */
+      type: 'add';
+      /** The object as cached. */
+      object: T;
+      /** True for objects that existed before this subscriber started listening. */
+      initial: boolean;
+    }
   /** An object changed; `oldObject` is the state it replaced. */
-  | { type: 'update'; oldObject: T; object: T }
+  | {
+      /** `update`. */
+      type: 'update';
+      /** The state before the change. */
+      oldObject: T;
+      /** The state after it. */
+      object: T;
+    }
   /** An object was deleted, or vanished during a relist; `object` is its last known state. */
-  | { type: 'delete'; object: T };
+  | {
+      /** `delete`. */
+      type: 'delete';
+      /** The last state the cache had. */
+      object: T;
+    };
 
 /** Options for {@link informerEvents}. */
 export interface InformerEventsOptions {

@@ -4,7 +4,9 @@ import type { Store } from './store.ts';
 
 /** Options for {@link ScopedCache.list}. */
 export interface CacheListOptions {
+  /** Only objects of this namespace; default all. */
   namespace?: string;
+  /** Only objects whose labels match, e.g. `app=shop` (evaluated on the cache). */
   labelSelector?: string;
 }
 

@@ -22,6 +22,7 @@ export interface EventHandler<T extends KubeObject = KubeObject> {
 
 /** A handler registration; `remove()` stops delivery. */
 export interface HandlerRegistration {
+  /** Stops delivering events to the handler; safe to call more than once. */
   remove(): void;
 }
 
@@ -62,7 +63,9 @@ export function stripManagedFields<T extends KubeObject>(object: T): T {
  * Objects are keyed `cluster|namespace/name`, so the same name in two kcp workspaces never collides.
  */
 export class SharedInformer<T extends KubeObject = KubeObject> {
+  /** The cached objects, kept up to date by the watch; read it instead of the API server. */
   readonly store: Store<T>;
+  /** The resource this informer lists and watches. */
   readonly resource: ResourceDescriptor<T>;
   readonly #client: Client;
   readonly #options: InformerOptions<T>;

@@ -66,7 +66,12 @@ export interface ControllerOptions {
    * `controllerGroup` and `controllerKind` as controller-runtime does. `ControllerBuilder` sets it from
    * `for()`.
    */
-  reconciles?: { group: string; kind: string };
+  reconciles?: {
+    /** API group of the reconciled kind; `''` for the core group. */
+    group: string;
+    /** The reconciled kind, e.g. `ConfigMap`. */
+    kind: string;
+  };
   /**
    * Where the controller reports reconciles and queue activity. Default: nowhere. Every finished reconcile
    * is reported with its cluster; whether that becomes a metric label is the implementation's choice.

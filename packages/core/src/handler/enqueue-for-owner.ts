@@ -11,7 +11,14 @@ import type { HandlerContext, RequestHandler } from './request-handler.ts';
  */
 export type OwnerKind =
   | ResourceDescriptor
-  | { readonly group: string; readonly kind: string; readonly namespaced?: boolean };
+  | {
+      /** API group of the owner kind; `''` for the core group. */
+      readonly group: string;
+      /** The owner kind, e.g. `Deployment`. */
+      readonly kind: string;
+      /** Whether owners are namespaced (then they share the owned object's namespace). Default true. */
+      readonly namespaced?: boolean;
+    };
 
 /** Options for {@link enqueueForOwner}. */
 export interface EnqueueForOwnerOptions {

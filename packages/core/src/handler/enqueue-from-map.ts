@@ -8,8 +8,11 @@ import type { HandlerContext, RequestHandler } from './request-handler.ts';
  * what a map function wants almost always.
  */
 export interface MappedRequest {
+  /** The cluster the object to reconcile lives in; default the cluster of the event. */
   readonly cluster?: ClusterName;
+  /** Its namespace; `''` for cluster-scoped objects. */
   readonly namespace: string;
+  /** Its name. */
   readonly name: string;
 }
 

@@ -15,6 +15,7 @@ const severity: Record<LogLevel | 'silent', number> = {
 
 /** Where a {@link JsonLogger} writes: `process.stdout` or any Node Writable (the callback form is used to flush). */
 export interface LogDestination {
+  /** Writes one line (a JSON object and a newline), as a Node stream does. */
   write(chunk: string, callback?: (error?: Error | null) => void): boolean | undefined | void;
 }
 
@@ -105,18 +106,22 @@ export class JsonLogger implements Logger {
     return severity[level] >= this.#shared.threshold;
   }
 
+  /** Writes a `debug` line if the level allows it. */
   debug(obj: object | string, msg?: string): void {
     this.#write('debug', obj, msg);
   }
 
+  /** Writes an `info` line if the level allows it. */
   info(obj: object | string, msg?: string): void {
     this.#write('info', obj, msg);
   }
 
+  /** Writes a `warn` line if the level allows it. */
   warn(obj: object | string, msg?: string): void {
     this.#write('warn', obj, msg);
   }
 
+  /** Writes an `error` line. */
   error(obj: object | string, msg?: string): void {
     this.#write('error', obj, msg);
   }

@@ -35,6 +35,7 @@ export interface ManifestProblem extends ManifestOrigin {
  * file, document index and line, so one run shows everything to fix.
  */
 export class ManifestError extends Error {
+  /** `ManifestError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ManifestError';
   /** Every problem found, in source order. */
   readonly problems: readonly ManifestProblem[];
@@ -56,6 +57,7 @@ export class ManifestError extends Error {
  * the underlying error (an `ApiError`, `NoMatchError`, ...), and `applied` the manifests applied before it.
  */
 export class ManifestApplyError extends Error {
+  /** `ManifestApplyError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ManifestApplyError';
   /** The manifest that failed. */
   readonly manifest: KubeObject;

@@ -10,7 +10,10 @@ export interface Manifest extends KubeObject {
   /** E.g. `ConfigMap`; never a `List` kind (lists are flattened). */
   kind: string;
   /** Always has a name: server-side apply addresses objects by name. */
-  metadata: ObjectMeta & { name: string };
+  metadata: ObjectMeta & {
+    /** Always present in a manifest. */
+    name: string;
+  };
   /** The rest of the object (`spec`, `data`, ...), as written. */
   [field: string]: unknown;
 }

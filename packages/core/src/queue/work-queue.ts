@@ -36,7 +36,15 @@ export interface WorkQueueCommonOptions {
  * which are then their own key.
  */
 export type WorkQueueOptions<T> = WorkQueueCommonOptions &
-  ([T] extends [string] ? { keyOf?: (item: T) => string } : { keyOf: (item: T) => string });
+  ([T] extends [string]
+    ? {
+        /** The key of an item; default the string itself. */
+        keyOf?: (item: T) => string;
+      }
+    : {
+        /** The key of an item: items with the same key are one entry of the queue. */
+        keyOf: (item: T) => string;
+      });
 
 /** The constructor arguments of {@link WorkQueue}: options are optional only for string items. */
 export type WorkQueueConstructorArgs<T> = [T] extends [string]

@@ -39,6 +39,7 @@ export interface ShardingOptions {
   retryPeriodMs?: number;
   /** How far above the average number of workspaces a replica may go (see `assignBuckets`). Default 0.1. */
   balanceSlack?: number;
+  /** Where handovers and failures are logged. Default: nowhere. */
   logger?: Logger;
 }
 
@@ -89,12 +90,19 @@ interface HeldBucket {
  * duration after its last renewal.
  */
 export class ShardCoordinator {
+  /** This replica's name in the Leases it holds (holderIdentity). */
   readonly identity: string;
+  /** Namespace of the Leases. */
   readonly namespace: string;
+  /** Name of the replica group; the Leases are named after it. */
   readonly group: string;
+  /** How many buckets workspaces are hashed into; each bucket is one Lease. */
   readonly buckets: number;
+  /** How long a Lease stays valid without renewal; a crashed replica's buckets move after this. */
   readonly leaseDurationMs: number;
+  /** How long a replica keeps working on a bucket it failed to renew. */
   readonly renewDeadlineMs: number;
+  /** Interval between rounds. */
   readonly retryPeriodMs: number;
   readonly #client: Client;
   readonly #hooks: ShardCoordinatorHooks;

@@ -51,7 +51,9 @@ interface KnownCluster {
  * rather than run twice.
  */
 export class ShardedProvider implements Provider {
+  /** The provider whose clusters are shared out. */
   readonly inner: Provider;
+  /** Decides which buckets (and so which workspaces) this replica owns. */
   readonly coordinator: ShardCoordinator;
   readonly #known = new Map<ClusterName, KnownCluster>();
   /** Reconciles running now, per cluster (counted by {@link ShardedProvider.fence}). */

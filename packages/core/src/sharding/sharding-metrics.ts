@@ -3,10 +3,15 @@ import { promClient } from '../metrics/prom-client.ts';
 
 /** Prometheus metrics of a sharded replica. */
 export class ShardingMetrics {
+  /** `kubeloom_shard_workspaces_owned`: workspaces this replica engages. */
   readonly workspacesOwned: Gauge;
+  /** `kubeloom_shard_buckets_held`: buckets this replica holds. */
   readonly bucketsHeld: Gauge;
+  /** `kubeloom_shard_members`: replicas of the group seen alive. */
   readonly members: Gauge;
+  /** `kubeloom_shard_rebalances_total`: times the set of buckets assigned to this replica changed. */
   readonly rebalances: Counter;
+  /** `kubeloom_shard_handover_seconds`: from being assigned a bucket to holding its Lease. */
   readonly handoverSeconds: Histogram;
 
   constructor(registry: Registry) {

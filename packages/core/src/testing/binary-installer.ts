@@ -53,7 +53,12 @@ export interface BinarySpec {
    * Downloads a verified release of the binary into `target` (and possibly its siblings in the same
    * directory), or says why there is no download for it.
    */
-  download: ((target: string, context: DownloadContext) => Promise<void>) | { unavailable: string };
+  download:
+    | ((target: string, context: DownloadContext) => Promise<void>)
+    | {
+        /** Why there is no release to download, for the final error (e.g. `envtest ships no kube-controller-manager`). */
+        unavailable: string;
+      };
   /** How to build it from source with Go. */
   goBuild: GoBuildSpec;
   /** Lines after "Provide <name> in one of these ways:" in the final error. */
@@ -76,6 +81,7 @@ export interface InstallOptions {
 
 /** A binary could not be found, downloaded or built. The message lists what was tried and what to do. */
 export class BinaryInstallError extends Error {
+  /** `BinaryInstallError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'BinaryInstallError';
 }
 

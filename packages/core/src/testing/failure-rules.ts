@@ -26,8 +26,11 @@ export interface InjectedFailure {
 
 /** What a failure rule is matched against. */
 export interface RequestSummary {
+  /** HTTP method, e.g. `GET`. */
   method: string;
+  /** URL path, including any `/clusters/<name>` prefix. */
   path: string;
+  /** Whether the request is a watch. */
   watch: boolean;
 }
 

@@ -37,7 +37,10 @@ export const FAKE_API_SERVER_TOKEN = 'kubeloom-fake-api-server-token';
 /** A resource to register at start, optionally with a status subresource. */
 export type FakeResourceRegistration =
   | ResourceDescriptor
-  | ({ resource: ResourceDescriptor } & ResourceOptions);
+  | ({
+      /** The resource to serve. */
+      resource: ResourceDescriptor;
+    } & ResourceOptions);
 
 /** Options for {@link FakeApiServer.start}. */
 export interface FakeApiServerOptions {
@@ -68,12 +71,15 @@ export interface FakeObjectAddress {
   cluster?: string;
   /** Required for namespaced resources. */
   namespace?: string;
+  /** Name of the object. */
   name: string;
 }
 
 /** Which objects {@link FakeApiServer.objects} returns; every field defaults to "all". */
 export interface FakeObjectScope {
+  /** kcp logical cluster; default `''`. */
   cluster?: string;
+  /** Only this namespace; default all. */
   namespace?: string;
 }
 
@@ -81,6 +87,7 @@ export interface FakeObjectScope {
 export interface FakeChange<T extends KubeObject = KubeObject> {
   /** ADDED and MODIFIED store the object (creating or replacing it); DELETED removes it. */
   type: ChangeType;
+  /** The object to store or remove. */
   object: T;
 }
 

@@ -2,11 +2,15 @@ import type { FailureRules, InjectedFailure } from './failure-rules.ts';
 
 /** What fault injection can do to one open watch. */
 export interface FaultTarget {
+  /** Whether the stream has ended. */
   readonly closed: boolean;
+  /** Stops sending events (they are held back) without closing the connection, as a frozen proxy would. */
   stall(): void;
+  /** Sends what was held back and continues. */
   resume(): void;
   /** Sends an ERROR 410 Expired event and ends the stream. */
   expire(): void;
+  /** Closes the connection abruptly, as a crashed server or a reset would. */
   drop(): void;
 }
 

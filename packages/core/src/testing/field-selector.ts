@@ -2,8 +2,11 @@ import type { KubeObject } from '../client/object.ts';
 
 /** One `field=value` / `field!=value` term of a field selector. */
 export interface FieldRequirement {
+  /** The field compared (the fake server supports these two). */
   field: 'metadata.name' | 'metadata.namespace';
+  /** `=` (or `==`) and `!=`. */
   operator: 'Equals' | 'NotEquals';
+  /** The value compared with. */
   value: string;
 }
 
@@ -14,6 +17,7 @@ const supportedFields = new Set<string>(['metadata.name', 'metadata.namespace'])
  * resources, only `metadata.name` and `metadata.namespace` are supported.
  */
 export class FieldSelector {
+  /** The comma-separated requirements; all must hold. */
   readonly requirements: readonly FieldRequirement[];
 
   constructor(requirements: readonly FieldRequirement[]) {

@@ -1,13 +1,12 @@
+import type { MoveOperation, RemoveOperation, ValueOperation } from '../client/patch-types.ts';
 import { deepEqual } from './deep-equal.ts';
 
 /** One RFC 6902 operation. */
-export type JsonPatchOperation =
-  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
-  | { op: 'remove'; path: string }
-  | { op: 'move' | 'copy'; from: string; path: string };
+export type JsonPatchOperation = ValueOperation<string, unknown> | RemoveOperation<string> | MoveOperation;
 
 /** A JSON patch could not be applied: a bad operation, a missing path, or a failed `test`. */
 export class JsonPatchError extends Error {
+  /** `JsonPatchError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'JsonPatchError';
 }
 
@@ -76,14 +75,14 @@ function validate(raw: unknown, index: number): JsonPatchOperation {
     case 'replace':
     case 'test':
       if (!('value' in op)) throw new JsonPatchError(`operation ${index} (${op.op}) has no "value"`);
-      return op as JsonPatchOperation;
+      return op as unknown as JsonPatchOperation;
     case 'remove':
-      return op as JsonPatchOperation;
+      return op as unknown as JsonPatchOperation;
     case 'move':
     case 'copy':
       if (typeof op.from !== 'string')
         throw new JsonPatchError(`operation ${index} (${op.op}) has no "from"`);
-      return op as JsonPatchOperation;
+      return op as unknown as JsonPatchOperation;
     default:
       throw new JsonPatchError(`operation ${index} has an unknown op ${JSON.stringify(op.op)}`);
   }

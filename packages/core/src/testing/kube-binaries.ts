@@ -37,7 +37,12 @@ export interface EnsureKubeBinariesOptions extends InstallOptions {
   /** The envtest release index with the tarballs' sha512. Default `ENVTEST_INDEX_URL`. */
   releaseIndexUrl?: string;
   /** Directories of the Go modules that build them. Default: shipped with @kubeloom/core, or `tools/kube-build/*`. */
-  buildModuleDirs?: { kubernetes?: string; etcd?: string };
+  buildModuleDirs?: {
+    /** Go module that builds kube-apiserver and kube-controller-manager. */
+    kubernetes?: string;
+    /** Go module that builds etcd. */
+    etcd?: string;
+  };
 }
 
 const ENV_VARS: Record<KubeComponent, string> = {

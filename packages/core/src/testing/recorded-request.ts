@@ -1,5 +1,6 @@
 /** One request the fake API server received, for assertions such as "exactly one LIST and one WATCH". */
 export interface RecordedRequest {
+  /** HTTP method, e.g. `GET`. */
   readonly method: string;
   /** URL path, including any `/clusters/<name>` prefix. */
   readonly path: string;

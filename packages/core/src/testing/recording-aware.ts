@@ -2,7 +2,9 @@ import type { Aware, Cluster, ClusterName } from '../cluster/cluster.ts';
 
 /** One `engage` call a {@link recordingAware} received. */
 export interface RecordedEngagement {
+  /** Name of the engaged cluster. */
   readonly name: ClusterName;
+  /** The engaged cluster (client, cache, events). */
   readonly cluster: Cluster;
   /** Aborted when the provider disengages the cluster. */
   readonly signal: AbortSignal;

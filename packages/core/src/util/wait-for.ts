@@ -8,6 +8,7 @@ export interface WaitForOptions {
   timeoutMs?: number;
   /** Default 250 ms. */
   intervalMs?: number;
+  /** Stops waiting early; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Describes the last observed state for the timeout message. */
   describe?: () => string;
@@ -17,6 +18,7 @@ export interface WaitForOptions {
 
 /** Timed out waiting for a condition. The message says what was awaited and what was last seen. */
 export class WaitTimeoutError extends Error {
+  /** `WaitTimeoutError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'WaitTimeoutError';
 }
 

@@ -3,7 +3,17 @@ import type { ConnectionPool } from '../client/connection-pool.ts';
 import type { RestClient } from '../client/rest-client.ts';
 
 /** What a {@link WatchLivenessProbe} found: the server answered, or why it is taken for unreachable. */
-export type LivenessResult = { alive: true } | { alive: false; reason: string };
+export type LivenessResult =
+  | {
+      /** The connection answered. */
+      alive: true;
+    }
+  | {
+      /** The connection did not answer. */
+      alive: false;
+      /** What the probe found, for the log line. */
+      reason: string;
+    };
 
 /**
  * Tells a dead watch connection from a quiet one. A watch that has received nothing for a while is

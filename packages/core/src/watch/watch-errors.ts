@@ -54,11 +54,13 @@ function describeFailure(err: unknown): string {
  * `watch of configmaps/v1 at https://kcp:6443/clusters/root/api/v1/configmaps failed: other side closed`.
  */
 export class WatchFailedError extends Error {
+  /** `WatchFailedError`, or the subclass's name; kept after the class is lost (structured logs). */
   override readonly name: string = 'WatchFailedError';
   /** `plural.group/version` of the watched resource. */
   readonly resource: string;
   /** Collection URL that failed (no query, no credentials). */
   readonly url: string;
+  /** Whether the list or the watch failed. */
   readonly phase: WatchPhase;
   /** HTTP status, when the server answered. */
   readonly code: number | undefined;
@@ -85,8 +87,11 @@ export class WatchFailedError extends Error {
  * manager can show this in `/readyz`. `group` is `''` for the core group.
  */
 export class ResourceNotServedError extends WatchFailedError {
+  /** `ResourceNotServedError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ResourceNotServedError';
+  /** API group of the resource that is not served. */
   readonly group: string;
+  /** Version of the resource that is not served. */
   readonly version: string;
   /** The resource's plural name, as in URLs. */
   readonly plural: string;
@@ -114,6 +119,7 @@ export class ResourceNotServedError extends WatchFailedError {
  * was.
  */
 export class WatchStalledError extends WatchFailedError {
+  /** `WatchStalledError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'WatchStalledError';
   /** How long the watch had been silent when it was given up. */
   readonly silentMs: number;

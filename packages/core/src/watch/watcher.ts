@@ -15,7 +15,9 @@ import type { WatchEvent } from './watch-event.ts';
 export interface WatcherOptions {
   /** Only this namespace (default: all namespaces). */
   namespace?: string;
+  /** Only objects whose labels match, e.g. `app=shop` (the server filters). */
   labelSelector?: string;
+  /** Only objects whose fields match, e.g. `metadata.name=shop` (the server filters). */
   fieldSelector?: string;
   /** LIST page size. Default 500. */
   pageSize?: number;
