@@ -45,6 +45,7 @@ export interface EnsureKcpBinaryOptions extends InstallOptions {
 
 /** No kcp binary could be found, downloaded or built. The message lists what was tried and what to do. */
 export class KcpBinaryError extends Error {
+  /** Always `KcpBinaryError`, so logs and `instanceof`-free checks can tell it apart. */
   override readonly name = 'KcpBinaryError';
 }
 
