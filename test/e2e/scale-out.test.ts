@@ -187,10 +187,13 @@ describe('scale-out: workspaces spread over replica processes with bucket fencin
 
   beforeAll(async () => {
     kcp = await sharedKcp();
-    provider = await kcp.createWorkspace({
-      generateName: 'e2e-scale-out-provider-',
-      timeoutMs: SETUP_TIMEOUT_MS,
-    });
+    // A loaded shared kcp now and then answers a workspace create with a 500 (e.g. "resource quota
+    // evaluation timed out"): try once more.
+    provider = await kcp
+      .createWorkspace({ generateName: 'e2e-scale-out-provider-', timeoutMs: SETUP_TIMEOUT_MS })
+      .catch(() =>
+        kcp.createWorkspace({ generateName: 'e2e-scale-out-provider-', timeoutMs: SETUP_TIMEOUT_MS }),
+      );
     await kcp.createApiExport({
       workspace: provider.path,
       name: EXPORT_NAME,

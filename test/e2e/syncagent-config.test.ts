@@ -25,7 +25,7 @@ import { PublishedResourceResource } from '@kubeloom/example-syncagent/published
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
-import { bindConsumerWorkspace } from './syncagent-consumer.ts';
+import { bindConsumerWorkspace, createWorkspaceRetrying } from './syncagent-consumer.ts';
 import { quietLogger } from './syncagent-logger.ts';
 import { widgetCrd } from './syncagent-crds.ts';
 
@@ -111,7 +111,7 @@ describe('syncagent: workspace paths, and bad PublishedResources reported on the
     service = kube.client;
     await installCrds(service, [widgetCrd, sprocketCrd, join(deploy, 'publishedresource-crd.yaml')]);
     await service.create(NamespaceResource, { metadata: { name: 'syncagent' } });
-    provider = await kcp.createWorkspace({ generateName: 'syncagent-config-', timeoutMs: SLOW_MS });
+    provider = await createWorkspaceRetrying(kcp, 'syncagent-config-', SLOW_MS);
     await kcp.createApiExport({ workspace: provider.path, name: EXPORT, schemas: [], timeoutMs: SLOW_MS });
     await applyManifests(
       service,

@@ -17,15 +17,26 @@ export interface ConsumerOptions {
   readonly timeoutMs: number;
 }
 
+/**
+ * A new Ready workspace. A loaded shared kcp now and then leaves a new workspace Initializing for minutes,
+ * or answers the create with a 500: then one more is tried, with the whole `timeoutMs`.
+ */
+export function createWorkspaceRetrying(
+  kcp: KcpTestEnvironment,
+  generateName: string,
+  timeoutMs: number,
+): Promise<KcpWorkspace> {
+  return kcp
+    .createWorkspace({ generateName, timeoutMs: timeoutMs / 2 })
+    .catch(() => kcp.createWorkspace({ generateName, timeoutMs }));
+}
+
 /** A new workspace bound to the export, once it serves `served`. */
 export async function bindConsumerWorkspace(
   kcp: KcpTestEnvironment,
   options: ConsumerOptions,
 ): Promise<KcpWorkspace> {
-  const consumer = await kcp.createWorkspace({
-    generateName: options.generateName,
-    timeoutMs: options.timeoutMs,
-  });
+  const consumer = await createWorkspaceRetrying(kcp, options.generateName, options.timeoutMs);
   await kcp.bindApiExport({
     workspace: consumer.path,
     exportPath: options.exportPath,

@@ -28,7 +28,7 @@ import { PublishedResourceResource } from '@kubeloom/example-syncagent/published
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
-import { bindConsumerWorkspace } from './syncagent-consumer.ts';
+import { bindConsumerWorkspace, createWorkspaceRetrying } from './syncagent-consumer.ts';
 import { quietLogger } from './syncagent-logger.ts';
 import { type ReconcileRecord, mapBounded, overlaps } from './scale-out-checks.ts';
 import { widgetCrd } from './syncagent-crds.ts';
@@ -244,7 +244,7 @@ describe('syncagent scale-out: three replicas share the workspaces, each synced 
     );
     await applyManifests(service, await parseManifests(widgetsRbac), { fieldManager: 'e2e' });
     agentService = await serviceAccountClient(kube, namespace, 'api-syncagent');
-    provider = await kcp.createWorkspace({ generateName: 'syncagent-scale-provider-', timeoutMs: SLOW_MS });
+    provider = await createWorkspaceRetrying(kcp, 'syncagent-scale-provider-', SLOW_MS);
     await kcp.createApiExport({ workspace: provider.path, name: EXPORT, schemas: [], timeoutMs: SLOW_MS });
     await service.create(PublishedResourceResource, {
       apiVersion: 'syncagent.kcp.io/v1alpha1',

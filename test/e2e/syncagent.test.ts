@@ -27,7 +27,7 @@ import {
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
-import { bindConsumerWorkspace } from './syncagent-consumer.ts';
+import { bindConsumerWorkspace, createWorkspaceRetrying } from './syncagent-consumer.ts';
 import { quietLogger } from './syncagent-logger.ts';
 import { sharedKube } from './kube.ts';
 import { publishedResourceCrdObject, widgetCrd } from './syncagent-crds.ts';
@@ -110,7 +110,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       kind: 'Namespace',
       metadata: { generateName: 'syncagent-' },
     });
-    provider = await kcp.createWorkspace({ generateName: 'syncagent-provider-', timeoutMs: SLOW_MS });
+    provider = await createWorkspaceRetrying(kcp, 'syncagent-provider-', SLOW_MS);
     await applyManifests(kcp.clientFor(provider.path), await loadManifests(fixture('export.yaml')), {
       fieldManager: 'workshop',
     });
@@ -126,7 +126,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
     });
     agentRun = agent.start(stopAgent.signal);
     fake = startFakeCnpg(service);
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     // Retried errors are part of normal operation (conflicts, a virtual workspace still catching up); list them for diagnosis.
@@ -472,7 +472,7 @@ spec:
   );
 
   it(
-    "syncs a service-origin related Secret (the operator's app credentials) up into the consumer workspace",
+    "syncs a service-origin related Secret (the operator's app credentials) up into the consumer workspace, and notes it on the kcp Cluster",
     async () => {
       const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
       const client = kcp.clientFor(second.path);
@@ -500,6 +500,14 @@ spec:
         password: Buffer.from('generated-by-fake-cnpg').toString('base64'),
       });
       expect(secret.type).toBe('kubernetes.io/basic-auth');
+      // Upstream's hint on the kcp primary: where its service-origin related object landed.
+      await waitFor(
+        async () =>
+          (await client.get(CnpgClusterResource, 'kcp', { namespace: 'default' })).metadata?.annotations?.[
+            'related-resources.syncagent.kcp.io/app-credentials.0'
+          ] === '{"namespace":"default","name":"kcp-app","apiVersion":"v1","kind":"Secret"}',
+        { what: 'the related-resources hint annotation on the kcp Cluster', timeoutMs: SLOW_MS },
+      );
       // The kcp-origin credentials keep flowing down after the restart.
       expect(await get(service, SecretResource, 'kcp-superuser', second.clusterName)).toBeDefined();
     },

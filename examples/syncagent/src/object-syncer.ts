@@ -35,7 +35,7 @@ import {
   stripMetadata,
 } from './object-identity.ts';
 import type { PublishedResource } from './published-resource.ts';
-import { type ResolvedRelated, syncRelated } from './related-sync.ts';
+import { type ResolvedRelated, relatedHintsPatch, syncRelated } from './related-sync.ts';
 import type { CompiledResourceFilter } from './resource-filter.ts';
 import { planSpecSync } from './spec-sync.ts';
 import type { StateStore } from './state-store.ts';
@@ -175,7 +175,7 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
         remote = await kcp.updateStatus(target.remote, plan.object);
       }
     }
-    await syncRelated({
+    const { hints } = await syncRelated({
       related: options.related,
       clusterName: req.cluster,
       clusterPath: key.workspacePath,
@@ -185,6 +185,8 @@ export function objectSyncer(options: ObjectSyncerOptions): Reconciler {
       service,
       deleting: false,
     });
+    const hintPatch = relatedHintsPatch(remote, hints);
+    if (hintPatch) await kcp.patch(target.remote, req.name, hintPatch, at(req.namespace, target.remote));
   };
 }
 

@@ -20,7 +20,7 @@ import {
 import { cleanupFinalizerPatch } from './finalizers.ts';
 import { jsonEqual } from './merge-patch.ts';
 import { type CompiledMutation, type JsonObject, applyMutations, compileMutations } from './mutations.ts';
-import { stripMetadata } from './object-identity.ts';
+import { relatedObjectAnnotationPrefix, stripMetadata } from './object-identity.ts';
 import { relatedResourceGvr } from './permission-claims.ts';
 import type { RelatedResourceSpec } from './published-resource.ts';
 import { type RelatedContext, resolveRelatedObjectSpec } from './related-objects.ts';
@@ -109,14 +109,48 @@ export interface RelatedSyncInput {
   readonly deleting: boolean;
 }
 
-/** Syncs (or cleans up) every related entry; returns how many objects it wrote. */
-export async function syncRelated(input: RelatedSyncInput): Promise<number> {
-  let writes = 0;
-  for (const related of input.related) writes += await syncOne(related, input);
-  return writes;
+/** What syncing the related entries of one primary did. */
+export interface RelatedSyncOutcome {
+  /** How many objects it wrote. */
+  readonly writes: number;
+  /**
+   * Upstream's hint annotations for the kcp primary: `related-resources.syncagent.kcp.io/<identifier>.<i>`
+   * → JSON `{namespace, name, apiVersion, kind}` of each service-origin copy in the consumer's workspace.
+   */
+  readonly hints: Readonly<Record<string, string>>;
 }
 
-async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promise<number> {
+/** Syncs (or cleans up) every related entry. */
+export async function syncRelated(input: RelatedSyncInput): Promise<RelatedSyncOutcome> {
+  let writes = 0;
+  const hints: Record<string, string> = {};
+  for (const related of input.related) writes += await syncOne(related, input, hints);
+  return { writes, hints };
+}
+
+/**
+ * The merge patch that makes the kcp primary's related-resource hint annotations exactly `hints` (stale
+ * ones removed), or undefined when they already are.
+ */
+export function relatedHintsPatch(
+  primary: KubeObject,
+  hints: Readonly<Record<string, string>>,
+): Record<string, unknown> | undefined {
+  const current = Object.entries(primary.metadata?.annotations ?? {}).filter(([key]) =>
+    key.startsWith(relatedObjectAnnotationPrefix),
+  );
+  const annotations: Record<string, string | null> = {};
+  for (const [key] of current) if (!(key in hints)) annotations[key] = null;
+  for (const [key, value] of Object.entries(hints))
+    if (primary.metadata?.annotations?.[key] !== value) annotations[key] = value;
+  return Object.keys(annotations).length > 0 ? { metadata: { annotations } } : undefined;
+}
+
+async function syncOne(
+  related: ResolvedRelated,
+  input: RelatedSyncInput,
+  hints: Record<string, string>,
+): Promise<number> {
   const fromKcp = related.spec.origin === 'kcp';
   const originClient = fromKcp ? input.kcp : input.service;
   const destinationClient = fromKcp ? input.service : input.kcp;
@@ -138,7 +172,10 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       labelSelector: names.labelSelector,
       ...(related.origin.namespaced ? { namespace: namespaces.origin } : {}),
     });
-    for (const object of listed.items) {
+    const sorted = listed.items.toSorted((a, b) =>
+      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+    );
+    for (const object of sorted) {
       const name = object.metadata?.name ?? '';
       pairs.push({
         origin: name,
@@ -148,7 +185,7 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
     }
   }
   let writes = 0;
-  for (const pair of pairs) {
+  for (const [index, pair] of pairs.entries()) {
     if (!pair.destination) continue;
     const at = (ns: string) => (related.origin.namespaced ? { namespace: ns } : {});
     const original =
@@ -167,6 +204,14 @@ async function syncOne(related: ResolvedRelated, input: RelatedSyncInput): Promi
       continue;
     }
     if (!original || original.metadata?.deletionTimestamp) continue;
+    if (!fromKcp) {
+      hints[`${relatedObjectAnnotationPrefix}${related.spec.identifier}.${index}`] = JSON.stringify({
+        ...(related.destination.namespaced ? { namespace: namespaces.destination } : {}),
+        name: pair.destination,
+        apiVersion: apiVersionOf(related.destination),
+        kind: related.destination.kind,
+      });
+    }
     if (fromKcp) {
       const finalizer = cleanupFinalizerPatch(original, true);
       if (finalizer) {
