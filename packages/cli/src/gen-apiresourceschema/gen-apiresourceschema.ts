@@ -37,6 +37,7 @@ export interface GenApiResourceSchemasResult {
  * shows everything to fix.
  */
 export class GenApiResourceSchemaError extends Error {
+  /** `GenApiResourceSchemaError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'GenApiResourceSchemaError';
   /** Every problem, in source order. */
   readonly problems: readonly SchemaProblem[];

@@ -29,10 +29,15 @@ export interface ScaffoldResult {
  * tested with (a unit test compares them with the workspace catalog).
  */
 export const scaffoldDependencyVersions = {
+  /** The version range of @kubeloom/core's peer dependency. */
   '@kubernetes/client-node': '^2.0.1',
+  /** The version range of @kubeloom/core's other peer dependency. */
   rxjs: '^7.8.2',
+  /** Node's types, for the Node version the project runs on. */
   '@types/node': '^24.0.0',
+  /** The compiler the project type-checks with: the one kubeloom is built with. */
   typescript: '7.0.2',
+  /** The test runner of the scaffold's tests. */
   vitest: '^5.1.1',
 } as const;
 

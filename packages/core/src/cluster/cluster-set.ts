@@ -14,6 +14,7 @@ import { newCluster } from './new-cluster.ts';
 
 /** Options for {@link ClusterSet}. */
 export interface ClusterSetOptions {
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
   /** Options for the informers of clusters built from clients. */
   informerOptions?: InformerOptions;

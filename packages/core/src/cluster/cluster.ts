@@ -25,9 +25,13 @@ export interface ClusterCache {
 
 /** One cluster: a client for writes and uncached reads, a cache for watched reads, an event recorder. */
 export interface Cluster {
+  /** The name the provider engaged it under (for kcp: the logical cluster name); `''` is the local cluster. */
   readonly name: ClusterName;
+  /** For writes and for reads that must be current (uncached); scoped to this cluster (for kcp: `/clusters/<name>`). */
   readonly client: Client;
+  /** For reads a controller makes often: informer-backed, so they cost no request; watch-fresh, not read-your-writes. */
   readonly cache: ClusterCache;
+  /** Records Kubernetes Events about this cluster's objects, the way `kubectl describe` shows them. */
   readonly events: EventRecorder;
 }
 
@@ -37,6 +41,7 @@ export interface Cluster {
  * that signal. There is no disengage call.
  */
 export interface Aware {
+  /** Starts working on `cluster` until `signal` aborts; resolves once set up (rejecting refuses the cluster). */
   engage(name: ClusterName, cluster: Cluster, signal: AbortSignal): Promise<void>;
 }
 
@@ -76,7 +81,9 @@ export interface Provider {
 
 /** The provider does not know (or no longer has) a cluster of that name. */
 export class ClusterNotFoundError extends Error {
+  /** `ClusterNotFoundError`, also after the class is lost (structured logs, errors crossing a worker). */
   override readonly name = 'ClusterNotFoundError';
+  /** The cluster that was asked for. */
   readonly cluster: ClusterName;
   constructor(cluster: ClusterName, detail = '') {
     super(`cluster "${cluster}" is not engaged${detail ? `: ${detail}` : ''}`);

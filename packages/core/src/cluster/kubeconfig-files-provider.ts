@@ -27,7 +27,9 @@ export interface KubeconfigFilesProviderOptions {
   rescanIntervalMs?: number;
   /** Quiet time after a change event before rescanning, so a file written in several chunks is read once. Default 100 ms. */
   debounceMs?: number;
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
+  /** Options for the informers of every cluster it engages (resync, timeouts). */
   informerOptions?: InformerOptions;
   /** Options for the clients built from the kubeconfigs (timeouts, retries, credential refresh). */
   clientOptions?: Omit<RestClientOptions, 'credentials' | 'server'> & CredentialsOptions;

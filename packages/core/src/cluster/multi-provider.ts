@@ -15,6 +15,7 @@ import { untilAborted } from './static-provider.ts';
 export interface MultiProviderOptions {
   /** Between provider name and cluster name. Default `#` (multicluster-runtime's), which kcp and DNS names never contain. */
   separator?: string;
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
 }
 
@@ -39,6 +40,7 @@ interface RecordedIndex {
  * the manager (and every Request) uses the prefixed name.
  */
 export class MultiProvider implements Provider {
+  /** Between a provider's prefix and its cluster names, e.g. `#` in `kind#dev`. */
   readonly separator: string;
   readonly #members = new Map<string, Member>();
   readonly #indexes: RecordedIndex[] = [];

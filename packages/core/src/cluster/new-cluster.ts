@@ -22,7 +22,9 @@ export interface NewClusterOptions {
  * to it, and a client-backed event recorder that can be flushed.
  */
 export interface InformerCluster extends Cluster {
+  /** The cluster's informers, created on first use and stopped with the cluster. */
   readonly cache: InformerCache;
+  /** Writes Events through the cluster's client, aggregating repeats. */
   readonly events: ClientEventRecorder;
 }
 

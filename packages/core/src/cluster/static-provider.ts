@@ -10,6 +10,7 @@ import { isCluster } from './new-cluster.ts';
 
 /** Options for {@link StaticProvider}. */
 export interface StaticProviderOptions {
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
   /** Options for the informers of clusters added as clients. */
   informerOptions?: InformerOptions;

@@ -95,6 +95,7 @@ export class ClientEventRecorder implements EventRecorder {
     this.#tracked = new LRUCache({ max: options.maxTracked ?? 4096 });
   }
 
+  /** Records `event` about `object`: a repeat within the aggregation window raises the count of the Event already written. */
   record(object: KubeObject, event: EventRecord): void {
     try {
       if (this.#signal?.aborted) return;

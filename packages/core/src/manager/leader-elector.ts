@@ -29,6 +29,7 @@ export interface LeaderElectionOptions {
 
 /** Options for {@link LeaderElector}: the election settings plus hooks. */
 export interface LeaderElectorOptions extends Omit<LeaderElectionOptions, 'enabled'> {
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
   /** This replica now holds the Lease. */
   onStartedLeading?: () => void;
@@ -68,8 +69,11 @@ const JITTER = 1.2;
  *   so a standby takes over immediately instead of waiting out the lease.
  */
 export class LeaderElector {
+  /** This replica's name in the Lease (holderIdentity). */
   readonly identity: string;
+  /** Name of the Lease. */
   readonly leaseName: string;
+  /** Namespace of the Lease. */
   readonly leaseNamespace: string;
   readonly #client: Client;
   readonly #leaseDurationMs: number;

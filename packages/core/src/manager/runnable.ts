@@ -16,6 +16,7 @@ export interface ManagerDefaults {
  * Rejecting while the signal is not aborted is a fatal error: the manager shuts down and `start` rejects.
  */
 export interface Runnable {
+  /** Runs until `signal` aborts, then resolves once stopped. */
   start(signal: AbortSignal): Promise<void>;
   /**
    * Run only on the elected leader (started when leadership is won, aborted when it is lost). Default true,

@@ -2,7 +2,9 @@ import type { Logger } from '../log/logger.ts';
 
 /** What the handlers listen on and how they force an exit; `process` unless a test passes its own. */
 export interface SignalSource {
+  /** Adds a listener for a signal, as `process.on` does. */
   on(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  /** Removes a listener added with `on`. */
   off(signal: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
 }
 
@@ -14,6 +16,7 @@ export interface ShutdownSignalOptions {
   source?: SignalSource;
   /** Called on the second signal. Default `process.exit`. */
   exit?: (code: number) => void;
+  /** Where it logs. Default: nowhere. */
   logger?: Logger;
 }
 

@@ -9,7 +9,12 @@ import {
 
 /** What the tracker decides; the provider carries it out (asynchronously, outside the watch callback). */
 export interface BindingDecisions {
+  /** An APIBinding of `cluster` serves the export and accepts every claim the controllers need: engage it. */
   engage(cluster: string): void;
+  /**
+   * No APIBinding of `cluster` does any more (deleted, claims withdrawn, not Ready): disengage it; `reason`
+   * says why.
+   */
   disengage(cluster: string, reason: string): void;
 }
 

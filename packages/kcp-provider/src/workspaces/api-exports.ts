@@ -100,6 +100,7 @@ export interface BindApiExportOptions {
   workspace: string;
   /** Workspace path of the export. */
   exportPath: string;
+  /** Name of the APIExport to bind. */
   exportName: string;
   /** Binding name. Default the export name. */
   name?: string;
