@@ -1,4 +1,5 @@
 import {
+  ApiError,
   CLUSTER_ANNOTATION,
   type Client,
   isAlreadyExists,
@@ -71,7 +72,9 @@ export async function createWorkspace(
       ...(options.location ? { location: options.location } : {}),
     },
   };
-  // Admission caches for workspace types may lag right after kcp starts: retry 403/404 for a while.
+  // Admission caches for workspace types may lag right after kcp starts: retry 403/404 for a while. A busy
+  // kcp can also refuse the create in admission (500 "resource quota evaluation timed out"): nothing was
+  // stored then, so trying again is safe.
   const created = await waitFor(
     async () => {
       try {
@@ -84,7 +87,7 @@ export async function createWorkspace(
     {
       what: `workspace ${options.name ?? `${body.metadata.generateName}*`} to be created in ${parent}`,
       timeoutMs,
-      retryOn: (err) => isForbidden(err) || isNotFound(err),
+      retryOn: (err) => isForbidden(err) || isNotFound(err) || isAdmissionTimeout(err),
       ...signalOpt(options.signal),
     },
   );
@@ -124,6 +127,11 @@ export async function createWorkspace(
     );
   }
   return { path, clusterName, name, url: ready.spec?.URL ?? clusterUrl(client.rest.server, path) };
+}
+
+/** kcp's answer when an admission plugin (resource quota) timed out under load; the object was not stored. */
+function isAdmissionTimeout(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 500 && /evaluation timed out/.test(err.status.message ?? '');
 }
 
 /** Deletes a workspace (and, asynchronously, everything in it). A missing workspace is not an error. */
