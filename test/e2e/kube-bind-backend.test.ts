@@ -13,7 +13,6 @@ import {
   SecretResource,
   ServiceAccountResource,
   isNotFound,
-  newCluster,
   waitFor,
 } from '@kubeloom/core';
 import type { KubeTestEnvironment } from '@kubeloom/core/testing';
@@ -29,16 +28,12 @@ import {
   BackendCallError,
   bindExport,
 } from '@kubeloom/kube-bind';
-import {
-  BindingServer,
-  clusterBindingController,
-  exportRequestController,
-  serviceNamespaceController,
-} from '@kubeloom/kube-bind/backend';
+import { bindCommand } from '@kubeloom/kube-bind/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { GROUP, WidgetResource, startConsumer, waitForBindingCondition } from './kube-bind-fixtures.ts';
-import { OIDC_CLIENT, type TestOidcProvider, browserLogin, startOidcProvider } from './kube-bind-oidc.ts';
+import { type RunningBackend, kcpCaData, startBackend } from './kube-bind-backend-fixture.ts';
+import { type TestOidcProvider, browserLogin, startOidcProvider } from './kube-bind-oidc.ts';
 
 const SLOW_MS = 120_000;
 
@@ -65,50 +60,6 @@ const widgetSchema: APIResourceSchema = {
     ],
   },
 };
-
-/** The backend: its three controllers on the backend workspace and its HTTP service. */
-interface RunningBackend {
-  readonly server: BindingServer;
-  stop(): Promise<void>;
-}
-
-async function startBackend(
-  client: Client,
-  server: string,
-  caData: string | undefined,
-  oidc: TestOidcProvider,
-  port = 0,
-): Promise<RunningBackend> {
-  const lifetime = new AbortController();
-  const cluster = newCluster('', client, { signal: lifetime.signal });
-  const credentials = {
-    externalServer: server,
-    ...(caData ? { certificateAuthorityData: caData } : {}),
-    tokenLifetimeSeconds: 3600,
-  };
-  const controllers = [
-    exportRequestController({ clusters: 'local' }),
-    serviceNamespaceController({ clusters: 'local' }),
-    clusterBindingController({ clusters: 'local', ...credentials }),
-  ];
-  for (const c of controllers) await c.engage('', cluster, lifetime.signal);
-  const done = controllers.map((c) => c.start(lifetime.signal));
-  const http = new BindingServer({
-    client,
-    providerPrettyName: 'Widget Corp',
-    oidc: { issuer: oidc.issuer, ...OIDC_CLIENT, allowInsecureIssuer: true },
-    ...credentials,
-  });
-  await http.listen(port);
-  return {
-    server: http,
-    stop: async () => {
-      await http.close();
-      lifetime.abort();
-      await Promise.all(done);
-    },
-  };
-}
 
 describe('kube-bind backend in kcp', () => {
   let backendWs: KcpWorkspace;
@@ -150,10 +101,7 @@ describe('kube-bind backend in kcp', () => {
     });
     await installCrds(backendClient, kubeBindCrdFiles('provider'), { timeoutMs: SLOW_MS });
     providerServer = `${kcp.baseUrl}/clusters/${backendWs.path}`;
-    const { ParsedKubeConfig } = await import('@kubeloom/core');
-    const admin = new ParsedKubeConfig();
-    admin.loadFromFile(kcp.kubeconfigPath);
-    caData = admin.getCurrentCluster()?.caData;
+    caData = kcpCaData(kcp.kubeconfigPath);
     oidc = await startOidcProvider();
     backend = await startBackend(backendClient, providerServer, caData, oidc);
     port = Number(new URL(backend.server.url).port);
@@ -169,7 +117,7 @@ describe('kube-bind backend in kcp', () => {
       },
     };
     await consumer.client.create(NamespaceResource, { metadata: { name: 'shop' } });
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await konnector?.stop();
@@ -253,6 +201,45 @@ describe('kube-bind backend in kcp', () => {
     await expect(scoped.list(NamespaceResource)).rejects.toThrow(/403 Forbidden/);
     await expect(scoped.list(SecretResource, { namespace: 'default' })).rejects.toThrow(/403 Forbidden/);
     await scoped.rest.pool.close();
+  });
+
+  it('kubeloom bind binds again through the command, reusing the Secret of the same provider namespace', async () => {
+    const before = await consumer.client.list(SecretResource, { namespace: 'kube-bind' });
+    const out: string[] = [];
+    const err: string[] = [];
+    let login: Promise<void> | undefined;
+    const code = await bindCommand(
+      [backend.server.url, 'widgets', '--kubeconfig', consumer.kubeconfigPath, '--no-browser'],
+      {
+        out: (line) => {
+          out.push(line);
+          const url = line.startsWith('Open this URL to log in: ')
+            ? line.slice('Open this URL to log in: '.length)
+            : undefined;
+          if (url) login = browserLogin(url, user);
+        },
+        err: (line) => err.push(line),
+      },
+    );
+    await login;
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const secret = before.items[0]?.metadata?.name ?? '';
+    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    expect(out.filter((l) => !l.startsWith('Open this URL'))).toEqual([
+      `Logging in to Widget Corp at ${backend.server.url} ...`,
+      `Stored the provider kubeconfig in Secret kube-bind/${secret}.`,
+      `Created APIServiceExportRequest ${ns}/widgets; waiting for the provider to accept it ...`,
+      'Created APIServiceBinding widgets; the konnector now installs its CRDs (kubectl get apiservicebinding widgets).',
+      'Bound widgets. Run the konnector for this cluster if it is not running: kubeloom bind konnector',
+    ]);
+    expect(out[1]).toMatch(
+      new RegExp(`^Open this URL to log in: ${backend.server.url}/api/authorize\\?redirect_url=`),
+    );
+    expect((await consumer.client.list(SecretResource, { namespace: 'kube-bind' })).items).toHaveLength(
+      before.items.length,
+    );
+    await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
   });
 
   it('says what to do when the backend is down, the export is unknown, the token is missing, or the request is refused', async () => {

@@ -201,9 +201,15 @@ export async function setUpConsumer(
   return { clusterNamespace, kubeconfig };
 }
 
-/** A consumer cluster: its own kube-apiserver with the APIServiceBinding CRD. */
-export async function startConsumer(name: string): Promise<KubeTestEnvironment> {
-  const env = await KubeTestEnvironment.start({ name, controllerManager: false });
+/** A consumer cluster: its own kube-apiserver (no controller-manager unless asked) with the APIServiceBinding CRD. */
+export async function startConsumer(
+  name: string,
+  options: { controllerManager?: boolean } = {},
+): Promise<KubeTestEnvironment> {
+  const env = await KubeTestEnvironment.start({
+    name,
+    controllerManager: options.controllerManager ?? false,
+  });
   await env.installCrds(kubeBindCrdFiles('consumer'));
   await env.client.create(NamespaceResource, { metadata: { name: 'kube-bind' } });
   return env;

@@ -91,7 +91,7 @@ describe('kube-bind konnector', () => {
     await bind(envB.client, 'widgets', 'kubeconfig-provider', setupB.kubeconfig);
     a = { env: envA, setup: setupA, konnector: runKonnector(envA.client) };
     b = { env: envB, setup: setupB, konnector: runKonnector(envB.client) };
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     await Promise.allSettled([a?.konnector.stop(), b?.konnector.stop()]);

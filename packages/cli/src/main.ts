@@ -7,6 +7,7 @@ import { initCommand } from './init/command.ts';
 /** `kubeloom --help`. */
 export const usage = `Usage:
   kubeloom init <dir> [--name <package name>] [--group <api group>]
+  kubeloom bind <backend-url> [<export>] | kubeloom bind konnector   (see kubeloom bind --help)
   kubeloom gen apiresourceschema <crd.yaml|dir>... [--prefix <p>] [--export <name>] [--out <dir>]
   kubeloom gen types <crd.yaml|dir>... --out <dir> [--check]
   kubeloom gen types --group <api group> [--group ...] [--kubeconfig <path>] [--context <name>]
@@ -42,6 +43,7 @@ Options:
  */
 export async function main(args: readonly string[], output: CliOutput = processOutput): Promise<number> {
   if (args[0] === 'init') return initCommand(args.slice(1), output);
+  if (args[0] === 'bind') return bindCommand(args.slice(1), output);
   if (args[0] === 'gen' && args[1] === 'apiresourceschema') {
     return genApiResourceSchemaCommand(args.slice(2), output);
   }
@@ -140,4 +142,21 @@ export async function main(args: readonly string[], output: CliOutput = processO
     output.err(message.startsWith('kubeloom') ? message : `kubeloom gen types: ${message}`);
     return 1;
   }
+}
+
+/**
+ * `kubeloom bind`: kube-bind's binding and konnector, from the `@kubeloom/kube-bind` package, which is
+ * loaded only for this command.
+ */
+async function bindCommand(args: readonly string[], output: CliOutput): Promise<number> {
+  const specifier = '@kubeloom/kube-bind/cli';
+  let kubeBind: { bindCommand(args: readonly string[], output: CliOutput): Promise<number> };
+  try {
+    kubeBind = (await import(specifier)) as typeof kubeBind;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    output.err('kubeloom: bind needs the @kubeloom/kube-bind package; install it next to @kubeloom/cli');
+    return 1;
+  }
+  return kubeBind.bindCommand(args, output);
 }

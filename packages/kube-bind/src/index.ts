@@ -13,6 +13,7 @@ export * from './api/clusterbinding.ts';
 export * from './api/conditions.ts';
 export * from './api/crds.ts';
 export * from './api/group.ts';
+export * from './api/install-crds.ts';
 export * from './api/labels.ts';
 export * from './bind/backend-client.ts';
 export * from './bind/bind-export.ts';

@@ -9,6 +9,7 @@ import {
 } from '@kubeloom/core';
 import { APIServiceBindingResource } from '../api/apiservicebinding.ts';
 import { APIServiceExportRequestResource } from '../api/apiserviceexportrequest.ts';
+import { installKubeBindCrds } from '../api/install-crds.ts';
 import { PROVIDER_KUBECONFIG_LABEL } from '../api/labels.ts';
 import { isControlledBy } from '../konnector/bound-crd.ts';
 import { providerClient, readProviderKubeconfig } from '../konnector/provider-kubeconfig.ts';
@@ -101,6 +102,7 @@ export async function bindExport(options: BindExportOptions): Promise<BoundExpor
         name,
         options.requestTimeoutMs ?? 600_000,
       );
+      await installKubeBindCrds(options.consumer, 'consumer');
       await createIfMissing(() =>
         options.consumer.create(APIServiceBindingResource, {
           metadata: { name },

@@ -22,6 +22,7 @@ import { type APIServiceExport, APIServiceExportResource } from '../api/apiservi
 import { APIServiceExportRequestResource } from '../api/apiserviceexportrequest.ts';
 import { type BoundSchema, BoundSchemaResource, boundSchemaName } from '../api/boundschema.ts';
 import { findCondition } from '../api/conditions.ts';
+import { installKubeBindCrds } from '../api/install-crds.ts';
 import { ensureBoundCrd } from './bound-crd.ts';
 import { BindingStatus } from './binding-status.ts';
 import { providerFailure } from './failure-reason.ts';
@@ -39,6 +40,8 @@ export interface KonnectorOptions {
   readonly resyncMs?: number;
   /** Written to `ClusterBinding.status.konnectorVersion`. */
   readonly version?: string;
+  /** Install or upgrade the APIServiceBinding CRD on start. Default true. */
+  readonly installCrd?: boolean;
 }
 
 /** This package's konnector version, written into ClusterBindings. */
@@ -73,8 +76,12 @@ export class Konnector {
     return this.#connections.size;
   }
 
-  /** Runs until `signal` aborts, then stops every syncer and closes every provider connection. */
+  /**
+   * Installs the APIServiceBinding CRD on the consumer (unless `installCrd` is false), then runs until
+   * `signal` aborts, and stops every syncer and closes every provider connection.
+   */
   async start(signal: AbortSignal): Promise<void> {
+    if (this.#options.installCrd !== false) await installKubeBindCrds(this.#options.consumer, 'consumer');
     const consumer = newCluster('', this.#options.consumer, {
       signal,
       logger: this.#logger,
