@@ -19,6 +19,8 @@ export default {
   out: '../../docs/api',
   readme: '../../README.md',
   validation: { notExported: false, invalidLink: true, notDocumented: true },
+  // An undocumented public member fails the build (see the plugin); other validation warnings do not.
+  plugin: [new URL('./fail-on-undocumented.mjs', import.meta.url).pathname],
   // Without this, typedoc checks only the members of the root package (which exports nothing), so the
   // notDocumented validation above found nothing to report.
   packagesRequiringDocumentation: [
