@@ -92,7 +92,9 @@ export class ClientEventRecorder implements EventRecorder {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#forbiddenRetryDelaysMs = options.forbiddenRetryDelaysMs ?? [250, 1000, 2000];
     this.#now = options.now ?? Date.now;
-    this.#tracked = new LRUCache({ max: options.maxTracked ?? 4096 });
+    // Bounded by size, not `max`: with `max` lru-cache allocates all its slots up front (~80 KiB for 4096),
+    // and every engaged workspace has a recorder of its own, most of which record few Events.
+    this.#tracked = new LRUCache({ maxSize: options.maxTracked ?? 4096, sizeCalculation: () => 1 });
   }
 
   /** Records `event` about `object`: a repeat within the aggregation window raises the count of the Event already written. */
