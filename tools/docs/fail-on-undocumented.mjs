@@ -10,7 +10,7 @@ export function load(app) {
   const warn = logger.validationWarning.bind(logger);
   /** @type {typeof logger.validationWarning} */
   logger.validationWarning = (message, ...rest) => {
-    if (String(message).includes('does not have any documentation')) {
+    if (message.includes('does not have any documentation')) {
       logger.error(`${message} (every public member needs a doc comment that says what it is for)`, ...rest);
     } else {
       warn(message, ...rest);
