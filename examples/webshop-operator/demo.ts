@@ -17,12 +17,13 @@ import { type Webshop, WebshopResource } from './src/api/index.ts';
 import { DEMO_USAGE, type DemoOptions, DemoUsageError, parseDemoArguments } from './src/demo/demo-options.ts';
 import { platformPicture } from './src/demo/platform-picture.ts';
 import { createWebshopOperator, installWebshopApi } from './src/operator/index.ts';
+import { runInBackground } from './src/platform/background-manager.ts';
 import { type Platform, startPlatform } from './src/platform/platform.ts';
 
 export { DEMO_USAGE, type DemoOptions, parseDemoArguments } from './src/demo/demo-options.ts';
 
 /** How long one step may take on a busy machine. */
-const STEP_MS = 300_000;
+const STEP_MS = 600_000;
 /** The Webshop each tenant orders. */
 const WEBSHOP = 'shop';
 /** The tenants and what they order. */
@@ -107,7 +108,7 @@ export async function runDemo(
     const startKube = (name: string) =>
       options.kubeconfig
         ? KubeTestEnvironment.attach({ kubeconfigPath: options.kubeconfig })
-        : KubeTestEnvironment.start({ name });
+        : KubeTestEnvironment.start({ name, startTimeoutMs: 180_000 });
     const [kcp, teamCluster, compute] = await Promise.all([
       options.kcpKubeconfig
         ? KcpTestEnvironment.attach({ kubeconfigPath: options.kcpKubeconfig })
@@ -133,7 +134,7 @@ export async function runDemo(
       teamClusters: teamCluster,
       compute,
       prefix,
-      log,
+      log: step,
       logger,
       timeoutMs: STEP_MS,
     });
@@ -150,12 +151,8 @@ export async function runDemo(
       logger,
       exports: platform.exports,
     });
-    const stopOperator = new AbortController();
-    const operatorRun = operator.start(stopOperator.signal);
-    cleanup.push(async () => {
-      stopOperator.abort();
-      await operatorRun;
-    });
+    const runningOperator = runInBackground(operator);
+    cleanup.push(() => runningOperator.stop());
     step('webshop operator: running (every tenant that binds the Webshop export, and the compute cluster)');
 
     const tenants = await Promise.all(

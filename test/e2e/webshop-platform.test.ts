@@ -29,8 +29,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
 /** kcp and the clusters share a loaded 2-core machine with other tests: waits are generous. */
-const SLOW_MS = 180_000;
-const TEST_MS = 600_000;
+const SLOW_MS = 300_000;
+const TEST_MS = 900_000;
 
 /** The object, or undefined while it does not exist. */
 async function find<T extends KubeObject>(
@@ -69,7 +69,7 @@ describe('webshop platform: provider teams on real kcp and a real kube-apiserver
   beforeAll(async () => {
     kcp = await sharedKcp();
     // One cluster for both teams and compute.
-    cluster = await KubeTestEnvironment.start({ name: 'webshop-platform' });
+    cluster = await KubeTestEnvironment.start({ name: 'webshop-platform', startTimeoutMs: 180_000 });
     platform = await startPlatform({
       kcp,
       teamClusters: cluster,
