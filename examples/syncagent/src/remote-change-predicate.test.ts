@@ -23,6 +23,18 @@ describe('remoteChangePredicate', () => {
     ).toBe(false);
   });
 
+  it('ignores the related-resources hint annotations, not other annotations', () => {
+    expect(
+      update({
+        metadata: {
+          ...base.metadata,
+          annotations: { 'related-resources.syncagent.kcp.io/app-credentials.0': '{}' },
+        },
+      }),
+    ).toBe(false);
+    expect(update({ metadata: { ...base.metadata, annotations: { note: 'mine' } } })).toBe(true);
+  });
+
   it('passes spec, label and deletion changes', () => {
     expect(update({ spec: { instances: 3 } })).toBe(true);
     expect(update({ metadata: { ...base.metadata, labels: { tier: 'gold' } } })).toBe(true);
