@@ -73,12 +73,19 @@ async function getIfExists<T extends KubeObject>(
   }
 }
 
-function collectingLogger(errors: string[]): Logger {
+const line = (obj: unknown, msg?: string): string =>
+  typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`;
+
+/** Keeps every line the operator logs (to check no secret value is among them) and its errors apart. */
+function collectingLogger(lines: string[], errors: string[]): Logger {
   const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: (obj, msg) => errors.push(typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`),
+    debug: (obj, msg) => lines.push(line(obj, msg)),
+    info: (obj, msg) => lines.push(line(obj, msg)),
+    warn: (obj, msg) => lines.push(line(obj, msg)),
+    error: (obj, msg) => {
+      lines.push(line(obj, msg));
+      errors.push(line(obj, msg));
+    },
     child: () => logger,
   };
   return logger;
@@ -98,6 +105,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
   let webshopExport: ExportRef;
   let operator: { run: Promise<void>; stop: AbortController; instance: WebshopOperator } | undefined;
   const operatorErrors: string[] = [];
+  const operatorLog: string[] = [];
   const readyAfterMs: number[] = [];
   /** Tenants a and b bind all three exports; tenant c everything but Postgres. */
   let tenants: Record<'a' | 'b' | 'c', KcpWorkspace>;
@@ -107,7 +115,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
     const instance = await createWebshopOperator({
       kcp: kcp.clientFor(platform.webshopTeam.path),
       compute: compute.client,
-      logger: collectingLogger(operatorErrors),
+      logger: collectingLogger(operatorLog, operatorErrors),
       exports: platform.exports,
       notBoundRetryMs: NOT_BOUND_RETRY_MS,
       pollMs: 5_000,
@@ -165,6 +173,8 @@ describe('webshop operator: tenants get a database, search and a workload from o
       teamClusters,
       compute,
       prefix: `e2e-webshop-${randomBytes(3).toString('hex')}-`,
+      // A busy kcp has kept new workspaces Initializing for minutes.
+      timeoutMs: 300_000,
     });
     webshopExport = await installWebshopApi(kcp.clientFor(platform.webshopTeam.path), platform.exports);
     await startOperator();
@@ -175,7 +185,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
       platform.createTenant('c', [elastic, webshopExport]),
     ]);
     tenants = { a, b, c };
-  }, 600_000);
+  }, 900_000);
 
   afterAll(async () => {
     const distinct = [...new Set(operatorErrors.map((e) => e.slice(0, 300)))];
@@ -265,6 +275,7 @@ describe('webshop operator: tenants get a database, search and a workload from o
           search.status?.url,
         );
         passwords.add(credentials.data?.DATABASE_PASSWORD ?? '');
+        passwords.add(Buffer.from(credentials.data?.DATABASE_PASSWORD ?? '', 'base64').toString());
         await compute.client.get(ServiceResource, 'shop', { namespace: names.namespace });
 
         // Events on the Webshop tell the tenant what happened.
@@ -276,7 +287,10 @@ describe('webshop operator: tenants get a database, search and a workload from o
           { what: `a Ready event on Webshop ${tenant.path}/default/shop`, timeoutMs: SLOW_MS },
         );
       }
-      expect(passwords.size).toBe(2);
+      expect(passwords.size).toBe(4);
+      // The operator logged what it did, and never a password (plain or base64).
+      expect(operatorLog.length).toBeGreaterThan(0);
+      for (const password of passwords) expect(operatorLog.filter((l) => l.includes(password))).toEqual([]);
     },
     TEST_MS,
   );
