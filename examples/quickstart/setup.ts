@@ -13,17 +13,37 @@ export const permissionClaims: PermissionClaim[] = [
   { group: '', resource: 'events', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
 ];
 
+/** How long each kcp step may take: a kcp busy with other work can take minutes to initialise a workspace. */
+const KCP_STEP_MS = 180_000;
+
 /** Creates the provider workspace and the export (with no schema of its own: it only claims). */
 export async function setUpProvider(kcp: KcpTestEnvironment): Promise<KcpWorkspace> {
-  const provider = await kcp.createWorkspace({ generateName: 'quickstart-provider-' });
-  await kcp.createApiExport({ workspace: provider.path, name: EXPORT_NAME, schemas: [], permissionClaims });
+  const provider = await kcp.createWorkspace({
+    generateName: 'quickstart-provider-',
+    timeoutMs: KCP_STEP_MS,
+  });
+  await kcp.createApiExport({
+    workspace: provider.path,
+    name: EXPORT_NAME,
+    schemas: [],
+    permissionClaims,
+    timeoutMs: KCP_STEP_MS,
+  });
   return provider;
 }
 
 /** Creates a consumer workspace, binds the export and creates a ConfigMap asking for a greeting. */
 export async function setUpConsumer(kcp: KcpTestEnvironment, provider: KcpWorkspace): Promise<KcpWorkspace> {
-  const consumer = await kcp.createWorkspace({ generateName: 'quickstart-consumer-' });
-  await kcp.bindApiExport({ workspace: consumer.path, exportPath: provider.path, exportName: EXPORT_NAME });
+  const consumer = await kcp.createWorkspace({
+    generateName: 'quickstart-consumer-',
+    timeoutMs: KCP_STEP_MS,
+  });
+  await kcp.bindApiExport({
+    workspace: consumer.path,
+    exportPath: provider.path,
+    exportName: EXPORT_NAME,
+    timeoutMs: KCP_STEP_MS,
+  });
   await kcp.clientFor(consumer.path).create(ConfigMapResource, {
     metadata: { name: 'welcome', namespace: 'default', labels: { [GREET_LABEL]: 'true' } },
     data: {},
