@@ -61,7 +61,7 @@ const widgetSchema: APIResourceSchema = {
   },
 };
 
-describe('kube-bind backend in kcp', () => {
+describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
   let backendWs: KcpWorkspace;
   let backendClient: Client;
   let backend: RunningBackend;

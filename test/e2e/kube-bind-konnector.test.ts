@@ -68,7 +68,7 @@ function runKonnector(consumer: Client, logger?: Logger): RunningKonnector {
 const getOrUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
   p.catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
 
-describe('kube-bind konnector', () => {
+describe('kube-bind konnector', { timeout: 300_000 }, () => {
   let provider: TestProvider;
   let a: { env: KubeTestEnvironment; setup: ConsumerSetup; konnector: RunningKonnector };
   let b: { env: KubeTestEnvironment; setup: ConsumerSetup; konnector: RunningKonnector };
