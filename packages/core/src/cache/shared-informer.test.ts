@@ -46,6 +46,25 @@ describe('SharedInformer over a kcp-style wildcard view', () => {
     await server.stop();
   });
 
+  it('lets any number of waiters wait for one sync, and names the informer when a wait times out', async () => {
+    server.faults.failNext({ status: 403, count: 1_000_000, match: { watch: false } });
+    // One engaged workspace per waiter: waiting must not cost each of them a timer tick.
+    const waiters = Array.from({ length: 20_000 }, () => informer.waitForSync({ timeoutMs: 60_000 }));
+    informer.start();
+    await expect(informer.waitForSync({ timeoutMs: 50 })).rejects.toThrow(
+      new RegExp(
+        `^timed out after 50 ms waiting for the ConfigMap informer on ${server.url}/clusters/\\* to sync; last seen: (no error yet|last error: .*403.*)$`,
+      ),
+    );
+    const aborted = new AbortController();
+    const abortedWait = informer.waitForSync({ signal: aborted.signal });
+    aborted.abort(new Error('stopped'));
+    await expect(abortedWait).rejects.toThrow('stopped');
+    server.faults.reset();
+    await Promise.all(waiters);
+    expect(informer.hasSynced).toBe(true);
+  });
+
   it('keeps objects with the same namespace/name in two clusters apart', async () => {
     await inA.create(ConfigMapResource, cm('same'));
     await inB.create(ConfigMapResource, cm('same'));

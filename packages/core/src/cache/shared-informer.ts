@@ -3,7 +3,7 @@ import type { Client } from '../client/client.ts';
 import { parseLabelSelector } from '../client/label-selector.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
-import { waitFor } from '../util/wait-for.ts';
+import { WaitTimeoutError } from '../util/wait-for.ts';
 import type { WatchEvent } from '../watch/watch-event.ts';
 import { ResourceNotServedError } from '../watch/watch-errors.ts';
 import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
@@ -74,6 +74,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   readonly #allClusters = new Set<EventHandler<T>>();
   #subscription: Subscription | undefined;
   #synced = false;
+  /** Resolved once the first list is stored; every {@link waitForSync} shares it instead of polling. */
+  readonly #firstSync = Promise.withResolvers<void>();
   #relistSeen: Set<string> | undefined;
   #lastError: Error | undefined;
   #lastRelistReason: string | undefined;
@@ -136,13 +138,35 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   /** Resolves once the first list is stored. */
   waitForSync(options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
     if (this.#synced) return Promise.resolve();
-    return waitFor(() => this.#synced, {
-      what: `the ${this.resource.kind} informer on ${this.#client.rest.server} to sync`,
-      intervalMs: 20,
-      timeoutMs: options.timeoutMs ?? 60_000,
-      describe: () => (this.#lastError ? `last error: ${this.#lastError.message}` : 'no error yet'),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }).then(() => undefined);
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    // One shared promise rather than a poll per waiter: a wildcard informer behind 100,000 engaged
+    // workspaces has 100,000 waiters, and polling each every 20 ms kept its list from being stored at all.
+    return new Promise((resolve, reject) => {
+      signal?.throwIfAborted();
+      const settle = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', abort);
+      };
+      const abort = (): void => {
+        settle();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        const seen = this.#lastError ? `last error: ${this.#lastError.message}` : 'no error yet';
+        reject(
+          new WaitTimeoutError(
+            `timed out after ${timeoutMs} ms waiting for the ${this.resource.kind} informer on ${this.#client.rest.server} to sync; last seen: ${seen}`,
+          ),
+        );
+      }, timeoutMs);
+      signal?.addEventListener('abort', abort, { once: true });
+      void this.#firstSync.promise.then(() => {
+        settle();
+        resolve();
+      });
+    });
   }
 
   /**
@@ -272,6 +296,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     }
     this.#lastError = undefined;
     this.#synced = true;
+    this.#firstSync.resolve();
   }
 
   #dispatchDelete(object: T): void {
