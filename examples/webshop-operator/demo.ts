@@ -8,7 +8,6 @@
  * tenants each order a shop; the demo prints progress, then who provides and who consumes what and where
  * every object lives, and stops everything (or keeps it running with `--keep-running`).
  */
-import { once } from 'node:events';
 import { type Logger, waitFor } from '@kubeloom/core';
 import { KubeTestEnvironment } from '@kubeloom/core/testing';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
@@ -103,6 +102,22 @@ export async function runDemo(
   const errors: string[] = [];
   const logger = collectingLogger(errors);
   const cleanup: Array<() => Promise<void>> = [];
+  let cleaningUp: Promise<void> | undefined;
+  const runCleanup = (): Promise<void> =>
+    (cleaningUp ??= (async () => {
+      for (const stop of cleanup.toReversed()) await stop().catch(() => {});
+    })());
+  // Ctrl-C or SIGTERM mid-way still stops the servers and removes their directories; with
+  // --keep-running, after the picture, it is the way to stop.
+  let keptRunning = false;
+  const stopRequested = Promise.withResolvers<void>();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (keptRunning) return stopRequested.resolve();
+    step(`${signal}: stopping everything the demo started…`);
+    void runCleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     step(options.kcpKubeconfig ? `kcp: using ${options.kcpKubeconfig}` : 'kcp: starting an embedded kcp…');
     const startKube = (name: string) =>
@@ -217,7 +232,8 @@ export async function runDemo(
         `team cluster: KUBECONFIG=${teamCluster.kubeconfigPath}   compute cluster: KUBECONFIG=${compute.kubeconfigPath}`,
       );
       log('Press Ctrl-C to stop.');
-      await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+      keptRunning = true;
+      await stopRequested.promise;
     }
     return {
       tenants: tenants.map((t, i) => ({ path: t.path, readyAfterMs: readyAfter[i] ?? 0 })),
@@ -229,7 +245,9 @@ export async function runDemo(
       log(`last errors of the agents and the operator:\n  ${errors.slice(-5).join('\n  ')}`);
     throw error;
   } finally {
-    for (const stop of cleanup.toReversed()) await stop().catch(() => {});
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await runCleanup();
   }
 }
 
