@@ -66,9 +66,13 @@ export interface PlatformOptions {
 
 /** A running platform: three provider teams, their exports, and the agents and stand-ins that serve them. */
 export interface Platform {
+  /** The database team's workspace, holding the APIExport `postgresql.cnpg.io`. */
   readonly databaseTeam: KcpWorkspace;
+  /** The observability team's workspace, holding the APIExport `search.observability.kubeloom.dev`. */
   readonly observabilityTeam: KcpWorkspace;
+  /** The webshop team's workspace, empty: the Webshop API is installed there by its operator's code. */
   readonly webshopTeam: KcpWorkspace;
+  /** The two published exports, for tenants to bind and for the Webshop export's permission claims. */
   readonly exports: { postgres: ExportRef; elastic: ExportRef };
   /** A tenant workspace binding `exports` (all permission claims accepted), waiting until each API is served. */
   createTenant(name: string, exports: readonly ExportRef[]): Promise<KcpWorkspace>;
