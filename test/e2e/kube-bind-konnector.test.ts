@@ -497,6 +497,28 @@ describe('kube-bind konnector', { timeout: 300_000 }, () => {
     await waitForBindingCondition(a.env.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
   });
 
+  it('reports a ClusterBinding the backend removed, and beats again once it is back', async () => {
+    const ns = b.setup.clusterNamespace;
+    const original = await provider.client.get(ClusterBindingResource, 'cluster', { namespace: ns });
+    await provider.client.delete(ClusterBindingResource, 'cluster', { namespace: ns });
+    const missing = await waitForBindingCondition(
+      b.env.client,
+      'widgets',
+      'Heartbeating',
+      { status: 'False', reason: 'ClusterBindingMissing' },
+      SLOW_MS,
+    );
+    expect(missing.message).toBe(
+      `the provider has no ClusterBinding "cluster" in namespace ${ns}: the backend has not set this consumer up, or removed it. Bind again (kubeloom bind)`,
+    );
+    expect(await b.env.client.get(CustomResourceDefinitionResource, `widgets.${GROUP}`)).toBeDefined();
+    await provider.client.create(ClusterBindingResource, {
+      metadata: { name: 'cluster', namespace: ns },
+      spec: original.spec,
+    });
+    await waitForBindingCondition(b.env.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
+  });
+
   it('converges after a restart: changes made while it was down are synced, nothing is duplicated', async () => {
     const providerNs = `${a.setup.clusterNamespace}-shop`;
     await waitForBindingCondition(a.env.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
