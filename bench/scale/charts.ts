@@ -60,6 +60,7 @@ async function render(
     width: 420,
     height: 240,
     background: 'white',
+    config: { legend: { labelLimit: 320 } },
     layer: [
       {
         data: { values: data },
