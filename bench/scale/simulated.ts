@@ -15,7 +15,7 @@
  * Appends JSON lines to bench/scale/results/simulated.jsonl and prints a table.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,7 @@ const sizes = values.clusters.split(',').map(Number);
 const events = Number(values.events);
 const bursts = Number(values.bursts);
 const here = import.meta.dirname;
+if (values.profile) mkdirSync(values.profile, { recursive: true });
 
 function message<T>(child: ChildProcess, key: string): Promise<T> {
   return new Promise((resolve, reject) => {
