@@ -106,7 +106,9 @@ describe("HTTP/2 by default, past the server's stream limit", () => {
     const admin = kube.client;
     const namespace = `h2-streams-${Date.now().toString(36)}`;
     await admin.create(NamespaceResource, { metadata: { name: namespace } });
-    onTestFinished(() => admin.delete(NamespaceResource, namespace).catch(() => undefined));
+    onTestFinished(async () => {
+      await admin.delete(NamespaceResource, namespace).catch(() => undefined);
+    });
 
     // kube-apiserver (and kcp) advertise 100 concurrent streams per connection: 110 watches need two.
     const watches = 110;
