@@ -40,6 +40,24 @@ describe('ClientEventRecorder', () => {
   const recorder = (extra: Partial<ConstructorParameters<typeof ClientEventRecorder>[1]> = {}) =>
     new ClientEventRecorder(client, { component: 'shop-operator', host: 'pod-1', now: () => now, ...extra });
 
+  it('aggregates repeats of at most maxTracked distinct Events; older ones start a new Event', async () => {
+    const events = recorder({ maxTracked: 2 });
+    const repeat = (reason: string): void =>
+      events.record(configMap, { type: 'Normal', reason, message: `${reason} happened` });
+    repeat('First');
+    repeat('Second');
+    await events.flush();
+    repeat('Second');
+    repeat('Third'); // pushes First out
+    repeat('First');
+    await events.flush();
+    const counts = server
+      .objects<Event>(EventResource, { namespace: 'shop' })
+      .map((e) => `${e.reason}:${e.count}`)
+      .toSorted();
+    expect(counts).toEqual(['First:1', 'First:1', 'Second:2', 'Third:1']);
+  });
+
   it('creates a core/v1 Event about the object', async () => {
     const events = recorder();
     events.record(configMap, { type: 'Normal', reason: 'Synced', message: 'all good' });
