@@ -97,17 +97,21 @@ function clientWithToken(server: string, token: string): Client {
 }
 
 /** Waits until `/readyz` answers exactly `body` with `status`. */
-const readyzIs = (manager: Manager, body: string, status = 503) =>
-  waitFor(
+const readyzIs = (manager: Manager, body: string, status = 503) => {
+  let last = 'no answer yet';
+  return waitFor(
     async () => {
       const got = await probe(manager, '/readyz');
+      last = `${got.status} ${JSON.stringify(got.body)}`;
       return got.status === status && got.body === body;
     },
     {
       what: `/readyz to answer ${status} ${JSON.stringify(body)}`,
       timeoutMs: 60_000,
+      describe: () => `it last answered ${last}`,
     },
   );
+};
 
 describe('kcp provider diagnostics against real kcp', { timeout: 300_000 }, () => {
   let kcp: KcpTestEnvironment;

@@ -42,6 +42,15 @@ export async function startOidcProvider(): Promise<TestOidcProvider> {
         features: { devInteractions: { enabled: true } },
         claims: { openid: ['sub'], email: ['email'] },
         cookies: { keys: ['kube-bind-e2e-cookie-key'] },
+        // Explicit lifetimes (seconds): without them the library prints a notice per artifact kind.
+        ttl: {
+          AccessToken: 3600,
+          AuthorizationCode: 600,
+          Grant: 3600,
+          IdToken: 3600,
+          Interaction: 600,
+          Session: 3600,
+        },
         findAccount: (_ctx, id) => ({
           accountId: id,
           claims: () => ({ sub: id, email: `${id}@example.com` }),

@@ -13,6 +13,7 @@ declare module 'oidc-provider' {
     features?: { devInteractions?: { enabled: boolean } };
     claims?: Record<string, string[]>;
     cookies?: { keys: string[] };
+    ttl?: Record<string, number>;
     findAccount(ctx: unknown, id: string): Account | Promise<Account>;
   }
 

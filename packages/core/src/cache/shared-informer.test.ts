@@ -50,6 +50,9 @@ describe('SharedInformer over a kcp-style wildcard view', () => {
     server.faults.failNext({ status: 403, count: 1_000_000, match: { watch: false } });
     // One engaged workspace per waiter: waiting must not cost each of them a timer tick.
     const waiters = Array.from({ length: 20_000 }, () => informer.waitForSync({ timeoutMs: 60_000 }));
+    // Longer than setTimeout can count (it would fire at once): means "until synced or aborted".
+    const patient = informer.waitForSync({ timeoutMs: 365 * 24 * 3600_000 });
+    const infinite = informer.waitForSync({ timeoutMs: Number.POSITIVE_INFINITY });
     informer.start();
     await expect(informer.waitForSync({ timeoutMs: 50 })).rejects.toThrow(
       new RegExp(
@@ -61,7 +64,7 @@ describe('SharedInformer over a kcp-style wildcard view', () => {
     aborted.abort(new Error('stopped'));
     await expect(abortedWait).rejects.toThrow('stopped');
     server.faults.reset();
-    await Promise.all(waiters);
+    await Promise.all([...waiters, patient, infinite]);
     expect(informer.hasSynced).toBe(true);
   });
 

@@ -10,6 +10,9 @@ import { type WatcherOptions, watchResource } from '../watch/watcher.ts';
 import { type CacheListOptions, ScopedCache } from './scoped-cache.ts';
 import { type ClusterOfFunc, type IndexFunc, Store } from './store.ts';
 
+/** The longest delay setTimeout honours; it fires immediately for anything longer. */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /** Callbacks for changes in an informer's store. They run synchronously: keep them cheap (enqueue work). */
 export interface EventHandler<T extends KubeObject = KubeObject> {
   /** A new object, or (with `initial` true) one replayed or found by the initial list. */
@@ -152,15 +155,20 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         settle();
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        settle();
-        const seen = this.#lastError ? `last error: ${this.#lastError.message}` : 'no error yet';
-        reject(
-          new WaitTimeoutError(
-            `timed out after ${timeoutMs} ms waiting for the ${this.resource.kind} informer on ${this.#client.rest.server} to sync; last seen: ${seen}`,
-          ),
-        );
-      }, timeoutMs);
+      // setTimeout fires at once for delays beyond 2^31-1 ms (about 24.8 days), so a longer timeout (callers
+      // pass a year, or Infinity, to mean "until aborted") gets no timer at all.
+      const timer =
+        timeoutMs > MAX_TIMER_DELAY_MS
+          ? undefined
+          : setTimeout(() => {
+              settle();
+              const seen = this.#lastError ? `last error: ${this.#lastError.message}` : 'no error yet';
+              reject(
+                new WaitTimeoutError(
+                  `timed out after ${timeoutMs} ms waiting for the ${this.resource.kind} informer on ${this.#client.rest.server} to sync; last seen: ${seen}`,
+                ),
+              );
+            }, timeoutMs);
       signal?.addEventListener('abort', abort, { once: true });
       void this.#firstSync.promise.then(() => {
         settle();
