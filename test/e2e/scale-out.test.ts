@@ -19,9 +19,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 import { type ReconcileRecord, mapBounded, overlaps, percentile } from './scale-out-checks.ts';
 
-/** Short Leases so that crash takeovers happen within seconds (the defaults are 15 s / 10 s / 2 s). */
-const LEASE_DURATION_MS = 5000;
-const RENEW_DEADLINE_MS = 3500;
+/**
+ * Short Leases so that crash takeovers happen within seconds (the defaults are 15 s / 10 s / 2 s), yet long
+ * enough for a loaded CI machine: there kcp took over 3.5 s for some Lease writes, and engaging a taken-over
+ * workspace up to 4 s, which a 5 s lease did not leave room for.
+ */
+const LEASE_DURATION_MS = 8000;
+const RENEW_DEADLINE_MS = 6000;
 const RETRY_PERIOD_MS = 1000;
 /** Must match the fixture's defaults: the test predicts the assignment to know when it has settled. */
 const BUCKETS = 64;
