@@ -229,7 +229,20 @@ describe('manager observability against kcp', () => {
     expect(await get(probe, '/healthz')).toEqual({ status: 200, body: 'ok' });
 
     await untilReconciled(direct, ['before-sync']);
-    const samples = await scrape(manager);
+    // The counters move when the reconcile returns, a moment after the write that untilReconciled saw.
+    const samples = await waitFor(
+      async () => {
+        const scraped = await scrape(manager);
+        return find(scraped, 'controller_runtime_reconcile_total', {
+          controller: CONTROLLER,
+          result: 'success',
+          cluster: 'tenant',
+        }).length > 0
+          ? scraped
+          : undefined;
+      },
+      { what: 'the reconcile to be counted', timeoutMs: 15_000, intervalMs: 100 },
+    );
     // Opted in: reconcile series carry the cluster.
     expect(
       valueOf(samples, 'controller_runtime_reconcile_total', {
