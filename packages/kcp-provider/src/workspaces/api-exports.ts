@@ -154,7 +154,7 @@ export async function bindApiExport(client: Client, options: BindApiExportOption
     },
   );
   let last: APIBinding | undefined;
-  return waitFor(
+  const bound = await waitFor(
     async () => {
       last = await consumer.get(APIBindingResource, name);
       return last.status?.phase === 'Bound' && isConditionTrue(last, 'Ready') ? last : undefined;
@@ -168,6 +168,17 @@ export async function bindApiExport(client: Client, options: BindApiExportOption
       },
     },
   );
+  // Ready can come a moment before the workspace serves the bound groups (a request then gets
+  // "404 page not found"): wait until each group's discovery answers.
+  const groups = new Set((apiExport.spec?.resources ?? []).map((r) => r.group).filter((g) => g !== ''));
+  for (const group of groups) {
+    await waitFor(() => consumer.rest.request({ method: 'GET', path: `/apis/${group}` }).then(() => true), {
+      what: `workspace ${options.workspace} to serve API group ${group} of APIBinding ${name}`,
+      timeoutMs,
+      retryOn: isNotFound,
+    });
+  }
+  return bound;
 }
 
 /** The virtual-workspace URLs in an APIExportEndpointSlice (one per shard; empty until something binds). */
