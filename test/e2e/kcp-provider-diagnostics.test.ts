@@ -223,6 +223,7 @@ describe('kcp provider diagnostics against real kcp', { timeout: 300_000 }, () =
         describe: () => noWorkspace.notReadyReason() ?? 'no reason yet',
       },
     );
+    expect(reason).toMatch(doesNotExist);
     await readyzIs(m2, notReadyBody(reason));
   });
 
