@@ -13,7 +13,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Client, NamespaceResource, waitFor } from '@kubeloom/core';
 import { freeLoopbackPort, probeStatus } from '@kubeloom/core/testing';
 import type { APIBinding, APIExport } from '../apis/apis.ts';
@@ -27,6 +26,7 @@ import {
 } from '../workspaces/api-exports.ts';
 import { type CreateWorkspaceOptions, type KcpWorkspace, createWorkspace } from '../workspaces/workspaces.ts';
 import { ensureKcpBinary } from './kcp-binary.ts';
+import { readKubeconfigFile, writeKubeconfigFile } from './kubeconfig-file.ts';
 
 /** Environment variable naming a kubeconfig of an already running kcp to attach to instead of starting one. */
 export const EXISTING_KCP_KUBECONFIG_ENV = 'KUBELOOM_KCP_KUBECONFIG';
@@ -302,18 +302,16 @@ class KcpProcess {
 
   /** Writes a kubeconfig for the static admin token, with kcp's serving CA from admin.kubeconfig. */
   #writeKubeconfig(): void {
-    const admin = new KubeConfig();
-    admin.loadFromFile(join(this.rootDir, 'admin.kubeconfig'));
+    const admin = readKubeconfigFile(join(this.rootDir, 'admin.kubeconfig'));
     const cluster = admin.getCluster('base') ?? admin.getCurrentCluster();
     if (!cluster) throw new Error(`${this.rootDir}/admin.kubeconfig has no cluster`);
     const base = serverBase(cluster.server);
     const ca =
       cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
+    writeKubeconfigFile(this.kubeconfigPath, {
       clusters: [
-        { name: 'root', server: `${base}/clusters/root`, caData: ca, skipTLSVerify: !ca },
-        { name: 'base', server: base, caData: ca, skipTLSVerify: !ca },
+        { name: 'root', server: `${base}/clusters/root`, ...(ca ? { caData: ca } : {}), skipTLSVerify: !ca },
+        { name: 'base', server: base, ...(ca ? { caData: ca } : {}), skipTLSVerify: !ca },
       ],
       users: [{ name: 'kubeloom-admin', token: this.#token }],
       contexts: [
@@ -322,7 +320,6 @@ class KcpProcess {
       ],
       currentContext: 'root',
     });
-    writeFileSync(this.kubeconfigPath, kc.exportConfig(), { mode: 0o600 });
   }
 }
 
@@ -331,16 +328,15 @@ class KcpProcess {
  * path of one whose current context points at `/clusters/root` (writing a sibling file if needed).
  */
 function normaliseKubeconfig(path: string): string {
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
+  const kc = readKubeconfigFile(path);
   const cluster = kc.getCurrentCluster();
   const user = kc.getCurrentUser();
   if (!cluster || !user) throw new Error(`cannot attach to kcp: ${path} has no current cluster or user`);
   const base = serverBase(cluster.server);
   if (cluster.server.replace(/\/+$/, '') === `${base}/clusters/root` && kc.getContextObject('root'))
     return path;
-  const out = new KubeConfig();
-  out.loadFromOptions({
+  const target = join(mkdtempSync(join(tmpdir(), 'kubeloom-attach-')), 'kubeconfig');
+  writeKubeconfigFile(target, {
     clusters: [
       { ...cluster, name: 'root', server: `${base}/clusters/root` },
       { ...cluster, name: 'base', server: base },
@@ -352,7 +348,5 @@ function normaliseKubeconfig(path: string): string {
     ],
     currentContext: 'root',
   });
-  const target = join(mkdtempSync(join(tmpdir(), 'kubeloom-attach-')), 'kubeconfig');
-  writeFileSync(target, out.exportConfig(), { mode: 0o600 });
   return target;
 }

@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Client, NamespaceResource, waitFor } from '@kubeloom/core';
 import { SupervisedProcess, freeLoopbackPort, probeStatus } from '@kubeloom/core/testing';
 import type { APIBinding, APIExport } from '../apis/apis.ts';
@@ -18,6 +17,7 @@ import {
 } from '../workspaces/api-exports.ts';
 import { type CreateWorkspaceOptions, type KcpWorkspace, createWorkspace } from '../workspaces/workspaces.ts';
 import { type ShardedKcpBinaries, ensureShardedKcpBinaries } from './kcp-binary.ts';
+import { writeKubeconfigFile } from './kubeconfig-file.ts';
 import { TestCertificateAuthority } from './test-certificates.ts';
 
 /** One shard of a {@link ShardedKcpTestEnvironment}. */
@@ -499,13 +499,11 @@ function writeKubeconfig(
   caPem: string,
   token: string | undefined,
 ): void {
-  const kc = new KubeConfig();
   const caData = Buffer.from(caPem).toString('base64');
-  kc.loadFromOptions({
+  writeKubeconfigFile(path, {
     clusters: entries.map((e) => ({ name: e.context, server: e.server, caData, skipTLSVerify: false })),
     users: [{ name: 'user', ...(token ? { token } : {}) }],
     contexts: entries.map((e) => ({ name: e.context, cluster: e.context, user: 'user' })),
     currentContext: entries[0]?.context ?? 'base',
   });
-  writeFileSync(path, kc.exportConfig(), { mode: 0o600 });
 }
