@@ -6,6 +6,7 @@ import type { KubeObject } from '../client/object.ts';
 import { type ResourceDescriptor, resourcePath } from '../client/resource.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { LineSplitter } from './line-splitter.ts';
+import { onEveryTick } from './shared-ticker.ts';
 import { HttpLivenessProbe, type WatchLivenessProbe } from './liveness.ts';
 import type { RawWatchEvent } from './raw-watch-event.ts';
 import { type WatchFailedError, type WatchPhase, WatchStalledError, watchFailure } from './watch-errors.ts';
@@ -245,7 +246,9 @@ class WatchLoop<T extends KubeObject> {
     const quietMs = this.#options.inactivityTimeoutMs ?? 20_000;
     const probeTimeoutMs = this.#options.livenessProbeTimeoutMs ?? 5_000;
     const healthyAfterMs = this.#options.healthyAfterMs ?? 2_000;
-    const checkEveryMs = Math.max(10, Math.min(quietMs / 4, healthyAfterMs, 2_000));
+    // Quiet watches are looked at on a timer shared by every watch with the same period (one wake-up of an
+    // idle process per period, not one per watch); a quarter of the inactivity timeout, at most 5 s.
+    const checkEveryMs = Math.max(10, Math.min(quietMs / 4, 5_000));
     return new Promise<WatchOutcome>((resolve) => {
       const splitter = new LineSplitter();
       const opened = Date.now();
@@ -262,7 +265,8 @@ class WatchLoop<T extends KubeObject> {
       const finish = (outcome: WatchOutcome): void => {
         if (settled) return;
         settled = true;
-        clearInterval(check);
+        clearTimeout(healthyTimer);
+        stopChecking();
         stream.close();
         resolve(outcome);
       };
@@ -289,13 +293,13 @@ class WatchLoop<T extends KubeObject> {
           },
         );
       };
-      // One interval per watch instead of re-arming a timer on every chunk.
-      const check = setInterval(() => {
+      const healthyTimer = setTimeout(markHealthy, healthyAfterMs);
+      healthyTimer.unref();
+      // A shared tick instead of re-arming a timer on every chunk.
+      const stopChecking = onEveryTick(checkEveryMs, () => {
         const now = Date.now();
-        if (now - opened >= healthyAfterMs) markHealthy();
         if (!probing && now - lastActivity >= quietMs && now - lastProbeAnswered >= quietMs) probe(now);
-      }, checkEveryMs);
-      check.unref();
+      });
       const onLine = (line: string): void => {
         if (settled) return;
         let event: RawWatchEvent<T>;
