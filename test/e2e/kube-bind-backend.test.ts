@@ -7,11 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  ApiError,
   type Client,
   CustomResourceDefinitionResource,
   NamespaceResource,
   SecretResource,
-  ServiceAccountResource,
   isNotFound,
   waitFor,
 } from '@kubeloom/core';
@@ -19,6 +19,7 @@ import type { KubeTestEnvironment } from '@kubeloom/core/testing';
 import { installCrds } from '@kubeloom/core/testing';
 import { APIBindingResource, type APIResourceSchema, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import {
+  APIServiceBindingResource,
   APIServiceExportRequestResource,
   APIServiceExportResource,
   BoundSchemaResource,
@@ -28,6 +29,7 @@ import {
   BackendCallError,
   bindExport,
 } from '@kubeloom/kube-bind';
+import { revokeKonnectorCredentials } from '@kubeloom/kube-bind/backend';
 import { bindCommand } from '@kubeloom/kube-bind/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
@@ -284,24 +286,48 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
 
   it('reports revoked credentials on the binding without deleting anything, and a new bind recovers', async () => {
     const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
-    await backendClient.delete(ServiceAccountResource, 'kube-binder', { namespace: ns });
+    await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
+    const bound = (await consumer.client.get(APIServiceBindingResource, 'widgets')).spec.kubeconfigSecretRef;
+    const held = await consumer.client.get(SecretResource, bound.name, { namespace: bound.namespace });
+    const kubeconfig = Buffer.from(held.data?.kubeconfig ?? '', 'base64').toString('utf8');
+    await revokeKonnectorCredentials(backendClient, ns);
+    // kcp refuses the tokens once its 10 s authentication cache expires and its informers have seen the
+    // deletions: wait for that first, so the binding's reaction is timed from a known point.
+    const { Client } = await import('@kubeloom/core');
+    const revokedClient = Client.fromKubeConfig({ text: kubeconfig });
+    const started = Date.now();
+    await waitFor(
+      () =>
+        revokedClient.get(ClusterBindingResource, 'cluster', { namespace: ns }).then(
+          () => false,
+          (e: unknown) => e instanceof ApiError && e.code === 401,
+        ),
+      { what: 'kcp to refuse the revoked konnector token', timeoutMs: 90_000 },
+    );
+    process.stderr.write(`[kube-bind backend] revoked token refused after ${Date.now() - started} ms\n`);
+    await revokedClient.rest.pool.close();
+    // The konnector reads its export every resync (2 s here) and reports the refusal.
     const revoked = await waitForBindingCondition(
       consumer.client,
       'widgets',
       'Connected',
       { status: 'False', reason: 'ProviderUnauthorized' },
-      SLOW_MS,
+      30_000,
     );
     expect(revoked.message).toMatch(
       /^the provider at .* rejected the kubeconfig in Secret kube-bind\/kubeconfig-[0-9a-f]{6} \(401 Unauthorized\): it expired or was revoked\. Bind again \(kubeloom bind\)/,
     );
     expect(await consumer.client.get(CustomResourceDefinitionResource, `widgets.${GROUP}`)).toBeDefined();
     expect(await consumer.client.get(WidgetResource, 'w1', { namespace: 'shop' })).toBeDefined();
+    expect(await backendClient.get(WidgetResource, 'w1', { namespace: `${ns}-shop` })).toBeDefined();
     await bind('widgets');
     await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
   });
 
   it('converges after a backend restart, and marks a konnector that stopped beating as unhealthy', async () => {
+    // Binding again first makes this case independent of the state the cases before it leave.
+    await bind('widgets');
+    await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
     await backend.stop();
     backend = await startBackend(backendClient, providerServer, caData, oidc, port);
     const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
