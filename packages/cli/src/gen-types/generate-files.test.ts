@@ -18,26 +18,38 @@ function widget(schema: unknown): ResourceSchema {
   };
 }
 
+/** A Widget whose `spec` has these properties. */
+function widgetWithSpec(properties: Record<string, unknown>): ResourceSchema {
+  return widget({ type: 'object', properties: { spec: { type: 'object', properties } } });
+}
+
+/** A label selector whose expressions' key has the TSDoc `keyDoc`, and whose name may carry a pattern. */
+function selector(keyDoc: string, pattern?: string): Record<string, unknown> {
+  return {
+    type: 'object',
+    description: 'differs per field, shown on the field',
+    properties: {
+      matchExpressions: {
+        type: 'array',
+        items: { type: 'object', properties: { key: { type: 'string', description: keyDoc } } },
+      },
+      name: { type: 'string', ...(pattern ? { pattern } : {}) },
+    },
+  };
+}
+
 describe('generateFiles', () => {
   it('keeps names apart, quotes keys that are not identifiers and escapes comment ends', () => {
     const [file] = generateFiles([
-      widget({
-        type: 'object',
-        properties: {
-          spec: {
-            type: 'object',
-            properties: {
-              foo_bar: { type: 'object', properties: { a: { type: 'string' } } },
-              fooBar: { type: 'object', properties: { b: { type: 'string' } } },
-              'x-tag': { type: 'string', description: 'ends a comment */ here' },
-              template: {
-                type: 'object',
-                properties: {
-                  metadata: {
-                    allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
-                  },
-                },
-              },
+      widgetWithSpec({
+        foo_bar: { type: 'object', properties: { a: { type: 'string' } } },
+        fooBar: { type: 'object', properties: { b: { type: 'string' } } },
+        'x-tag': { type: 'string', description: 'ends a comment */ here' },
+        template: {
+          type: 'object',
+          properties: {
+            metadata: {
+              allOf: [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }],
             },
           },
         },
@@ -55,6 +67,29 @@ describe('generateFiles', () => {
     expect(file?.content).toContain(`export interface WidgetSpecTemplate {
   metadata?: ObjectMeta;
 }`);
+  });
+
+  it('declares a nested object once when another has the same fields, and keeps the other name as an alias', () => {
+    const [file] = generateFiles([
+      widgetWithSpec({
+        labelSelector: selector('the label key'),
+        // Differs only where types do not show (a pattern validates values).
+        namespaceSelector: selector('the label key', '^[a-z]+$'),
+        // Differs in its TSDoc: a type of its own.
+        podSelector: selector('the pod label key'),
+      }),
+    ]);
+    const content = file?.content ?? '';
+    expect(content).toContain(`/**
+ * The \`.spec.namespaceSelector\` field of a {@link Widget}: the same fields as {@link WidgetSpecLabelSelector}.
+ */
+export type WidgetSpecNamespaceSelector = WidgetSpecLabelSelector;`);
+    expect(content).toContain(
+      'export type WidgetSpecNamespaceSelectorMatchExpressionsItem = WidgetSpecLabelSelectorMatchExpressionsItem;',
+    );
+    expect(content).toContain('export interface WidgetSpecPodSelector {');
+    expect(content).toContain('export interface WidgetSpecPodSelectorMatchExpressionsItem {');
+    expect(content.match(/^export interface WidgetSpec\w*Selector /gm)).toHaveLength(2);
   });
 
   it('reports references it cannot follow and objects with both properties and additionalProperties', () => {

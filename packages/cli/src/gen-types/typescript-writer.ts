@@ -6,8 +6,28 @@ const importedNames = ['defineResource', 'KubeObject', 'ObjectMeta'];
 const objectFields = new Set(['apiVersion', 'kind', 'metadata']);
 /** How a server's OpenAPI v3 refers to ObjectMeta: `#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`. */
 const objectMetaRefSuffix = '/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+/** Where the component schemas a module declares for other modules were read, for problems. */
+const componentsOrigin = "the cluster's OpenAPI v3";
 /** How a server's OpenAPI v3 refers to the schemas of its document. */
 const componentRefPrefix = '#/components/schemas/';
+
+/** Where a file's writer finds referenced component schemas, and which module defines each. */
+export interface ComponentModules {
+  /** Every component schema by key (`io.k8s.api.core.v1.PodSpec`), from all documents read. */
+  readonly schemas: Readonly<Record<string, unknown>>;
+  /** The file that defines a component (`core_v1.ts`); the writer of any other file imports it. */
+  moduleOf(componentKey: string): string;
+}
+
+/** A component schema a file refers to but another module defines. */
+export interface ForeignComponent {
+  /** The defining module's file name, e.g. `core_v1.ts`. */
+  readonly module: string;
+  /** The name the file knows it by (the defining module's name, unless that clashes here). */
+  readonly localName: string;
+  /** The file's own declarations mention it (else it is only reachable through other components). */
+  direct: boolean;
+}
 
 /** Where a schema being rendered sits: for names, TSDoc and problems. */
 interface Place {
@@ -20,41 +40,75 @@ interface Place {
 }
 
 /**
- * Renders the kinds of one group/version as TypeScript: per kind an object interface and a resource
- * descriptor, then the named interfaces of nested objects, in schema order with properties sorted by name
- * (so a CRD file and the same CRD read back from a server's OpenAPI produce the same code). Problems are
- * collected, not thrown, so one run reports them all.
+ * Renders one module: the kinds of one group/version as TypeScript, per kind an object interface and a
+ * resource descriptor, then the named interfaces of nested objects, in schema order with properties sorted
+ * by name (so a CRD file and the same CRD read back from a server's OpenAPI produce the same code).
+ *
+ * Each referenced component schema (`$ref`) is declared once, in the module {@link ComponentModules}
+ * names; other modules import it (see {@link foreign}). Nested objects with the same fields as one declared
+ * before in the file are declared as an alias of it. Problems are collected, not thrown, so one run reports
+ * them all.
  */
 export class TypeScriptWriter {
   /** What is wrong with the schemas rendered so far. */
   readonly problems: SchemaProblem[] = [];
+  /** Components this file refers to that other modules define, by key. */
+  readonly foreign = new Map<string, ForeignComponent>();
+  /** The names of {@link importedNames} the declarations use. */
+  readonly coreNamesUsed = new Set<string>();
   readonly #taken = new Set<string>(importedNames);
   /** Names given to referenced component schemas, by key; rendered once per file. */
   readonly #componentNames = new Map<string, string>();
-  #components: Readonly<Record<string, unknown>> = {};
+  /** Names of the nested object interfaces declared so far, by {@link shapeKey}. */
+  readonly #shapes = new Map<string, string>();
+  readonly #fileName: string;
+  readonly #modules: ComponentModules;
   /** Rendering a referenced component: its objects without fields hold anything (RawExtension, FieldsV1). */
   #inComponent = false;
+  /** How deep in components of other modules the writer is (walked for their names, not rendered). */
+  #foreignDepth = 0;
   #origin = '';
   #kind = '';
 
   /**
-   * The declarations of `kinds` (same group/version), in the order given.
+   * @param fileName The module being written, e.g. `apps_v1.ts`.
+   * @param modules Component schemas and where each is declared; by default none (self-contained CRDs).
+   */
+  constructor(fileName: string, modules: ComponentModules = { schemas: {}, moduleOf: () => fileName }) {
+    this.#fileName = fileName;
+    this.#modules = modules;
+  }
+
+  /** Names given to the component schemas this module declares, by key. */
+  get declaredComponents(): ReadonlyMap<string, string> {
+    return this.#componentNames;
+  }
+
+  /**
+   * The declarations of `kinds` (same group/version), in the order given, then of the components other
+   * modules asked this one to declare.
+   * @param components Keys of component schemas to declare here although no kind refers to them.
    * @returns One string per top-level declaration.
    */
-  render(kinds: readonly ResourceSchema[]): string[] {
+  render(kinds: readonly ResourceSchema[], components: readonly string[] = []): string[] {
     for (const kind of kinds) {
       this.#taken.add(kind.kind);
       this.#taken.add(descriptorName(kind));
       if (kind.componentKey) this.#componentNames.set(kind.componentKey, kind.kind);
+      for (const name of importedNames) this.coreNamesUsed.add(name);
     }
     const out: string[] = [];
     const referenced: string[] = [];
     for (const kind of kinds) {
       this.#origin = kind.origin;
       this.#kind = kind.kind;
-      this.#components = kind.components ?? {};
       const nested: string[] = [];
       out.push(...this.#renderKind(kind, nested), ...nested);
+      referenced.push(...this.#pendingComponents.splice(0));
+    }
+    for (const key of components) {
+      this.#origin = componentsOrigin;
+      this.#componentType(key);
       referenced.push(...this.#pendingComponents.splice(0));
     }
     return [...out, ...referenced];
@@ -161,9 +215,9 @@ export class TypeScriptWriter {
   #baseType(schema: Record<string, unknown>, at: Place, nested: string[]): string {
     const ref = refOf(schema);
     if (ref !== undefined) {
-      if (ref.endsWith(objectMetaRefSuffix)) return 'ObjectMeta';
+      if (ref.endsWith(objectMetaRefSuffix)) return this.#core('ObjectMeta');
       const key = ref.startsWith(componentRefPrefix) ? ref.slice(componentRefPrefix.length) : undefined;
-      if (key !== undefined && key in this.#components) return this.#componentType(key);
+      if (key !== undefined && key in this.#modules.schemas) return this.#componentType(key);
       this.#problem(
         at.path,
         `$ref ${JSON.stringify(ref)} is not supported; gen types reads self-contained schemas (as CRDs and APIResourceSchemas have)`,
@@ -279,16 +333,38 @@ export class TypeScriptWriter {
       return '{ [key: string]: never }';
     }
     const name = this.#uniqueName(at.name);
+    if (this.#foreignDepth > 0) {
+      this.#members(schema, at, [], embedded);
+      return name;
+    }
     const slot = nested.push('') - 1;
+    const field = `The \`${at.field}\` field of a {@link ${this.#kind}}`;
+    const shape = `${this.#inComponent}:${shapeKey(schema)}`;
+    const same = this.#shapes.get(shape);
+    if (same !== undefined) {
+      // Declared once; this name stays (it is exported), as an alias. Walking the members names the
+      // nested objects inside it the same way, as aliases of their twins.
+      this.#members(schema, at, nested, embedded);
+      nested[slot] = [
+        ...docComment(`${field}: the same fields as {@link ${same}}.`, ''),
+        `export type ${name} = ${same};`,
+      ].join('\n');
+      return name;
+    }
+    this.#shapes.set(shape, name);
+    if (embedded) this.#core('KubeObject');
     const lines = [
-      ...docComment(
-        `The \`${at.field}\` field of a {@link ${this.#kind}}${embedded ? ': a whole Kubernetes object' : ''}.`,
-        '',
-      ),
+      ...docComment(`${field}${embedded ? ': a whole Kubernetes object' : ''}.`, ''),
       embedded ? `export interface ${name} extends KubeObject {` : `export interface ${name} {`,
     ];
     lines.push(...this.#members(schema, at, nested, embedded), '}');
     nested[slot] = lines.join('\n');
+    return name;
+  }
+
+  /** Notes that the declarations use `name` from `@kubeloom/core` (or the module given instead). */
+  #core(name: string): string {
+    if (this.#foreignDepth === 0) this.coreNamesUsed.add(name);
     return name;
   }
 
@@ -297,20 +373,53 @@ export class TypeScriptWriter {
 
   /**
    * The name of a referenced component schema (`io.k8s.api.core.v1.PodSpec` → `PodSpec`), rendering it as
-   * an interface (or a type alias, for a non-object) the first time it is referenced.
+   * an interface (or a type alias, for a non-object) the first time it is referenced, if this module
+   * declares it. A component of another module is imported: its schema is walked only to name the
+   * components it refers to, which the file re-exports, so that every type reachable from a kind can be
+   * imported from the kind's module.
    */
   #componentType(key: string): string {
+    const foreign = this.foreign.get(key);
+    if (foreign !== undefined) {
+      if (this.#foreignDepth === 0) foreign.direct = true;
+      return foreign.localName;
+    }
     const known = this.#componentNames.get(key);
     if (known !== undefined) return known;
     const name = this.#uniqueName(pascalCase(key.slice(key.lastIndexOf('.') + 1)));
-    this.#componentNames.set(key, name);
-    const schema = this.#components[key];
+    const module = this.#modules.moduleOf(key);
+    if (module === this.#fileName) {
+      this.#componentNames.set(key, name);
+      // Declared here even when met inside another module's component: its text is kept.
+      const depth = this.#foreignDepth;
+      this.#foreignDepth = 0;
+      try {
+        this.#pendingComponents.push(...this.#componentDeclarations(key, name));
+      } finally {
+        this.#foreignDepth = depth;
+      }
+      return name;
+    }
+    this.foreign.set(key, { module, localName: name, direct: this.#foreignDepth === 0 });
+    this.#foreignDepth++;
+    try {
+      this.#componentDeclarations(key, name);
+    } finally {
+      this.#foreignDepth--;
+    }
+    return name;
+  }
+
+  /** A component's declaration (an interface, or a type alias for a non-object), then its nested ones. */
+  #componentDeclarations(key: string, name: string): string[] {
+    const schema = this.#modules.schemas[key];
     const at: Place = { path: `components.schemas[${JSON.stringify(key)}]`, field: '', name };
     const description = isMapping(schema) && typeof schema.description === 'string' ? schema.description : '';
     const doc = docComment(description || `\`${key}\`.`, '');
     const nested: string[] = [];
-    const outer = this.#inComponent;
+    const outer = { inComponent: this.#inComponent, kind: this.#kind };
     this.#inComponent = true;
+    this.#kind = name;
     try {
       if (isMapping(schema) && isMapping(schema.properties) && refOf(schema) === undefined) {
         const lines = [
@@ -319,15 +428,14 @@ export class TypeScriptWriter {
           ...this.#members(schema, at, nested, false),
           '}',
         ];
-        this.#pendingComponents.push(lines.join('\n'), ...nested);
-      } else {
-        const type = this.typeOf(schema, { ...at, name: `${name}Value` }, nested);
-        this.#pendingComponents.push([...doc, `export type ${name} = ${type};`].join('\n'), ...nested);
+        return [lines.join('\n'), ...nested];
       }
+      const type = this.typeOf(schema, { ...at, name: `${name}Value` }, nested);
+      return [[...doc, `export type ${name} = ${type};`].join('\n'), ...nested];
     } finally {
-      this.#inComponent = outer;
+      this.#inComponent = outer.inComponent;
+      this.#kind = outer.kind;
     }
-    return name;
   }
 
   #uniqueName(wanted: string): string {
@@ -345,6 +453,58 @@ export class TypeScriptWriter {
 /** `WidgetResource`: the descriptor's name for a kind. */
 export function descriptorName(kind: { kind: string }): string {
   return `${kind.kind}Resource`;
+}
+
+/** Schema keywords that decide the generated type (the rest validate values and do not show). */
+const typeKeywords = [
+  '$ref',
+  'additionalProperties',
+  'allOf',
+  'default',
+  'description',
+  'enum',
+  'format',
+  'items',
+  'nullable',
+  'oneOf',
+  'properties',
+  'required',
+  'type',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+];
+
+/**
+ * What an object schema's interface is made of, as a string: two objects with the same key have the same
+ * fields, types and TSDoc, so one declaration serves both. Its own `description`, `default` and `nullable`
+ * are left out: they show on the field that holds the object, not in the interface.
+ */
+function shapeKey(schema: Record<string, unknown>): string {
+  const {
+    description: _d,
+    default: _v,
+    nullable: _n,
+    ...shape
+  } = typeRelevant(schema) as Record<string, unknown>;
+  return JSON.stringify(shape);
+}
+
+/** `value` with only {@link typeKeywords} in its schemas (and mapping keys sorted): what the types show. */
+function typeRelevant(value: unknown, isSchema = true): unknown {
+  if (Array.isArray(value)) return value.map((v) => typeRelevant(v, isSchema));
+  if (!isMapping(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).toSorted()) {
+    if (isSchema && !typeKeywords.includes(key)) continue;
+    if (isSchema && key === 'format' && value[key] !== 'int-or-string') continue;
+    // Under `properties` the keys are field names, each holding a schema; `enum` and `default` hold values.
+    const v = value[key];
+    if (key === 'properties' && isSchema) out[key] = typeRelevant(v, false);
+    else if ((key === 'enum' || key === 'default') && isSchema) out[key] = v;
+    else out[key] = typeRelevant(v, true);
+  }
+  return out;
 }
 
 /** A `$ref`, also as the single member of an `allOf` (how OpenAPI v3 from a server refers to ObjectMeta). */
@@ -380,7 +540,7 @@ function docComment(text: string, indent: string): string[] {
 }
 
 /** Breaks text into lines of at most `width` characters, at spaces. */
-function wrap(text: string, width: number): string {
+export function wrap(text: string, width: number): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {

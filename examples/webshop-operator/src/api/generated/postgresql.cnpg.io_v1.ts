@@ -550,174 +550,39 @@ export interface ClusterSpecAffinityAdditionalPodAffinityPreferredDuringScheduli
 }
 
 /**
- * The `.spec.affinity.additionalPodAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItem {
-  /**
-   * A label query over a set of resources, in this case pods.
-   * If it's null, this PodAffinityTerm matches with no Pods.
-   */
-  labelSelector?: ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector;
-  /**
-   * MatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both matchLabelKeys and labelSelector.
-   * Also, matchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  matchLabelKeys?: string[];
-  /**
-   * MismatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both mismatchLabelKeys and labelSelector.
-   * Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  mismatchLabelKeys?: string[];
-  /**
-   * A label query over the set of namespaces that the term applies to.
-   * The term is applied to the union of the namespaces selected by this field
-   * and the ones listed in the namespaces field.
-   * null selector and null or empty namespaces list means "this pod's namespace".
-   * An empty selector ({}) matches all namespaces.
-   */
-  namespaceSelector?: ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector;
-  /**
-   * namespaces specifies a static list of namespace names that the term applies to.
-   * The term is applied to the union of the namespaces listed in this field
-   * and the ones selected by namespaceSelector.
-   * null or empty namespaces list and null namespaceSelector means "this pod's namespace".
-   */
-  namespaces?: string[];
-  /**
-   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching
-   * the labelSelector in the specified namespaces, where co-located is defined as running on a node
-   * whose value of the label with key topologyKey matches that of any node on which any of the
-   * selected pods is running.
-   * Empty topologyKey is not allowed.
-   */
-  topologyKey: string;
-}
+export type ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.affinity.additionalPodAntiAffinity` field of a {@link Cluster}.
@@ -748,283 +613,59 @@ export interface ClusterSpecAffinityAdditionalPodAntiAffinity {
 }
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItem {
-  /**
-   * Required. A pod affinity term, associated with the corresponding weight.
-   */
-  podAffinityTerm: ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm;
-  /**
-   * weight associated with matching the corresponding podAffinityTerm,
-   * in the range 1-100.
-   */
-  weight: number;
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItem;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm {
-  /**
-   * A label query over a set of resources, in this case pods.
-   * If it's null, this PodAffinityTerm matches with no Pods.
-   */
-  labelSelector?: ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
-  /**
-   * MatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both matchLabelKeys and labelSelector.
-   * Also, matchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  matchLabelKeys?: string[];
-  /**
-   * MismatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both mismatchLabelKeys and labelSelector.
-   * Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  mismatchLabelKeys?: string[];
-  /**
-   * A label query over the set of namespaces that the term applies to.
-   * The term is applied to the union of the namespaces selected by this field
-   * and the ones listed in the namespaces field.
-   * null selector and null or empty namespaces list means "this pod's namespace".
-   * An empty selector ({}) matches all namespaces.
-   */
-  namespaceSelector?: ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelector;
-  /**
-   * namespaces specifies a static list of namespace names that the term applies to.
-   * The term is applied to the union of the namespaces listed in this field
-   * and the ones selected by namespaceSelector.
-   * null or empty namespaces list and null namespaceSelector means "this pod's namespace".
-   */
-  namespaces?: string[];
-  /**
-   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching
-   * the labelSelector in the specified namespaces, where co-located is defined as running on a node
-   * whose value of the label with key topologyKey matches that of any node on which any of the
-   * selected pods is running.
-   * Empty topologyKey is not allowed.
-   */
-  topologyKey: string;
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.labelSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.labelSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.labelSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.labelSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].podAffinityTerm.namespaceSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermNamespaceSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItem {
-  /**
-   * A label query over a set of resources, in this case pods.
-   * If it's null, this PodAffinityTerm matches with no Pods.
-   */
-  labelSelector?: ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector;
-  /**
-   * MatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key in (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both matchLabelKeys and labelSelector.
-   * Also, matchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  matchLabelKeys?: string[];
-  /**
-   * MismatchLabelKeys is a set of pod label keys to select which pods will
-   * be taken into consideration. The keys are used to lookup values from the
-   * incoming pod labels, those key-value labels are merged with `labelSelector` as `key notin (value)`
-   * to select the group of existing pods which pods will be taken into consideration
-   * for the incoming pod's pod (anti) affinity. Keys that don't exist in the incoming
-   * pod labels will be ignored. The default value is empty.
-   * The same key is forbidden to exist in both mismatchLabelKeys and labelSelector.
-   * Also, mismatchLabelKeys cannot be set when labelSelector isn't set.
-   */
-  mismatchLabelKeys?: string[];
-  /**
-   * A label query over the set of namespaces that the term applies to.
-   * The term is applied to the union of the namespaces selected by this field
-   * and the ones listed in the namespaces field.
-   * null selector and null or empty namespaces list means "this pod's namespace".
-   * An empty selector ({}) matches all namespaces.
-   */
-  namespaceSelector?: ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector;
-  /**
-   * namespaces specifies a static list of namespace names that the term applies to.
-   * The term is applied to the union of the namespaces listed in this field
-   * and the ones selected by namespaceSelector.
-   * null or empty namespaces list and null namespaceSelector means "this pod's namespace".
-   */
-  namespaces?: string[];
-  /**
-   * This pod should be co-located (affinity) or not co-located (anti-affinity) with the pods matching
-   * the labelSelector in the specified namespaces, where co-located is defined as running on a node
-   * whose value of the label with key topologyKey matches that of any node on which any of the
-   * selected pods is running.
-   * Empty topologyKey is not allowed.
-   */
-  topologyKey: string;
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTerm;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemLabelSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.additionalPodAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[*].namespaceSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityAdditionalPodAntiAffinityRequiredDuringSchedulingIgnoredDuringExecutionItemNamespaceSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.affinity.nodeAffinity` field of a {@link Cluster}.
@@ -1104,27 +745,9 @@ export interface ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnored
 }
 
 /**
- * The `.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].preference.matchFields[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].preference.matchFields[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItem {
-  /**
-   * The label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * Represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
-   */
-  operator: string;
-  /**
-   * An array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. If the operator is Gt or Lt, the values
-   * array must have a single element, which will be interpreted as an integer.
-   * This array is replaced during a strategic merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchFieldsItem = ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem;
 
 /**
  * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution` field of a {@link Cluster}.
@@ -1137,64 +760,19 @@ export interface ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredD
 }
 
 /**
- * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreference}.
  */
-export interface ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItem {
-  /**
-   * A list of node selector requirements by node's labels.
-   */
-  matchExpressions?: ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItem[];
-  /**
-   * A list of node selector requirements by node's fields.
-   */
-  matchFields?: ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItem[];
-}
+export type ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItem = ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreference;
 
 /**
- * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*].matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*].matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItem {
-  /**
-   * The label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * Represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
-   */
-  operator: string;
-  /**
-   * An array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. If the operator is Gt or Lt, the values
-   * array must have a single element, which will be interpreted as an integer.
-   * This array is replaced during a strategic merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchExpressionsItem = ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem;
 
 /**
- * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*].matchFields[*]` field of a {@link Cluster}.
+ * The `.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[*].matchFields[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem}.
  */
-export interface ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItem {
-  /**
-   * The label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * Represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists, DoesNotExist. Gt, and Lt.
-   */
-  operator: string;
-  /**
-   * An array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. If the operator is Gt or Lt, the values
-   * array must have a single element, which will be interpreted as an integer.
-   * This array is replaced during a strategic merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecAffinityNodeAffinityRequiredDuringSchedulingIgnoredDuringExecutionNodeSelectorTermsItemMatchFieldsItem = ClusterSpecAffinityNodeAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPreferenceMatchExpressionsItem;
 
 /**
  * The `.spec.affinity.tolerations[*]` field of a {@link Cluster}.
@@ -1374,46 +952,19 @@ export interface ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionStr
 }
 
 /**
- * The `.spec.backup.barmanObjectStore.azureCredentials.storageAccount` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.azureCredentials.storageAccount` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageAccount {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageAccount = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.backup.barmanObjectStore.azureCredentials.storageKey` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.azureCredentials.storageKey` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageKey {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageKey = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.backup.barmanObjectStore.azureCredentials.storageSasToken` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.azureCredentials.storageSasToken` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageSasToken {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreAzureCredentialsStorageSasToken = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.backup.barmanObjectStore.data` field of a {@link Cluster}.
@@ -1465,18 +1016,9 @@ export interface ClusterSpecBackupBarmanObjectStoreData {
 }
 
 /**
- * The `.spec.backup.barmanObjectStore.endpointCA` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.endpointCA` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreEndpointCA {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreEndpointCA = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.backup.barmanObjectStore.googleCredentials` field of a {@link Cluster}.
@@ -1494,18 +1036,9 @@ export interface ClusterSpecBackupBarmanObjectStoreGoogleCredentials {
 }
 
 /**
- * The `.spec.backup.barmanObjectStore.googleCredentials.applicationCredentials` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.googleCredentials.applicationCredentials` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreGoogleCredentialsApplicationCredentials {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreGoogleCredentialsApplicationCredentials = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.backup.barmanObjectStore.s3Credentials` field of a {@link Cluster}.
@@ -1534,60 +1067,24 @@ export interface ClusterSpecBackupBarmanObjectStoreS3Credentials {
 }
 
 /**
- * The `.spec.backup.barmanObjectStore.s3Credentials.accessKeyId` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.s3Credentials.accessKeyId` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreS3CredentialsAccessKeyId {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreS3CredentialsAccessKeyId = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.backup.barmanObjectStore.s3Credentials.region` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.s3Credentials.region` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreS3CredentialsRegion {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreS3CredentialsRegion = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.backup.barmanObjectStore.s3Credentials.secretAccessKey` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.s3Credentials.secretAccessKey` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreS3CredentialsSecretAccessKey {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreS3CredentialsSecretAccessKey = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.backup.barmanObjectStore.s3Credentials.sessionToken` field of a {@link Cluster}.
+ * The `.spec.backup.barmanObjectStore.s3Credentials.sessionToken` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBackupBarmanObjectStoreS3CredentialsSessionToken {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBackupBarmanObjectStoreS3CredentialsSessionToken = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.backup.barmanObjectStore.wal` field of a {@link Cluster}.
@@ -1980,116 +1477,44 @@ export interface ClusterSpecBootstrapInitdbPostInitApplicationSQLRefs {
 }
 
 /**
- * The `.spec.bootstrap.initdb.postInitApplicationSQLRefs.configMapRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitApplicationSQLRefs.configMapRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitApplicationSQLRefsConfigMapRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitApplicationSQLRefsConfigMapRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.bootstrap.initdb.postInitApplicationSQLRefs.secretRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitApplicationSQLRefs.secretRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitApplicationSQLRefsSecretRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitApplicationSQLRefsSecretRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.bootstrap.initdb.postInitSQLRefs` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitSQLRefs` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbPostInitApplicationSQLRefs}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitSQLRefs {
-  /**
-   * ConfigMapRefs holds a list of references to ConfigMaps
-   */
-  configMapRefs?: ClusterSpecBootstrapInitdbPostInitSQLRefsConfigMapRefsItem[];
-  /**
-   * SecretRefs holds a list of references to Secrets
-   */
-  secretRefs?: ClusterSpecBootstrapInitdbPostInitSQLRefsSecretRefsItem[];
-}
+export type ClusterSpecBootstrapInitdbPostInitSQLRefs = ClusterSpecBootstrapInitdbPostInitApplicationSQLRefs;
 
 /**
- * The `.spec.bootstrap.initdb.postInitSQLRefs.configMapRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitSQLRefs.configMapRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitSQLRefsConfigMapRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitSQLRefsConfigMapRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.bootstrap.initdb.postInitSQLRefs.secretRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitSQLRefs.secretRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitSQLRefsSecretRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitSQLRefsSecretRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbPostInitApplicationSQLRefs}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitTemplateSQLRefs {
-  /**
-   * ConfigMapRefs holds a list of references to ConfigMaps
-   */
-  configMapRefs?: ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsConfigMapRefsItem[];
-  /**
-   * SecretRefs holds a list of references to Secrets
-   */
-  secretRefs?: ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsSecretRefsItem[];
-}
+export type ClusterSpecBootstrapInitdbPostInitTemplateSQLRefs = ClusterSpecBootstrapInitdbPostInitApplicationSQLRefs;
 
 /**
- * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs.configMapRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs.configMapRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsConfigMapRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsConfigMapRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs.secretRefs[*]` field of a {@link Cluster}.
+ * The `.spec.bootstrap.initdb.postInitTemplateSQLRefs.secretRefs[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsSecretRefsItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapInitdbPostInitTemplateSQLRefsSecretRefsItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.bootstrap.initdb.secret` field of a {@link Cluster}.
@@ -2127,14 +1552,9 @@ export interface ClusterSpecBootstrapPgBasebackup {
 }
 
 /**
- * The `.spec.bootstrap.pg_basebackup.secret` field of a {@link Cluster}.
+ * The `.spec.bootstrap.pg_basebackup.secret` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbSecret}.
  */
-export interface ClusterSpecBootstrapPgBasebackupSecret {
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapPgBasebackupSecret = ClusterSpecBootstrapInitdbSecret;
 
 /**
  * The `.spec.bootstrap.recovery` field of a {@link Cluster}.
@@ -2207,18 +1627,9 @@ export interface ClusterSpecBootstrapRecoveryBackup {
 }
 
 /**
- * The `.spec.bootstrap.recovery.backup.endpointCA` field of a {@link Cluster}.
+ * The `.spec.bootstrap.recovery.backup.endpointCA` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecBootstrapRecoveryBackupEndpointCA {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapRecoveryBackupEndpointCA = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.bootstrap.recovery.recoveryTarget` field of a {@link Cluster}.
@@ -2265,14 +1676,9 @@ export interface ClusterSpecBootstrapRecoveryRecoveryTarget {
 }
 
 /**
- * The `.spec.bootstrap.recovery.secret` field of a {@link Cluster}.
+ * The `.spec.bootstrap.recovery.secret` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbSecret}.
  */
-export interface ClusterSpecBootstrapRecoverySecret {
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapRecoverySecret = ClusterSpecBootstrapInitdbSecret;
 
 /**
  * The `.spec.bootstrap.recovery.volumeSnapshots` field of a {@link Cluster}.
@@ -2313,44 +1719,14 @@ export interface ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage {
 }
 
 /**
- * The `.spec.bootstrap.recovery.volumeSnapshots.tablespaceStorage.*` field of a {@link Cluster}.
+ * The `.spec.bootstrap.recovery.volumeSnapshots.tablespaceStorage.*` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecBootstrapRecoveryVolumeSnapshotsTablespaceStorageValue {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapRecoveryVolumeSnapshotsTablespaceStorageValue = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
- * The `.spec.bootstrap.recovery.volumeSnapshots.walStorage` field of a {@link Cluster}.
+ * The `.spec.bootstrap.recovery.volumeSnapshots.walStorage` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecBootstrapRecoveryVolumeSnapshotsWalStorage {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecBootstrapRecoveryVolumeSnapshotsWalStorage = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
  * The `.spec.certificates` field of a {@link Cluster}.
@@ -2765,24 +2141,9 @@ export interface ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec {
 }
 
 /**
- * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.dataSource` field of a {@link Cluster}.
+ * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.dataSource` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSource {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSource = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
  * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.dataSourceRef` field of a {@link Cluster}.
@@ -2829,42 +2190,14 @@ export interface ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResource
 }
 
 /**
- * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.selector` field of a {@link Cluster}.
+ * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.selector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.selector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.ephemeralVolumeSource.volumeClaimTemplate.spec.selector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.ephemeralVolumesSizeLimit` field of a {@link Cluster}.
@@ -2929,414 +2262,89 @@ export interface ClusterSpecExternalClustersItem {
 }
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStore}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStore {
-  /**
-   * The credentials to use to upload data to Azure Blob Storage
-   */
-  azureCredentials?: ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentials;
-  /**
-   * The configuration to be used to backup the data files
-   * When not defined, base backups files will be stored uncompressed and may
-   * be unencrypted in the object store, according to the bucket default
-   * policy.
-   */
-  data?: ClusterSpecExternalClustersItemBarmanObjectStoreData;
-  /**
-   * The path where to store the backup (i.e. s3://bucket/path/to/folder)
-   * this path, with different destination folders, will be used for WALs
-   * and for data
-   */
-  destinationPath: string;
-  /**
-   * EndpointCA store the CA bundle of the barman endpoint.
-   * Useful when using self-signed certificates to avoid
-   * errors with certificate issuer and barman-cloud-wal-archive
-   */
-  endpointCA?: ClusterSpecExternalClustersItemBarmanObjectStoreEndpointCA;
-  /**
-   * Endpoint to be used to upload data to the cloud,
-   * overriding the automatic endpoint discovery
-   */
-  endpointURL?: string;
-  /**
-   * The credentials to use to upload data to Google Cloud Storage
-   */
-  googleCredentials?: ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentials;
-  /**
-   * HistoryTags is a list of key value pairs that will be passed to the
-   * Barman --history-tags option.
-   */
-  historyTags?: { [key: string]: string };
-  /**
-   * The credentials to use to upload data to S3
-   */
-  s3Credentials?: ClusterSpecExternalClustersItemBarmanObjectStoreS3Credentials;
-  /**
-   * The server name on S3, the cluster name is used if this
-   * parameter is omitted
-   */
-  serverName?: string;
-  /**
-   * Tags is a list of key value pairs that will be passed to the
-   * Barman --tags option.
-   */
-  tags?: { [key: string]: string };
-  /**
-   * The configuration for the backup of the WAL stream.
-   * When not defined, WAL files will be stored uncompressed and may be
-   * unencrypted in the object store, according to the bucket default policy.
-   */
-  wal?: ClusterSpecExternalClustersItemBarmanObjectStoreWal;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStore = ClusterSpecBackupBarmanObjectStore;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentials}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentials {
-  /**
-   * The connection string to be used
-   */
-  connectionString?: ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsConnectionString;
-  /**
-   * Use the Azure AD based authentication without providing explicitly the keys.
-   */
-  inheritFromAzureAD?: boolean;
-  /**
-   * The storage account where to upload data
-   */
-  storageAccount?: ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageAccount;
-  /**
-   * The storage account key to be used in conjunction
-   * with the storage account name
-   */
-  storageKey?: ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageKey;
-  /**
-   * A shared-access-signature to be used in conjunction with
-   * the storage account name
-   */
-  storageSasToken?: ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageSasToken;
-  /**
-   * Use the default Azure authentication flow, which includes DefaultAzureCredential.
-   * This allows authentication using environment variables and managed identities.
-   */
-  useDefaultAzureCredentials?: boolean;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentials = ClusterSpecBackupBarmanObjectStoreAzureCredentials;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.connectionString` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.connectionString` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsConnectionString {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsConnectionString = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageAccount` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageAccount` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageAccount {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageAccount = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageKey` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageKey` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageKey {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageKey = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageSasToken` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.azureCredentials.storageSasToken` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageSasToken {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreAzureCredentialsStorageSasToken = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.data` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.data` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreData}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreData {
-  /**
-   * AdditionalCommandArgs represents additional arguments that can be appended
-   * to the 'barman-cloud-backup' command-line invocation. These arguments
-   * provide flexibility to customize the backup process further according to
-   * specific requirements or configurations.
-   *
-   * Example:
-   * In a scenario where specialized backup options are required, such as setting
-   * a specific timeout or defining custom behavior, users can use this field
-   * to specify additional command arguments.
-   *
-   * Note:
-   * It's essential to ensure that the provided arguments are valid and supported
-   * by the 'barman-cloud-backup' command, to avoid potential errors or unintended
-   * behavior during execution.
-   */
-  additionalCommandArgs?: string[];
-  /**
-   * Compress a backup file (a tar file per tablespace) while streaming it
-   * to the object store. Available options are empty string (no
-   * compression, default), `gzip`, `bzip2`, `lz4`, and `snappy`.
-   */
-  compression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy';
-  /**
-   * Whenever to force the encryption of files (if the bucket is
-   * not already configured for that).
-   * Allowed options are empty string (use the bucket policy, default),
-   * `AES256` and `aws:kms`
-   */
-  encryption?: 'AES256' | 'aws:kms';
-  /**
-   * Control whether the I/O workload for the backup initial checkpoint will
-   * be limited, according to the `checkpoint_completion_target` setting on
-   * the PostgreSQL server. If set to true, an immediate checkpoint will be
-   * used, meaning PostgreSQL will complete the checkpoint as soon as
-   * possible. `false` by default.
-   */
-  immediateCheckpoint?: boolean;
-  /**
-   * The number of parallel jobs to be used to upload the backup, defaults
-   * to 2
-   */
-  jobs?: number;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreData = ClusterSpecBackupBarmanObjectStoreData;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.endpointCA` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.endpointCA` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreEndpointCA {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreEndpointCA = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.googleCredentials` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.googleCredentials` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreGoogleCredentials}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentials {
-  /**
-   * The secret containing the Google Cloud Storage JSON file with the credentials
-   */
-  applicationCredentials?: ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentialsApplicationCredentials;
-  /**
-   * If set to true, will presume that it's running inside a GKE environment,
-   * default to false.
-   */
-  gkeEnvironment?: boolean;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentials = ClusterSpecBackupBarmanObjectStoreGoogleCredentials;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.googleCredentials.applicationCredentials` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.googleCredentials.applicationCredentials` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentialsApplicationCredentials {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreGoogleCredentialsApplicationCredentials = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreS3Credentials}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreS3Credentials {
-  /**
-   * The reference to the access key id
-   */
-  accessKeyId?: ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsAccessKeyId;
-  /**
-   * Use the role based authentication without providing explicitly the keys.
-   */
-  inheritFromIAMRole?: boolean;
-  /**
-   * The reference to the secret containing the region name
-   */
-  region?: ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsRegion;
-  /**
-   * The reference to the secret access key
-   */
-  secretAccessKey?: ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSecretAccessKey;
-  /**
-   * The references to the session key
-   */
-  sessionToken?: ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSessionToken;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreS3Credentials = ClusterSpecBackupBarmanObjectStoreS3Credentials;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.accessKeyId` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.accessKeyId` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsAccessKeyId {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsAccessKeyId = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.region` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.region` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsRegion {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsRegion = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.secretAccessKey` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.secretAccessKey` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSecretAccessKey {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSecretAccessKey = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.sessionToken` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.s3Credentials.sessionToken` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSessionToken {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreS3CredentialsSessionToken = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.externalClusters[*].barmanObjectStore.wal` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].barmanObjectStore.wal` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreWal}.
  */
-export interface ClusterSpecExternalClustersItemBarmanObjectStoreWal {
-  /**
-   * Additional arguments that can be appended to the 'barman-cloud-wal-archive'
-   * command-line invocation. These arguments provide flexibility to customize
-   * the WAL archive process further, according to specific requirements or configurations.
-   *
-   * Example:
-   * In a scenario where specialized backup options are required, such as setting
-   * a specific timeout or defining custom behavior, users can use this field
-   * to specify additional command arguments.
-   *
-   * Note:
-   * It's essential to ensure that the provided arguments are valid and supported
-   * by the 'barman-cloud-wal-archive' command, to avoid potential errors or unintended
-   * behavior during execution.
-   */
-  archiveAdditionalCommandArgs?: string[];
-  /**
-   * Compress a WAL file before sending it to the object store. Available
-   * options are empty string (no compression, default), `gzip`, `bzip2`,
-   * `lz4`, `snappy`, `xz`, and `zstd`.
-   */
-  compression?: 'bzip2' | 'gzip' | 'lz4' | 'snappy' | 'xz' | 'zstd';
-  /**
-   * Whenever to force the encryption of files (if the bucket is
-   * not already configured for that).
-   * Allowed options are empty string (use the bucket policy, default),
-   * `AES256` and `aws:kms`
-   */
-  encryption?: 'AES256' | 'aws:kms';
-  /**
-   * Number of WAL files to be either archived in parallel (when the
-   * PostgreSQL instance is archiving to a backup object store) or
-   * restored in parallel (when a PostgreSQL standby is fetching WAL
-   * files from a recovery object store). If not specified, WAL files
-   * will be processed one at a time. It accepts a positive integer as a
-   * value - with 1 being the minimum accepted value.
-   */
-  maxParallel?: number;
-  /**
-   * Additional arguments that can be appended to the 'barman-cloud-wal-restore'
-   * command-line invocation. These arguments provide flexibility to customize
-   * the WAL restore process further, according to specific requirements or configurations.
-   *
-   * Example:
-   * In a scenario where specialized backup options are required, such as setting
-   * a specific timeout or defining custom behavior, users can use this field
-   * to specify additional command arguments.
-   *
-   * Note:
-   * It's essential to ensure that the provided arguments are valid and supported
-   * by the 'barman-cloud-wal-restore' command, to avoid potential errors or unintended
-   * behavior during execution.
-   */
-  restoreAdditionalCommandArgs?: string[];
-}
+export type ClusterSpecExternalClustersItemBarmanObjectStoreWal = ClusterSpecBackupBarmanObjectStoreWal;
 
 /**
- * The `.spec.externalClusters[*].password` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].password` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromSecretKeyRef}.
  */
-export interface ClusterSpecExternalClustersItemPassword {
-  /**
-   * The key of the secret to select from.  Must be a valid secret key.
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   * This field is effectively required, but due to backwards compatibility is
-   * allowed to be empty. Instances of this type with an empty value here are
-   * almost certainly wrong.
-   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @defaultValue `""`
-   */
-  name?: string;
-  /**
-   * Specify whether the Secret or its key must be defined
-   */
-  optional?: boolean;
-}
+export type ClusterSpecExternalClustersItemPassword = ClusterSpecEnvItemValueFromSecretKeyRef;
 
 /**
  * The `.spec.externalClusters[*].plugin` field of a {@link Cluster}.
@@ -3367,76 +2375,19 @@ export interface ClusterSpecExternalClustersItemPlugin {
 }
 
 /**
- * The `.spec.externalClusters[*].sslCert` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].sslCert` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromSecretKeyRef}.
  */
-export interface ClusterSpecExternalClustersItemSslCert {
-  /**
-   * The key of the secret to select from.  Must be a valid secret key.
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   * This field is effectively required, but due to backwards compatibility is
-   * allowed to be empty. Instances of this type with an empty value here are
-   * almost certainly wrong.
-   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @defaultValue `""`
-   */
-  name?: string;
-  /**
-   * Specify whether the Secret or its key must be defined
-   */
-  optional?: boolean;
-}
+export type ClusterSpecExternalClustersItemSslCert = ClusterSpecEnvItemValueFromSecretKeyRef;
 
 /**
- * The `.spec.externalClusters[*].sslKey` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].sslKey` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromSecretKeyRef}.
  */
-export interface ClusterSpecExternalClustersItemSslKey {
-  /**
-   * The key of the secret to select from.  Must be a valid secret key.
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   * This field is effectively required, but due to backwards compatibility is
-   * allowed to be empty. Instances of this type with an empty value here are
-   * almost certainly wrong.
-   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @defaultValue `""`
-   */
-  name?: string;
-  /**
-   * Specify whether the Secret or its key must be defined
-   */
-  optional?: boolean;
-}
+export type ClusterSpecExternalClustersItemSslKey = ClusterSpecEnvItemValueFromSecretKeyRef;
 
 /**
- * The `.spec.externalClusters[*].sslRootCert` field of a {@link Cluster}.
+ * The `.spec.externalClusters[*].sslRootCert` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromSecretKeyRef}.
  */
-export interface ClusterSpecExternalClustersItemSslRootCert {
-  /**
-   * The key of the secret to select from.  Must be a valid secret key.
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   * This field is effectively required, but due to backwards compatibility is
-   * allowed to be empty. Instances of this type with an empty value here are
-   * almost certainly wrong.
-   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @defaultValue `""`
-   */
-  name?: string;
-  /**
-   * Specify whether the Secret or its key must be defined
-   */
-  optional?: boolean;
-}
+export type ClusterSpecExternalClustersItemSslRootCert = ClusterSpecEnvItemValueFromSecretKeyRef;
 
 /**
  * The `.spec.imageCatalogRef` field of a {@link Cluster}.
@@ -3463,14 +2414,9 @@ export interface ClusterSpecImageCatalogRef {
 }
 
 /**
- * The `.spec.imagePullSecrets[*]` field of a {@link Cluster}.
+ * The `.spec.imagePullSecrets[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbSecret}.
  */
-export interface ClusterSpecImagePullSecretsItem {
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecImagePullSecretsItem = ClusterSpecBootstrapInitdbSecret;
 
 /**
  * The `.spec.inheritedMetadata` field of a {@link Cluster}.
@@ -3591,14 +2537,9 @@ export interface ClusterSpecManagedRolesItem {
 }
 
 /**
- * The `.spec.managed.roles[*].passwordSecret` field of a {@link Cluster}.
+ * The `.spec.managed.roles[*].passwordSecret` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbSecret}.
  */
-export interface ClusterSpecManagedRolesItemPasswordSecret {
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecManagedRolesItemPasswordSecret = ClusterSpecBootstrapInitdbSecret;
 
 /**
  * The `.spec.managed.services` field of a {@link Cluster}.
@@ -4061,32 +3002,14 @@ export interface ClusterSpecMonitoring {
 }
 
 /**
- * The `.spec.monitoring.customQueriesConfigMap[*]` field of a {@link Cluster}.
+ * The `.spec.monitoring.customQueriesConfigMap[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecMonitoringCustomQueriesConfigMapItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecMonitoringCustomQueriesConfigMapItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
- * The `.spec.monitoring.customQueriesSecret[*]` field of a {@link Cluster}.
+ * The `.spec.monitoring.customQueriesSecret[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString}.
  */
-export interface ClusterSpecMonitoringCustomQueriesSecretItem {
-  /**
-   * The key to select
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecMonitoringCustomQueriesSecretItem = ClusterSpecBackupBarmanObjectStoreAzureCredentialsConnectionString;
 
 /**
  * The `.spec.monitoring.podMonitorMetricRelabelings[*]` field of a {@link Cluster}.
@@ -4142,57 +3065,9 @@ export interface ClusterSpecMonitoringPodMonitorMetricRelabelingsItem {
 }
 
 /**
- * The `.spec.monitoring.podMonitorRelabelings[*]` field of a {@link Cluster}.
+ * The `.spec.monitoring.podMonitorRelabelings[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecMonitoringPodMonitorMetricRelabelingsItem}.
  */
-export interface ClusterSpecMonitoringPodMonitorRelabelingsItem {
-  /**
-   * action to perform based on the regex matching.
-   *
-   * `Uppercase` and `Lowercase` actions require Prometheus >= v2.36.0.
-   * `DropEqual` and `KeepEqual` actions require Prometheus >= v2.41.0.
-   *
-   * Default: "Replace"
-   *
-   * @defaultValue `"replace"`
-   */
-  action?: 'replace' | 'Replace' | 'keep' | 'Keep' | 'drop' | 'Drop' | 'hashmod' | 'HashMod' | 'labelmap' | 'LabelMap' | 'labeldrop' | 'LabelDrop' | 'labelkeep' | 'LabelKeep' | 'lowercase' | 'Lowercase' | 'uppercase' | 'Uppercase' | 'keepequal' | 'KeepEqual' | 'dropequal' | 'DropEqual';
-  /**
-   * modulus to take of the hash of the source label values.
-   *
-   * Only applicable when the action is `HashMod`.
-   */
-  modulus?: number;
-  /**
-   * regex defines the regular expression against which the extracted value is matched.
-   */
-  regex?: string;
-  /**
-   * replacement value against which a Replace action is performed if the
-   * regular expression matches.
-   *
-   * Regex capture groups are available.
-   */
-  replacement?: string;
-  /**
-   * separator defines the string between concatenated SourceLabels.
-   */
-  separator?: string;
-  /**
-   * sourceLabels defines the source labels select values from existing labels. Their content is
-   * concatenated using the configured Separator and matched against the
-   * configured regular expression.
-   */
-  sourceLabels?: string[];
-  /**
-   * targetLabel defines the label to which the resulting string is written in a replacement.
-   *
-   * It is mandatory for `Replace`, `HashMod`, `Lowercase`, `Uppercase`,
-   * `KeepEqual` and `DropEqual` actions.
-   *
-   * Regex capture groups are available.
-   */
-  targetLabel?: string;
-}
+export type ClusterSpecMonitoringPodMonitorRelabelingsItem = ClusterSpecMonitoringPodMonitorMetricRelabelingsItem;
 
 /**
  * The `.spec.monitoring.tls` field of a {@link Cluster}.
@@ -4227,32 +3102,9 @@ export interface ClusterSpecNodeMaintenanceWindow {
 }
 
 /**
- * The `.spec.plugins[*]` field of a {@link Cluster}.
+ * The `.spec.plugins[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecExternalClustersItemPlugin}.
  */
-export interface ClusterSpecPluginsItem {
-  /**
-   * Enabled is true if this plugin will be used
-   *
-   * @defaultValue `true`
-   */
-  enabled?: boolean;
-  /**
-   * Marks the plugin as the WAL archiver. At most one plugin can be
-   * designated as a WAL archiver. This cannot be enabled if the
-   * `.spec.backup.barmanObjectStore` configuration is present.
-   *
-   * @defaultValue `false`
-   */
-  isWALArchiver?: boolean;
-  /**
-   * Name is the plugin name
-   */
-  name: string;
-  /**
-   * Parameters is the configuration of the plugin
-   */
-  parameters?: { [key: string]: string };
-}
+export type ClusterSpecPluginsItem = ClusterSpecExternalClustersItemPlugin;
 
 /**
  * The `.spec.podSecurityContext` field of a {@link Cluster}.
@@ -4514,42 +3366,14 @@ export interface ClusterSpecPodSelectorRefsItem {
 }
 
 /**
- * The `.spec.podSelectorRefs[*].selector` field of a {@link Cluster}.
+ * The `.spec.podSelectorRefs[*].selector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecPodSelectorRefsItemSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecPodSelectorRefsItemSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecPodSelectorRefsItemSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.podSelectorRefs[*].selector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.podSelectorRefs[*].selector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecPodSelectorRefsItemSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecPodSelectorRefsItemSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.postgresql` field of a {@link Cluster}.
@@ -4766,28 +3590,9 @@ export interface ClusterSpecPostgresqlLdapBindSearchAuth {
 }
 
 /**
- * The `.spec.postgresql.ldap.bindSearchAuth.bindPassword` field of a {@link Cluster}.
+ * The `.spec.postgresql.ldap.bindSearchAuth.bindPassword` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromSecretKeyRef}.
  */
-export interface ClusterSpecPostgresqlLdapBindSearchAuthBindPassword {
-  /**
-   * The key of the secret to select from.  Must be a valid secret key.
-   */
-  key: string;
-  /**
-   * Name of the referent.
-   * This field is effectively required, but due to backwards compatibility is
-   * allowed to be empty. Instances of this type with an empty value here are
-   * almost certainly wrong.
-   * More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#names
-   *
-   * @defaultValue `""`
-   */
-  name?: string;
-  /**
-   * Specify whether the Secret or its key must be defined
-   */
-  optional?: boolean;
-}
+export type ClusterSpecPostgresqlLdapBindSearchAuthBindPassword = ClusterSpecEnvItemValueFromSecretKeyRef;
 
 /**
  * The `.spec.postgresql.syncReplicaElectionConstraint` field of a {@link Cluster}.
@@ -5004,57 +3809,9 @@ export interface ClusterSpecProbesReadiness {
 }
 
 /**
- * The `.spec.probes.startup` field of a {@link Cluster}.
+ * The `.spec.probes.startup` field of a {@link Cluster}: the same fields as {@link ClusterSpecProbesReadiness}.
  */
-export interface ClusterSpecProbesStartup {
-  /**
-   * Minimum consecutive failures for the probe to be considered failed after having succeeded.
-   * Defaults to 3. Minimum value is 1.
-   */
-  failureThreshold?: number;
-  /**
-   * Number of seconds after the container has started before liveness probes are initiated.
-   * More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
-   */
-  initialDelaySeconds?: number;
-  /**
-   * Lag limit. Used only for `streaming` strategy
-   */
-  maximumLag?: number | string;
-  /**
-   * How often (in seconds) to perform the probe.
-   * Default to 10 seconds. Minimum value is 1.
-   */
-  periodSeconds?: number;
-  /**
-   * Minimum consecutive successes for the probe to be considered successful after having failed.
-   * Defaults to 1. Must be 1 for liveness and startup. Minimum value is 1.
-   */
-  successThreshold?: number;
-  /**
-   * Optional duration in seconds the pod needs to terminate gracefully upon probe failure.
-   * The grace period is the duration in seconds after the processes running in the pod are sent
-   * a termination signal and the time when the processes are forcibly halted with a kill signal.
-   * Set this value longer than the expected cleanup time for your process.
-   * If this value is nil, the pod's terminationGracePeriodSeconds will be used. Otherwise, this
-   * value overrides the value provided by the pod spec.
-   * Value must be non-negative integer. The value zero indicates stop immediately via
-   * the kill signal (no opportunity to shut down).
-   * This is a beta field and requires enabling ProbeTerminationGracePeriod feature gate.
-   * Minimum value is 1. spec.terminationGracePeriodSeconds is used if unset.
-   */
-  terminationGracePeriodSeconds?: number;
-  /**
-   * Number of seconds after which the probe times out.
-   * Defaults to 1 second. Minimum value is 1.
-   * More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes
-   */
-  timeoutSeconds?: number;
-  /**
-   * The probe strategy
-   */
-  type?: 'pg_isready' | 'streaming' | 'query';
-}
+export type ClusterSpecProbesStartup = ClusterSpecProbesReadiness;
 
 /**
  * The `.spec.projectedVolumeTemplate` field of a {@link Cluster}.
@@ -5188,42 +3945,14 @@ export interface ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundle
 }
 
 /**
- * The `.spec.projectedVolumeTemplate.sources[*].clusterTrustBundle.labelSelector` field of a {@link Cluster}.
+ * The `.spec.projectedVolumeTemplate.sources[*].clusterTrustBundle.labelSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundleLabelSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundleLabelSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundleLabelSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.projectedVolumeTemplate.sources[*].clusterTrustBundle.labelSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.projectedVolumeTemplate.sources[*].clusterTrustBundle.labelSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundleLabelSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecProjectedVolumeTemplateSourcesItemClusterTrustBundleLabelSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.projectedVolumeTemplate.sources[*].configMap` field of a {@link Cluster}.
@@ -5320,36 +4049,14 @@ export interface ClusterSpecProjectedVolumeTemplateSourcesItemDownwardAPIItemsIt
 }
 
 /**
- * The `.spec.projectedVolumeTemplate.sources[*].downwardAPI.items[*].fieldRef` field of a {@link Cluster}.
+ * The `.spec.projectedVolumeTemplate.sources[*].downwardAPI.items[*].fieldRef` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromFieldRef}.
  */
-export interface ClusterSpecProjectedVolumeTemplateSourcesItemDownwardAPIItemsItemFieldRef {
-  /**
-   * Version of the schema the FieldPath is written in terms of, defaults to "v1".
-   */
-  apiVersion?: string;
-  /**
-   * Path of the field to select in the specified API version.
-   */
-  fieldPath: string;
-}
+export type ClusterSpecProjectedVolumeTemplateSourcesItemDownwardAPIItemsItemFieldRef = ClusterSpecEnvItemValueFromFieldRef;
 
 /**
- * The `.spec.projectedVolumeTemplate.sources[*].downwardAPI.items[*].resourceFieldRef` field of a {@link Cluster}.
+ * The `.spec.projectedVolumeTemplate.sources[*].downwardAPI.items[*].resourceFieldRef` field of a {@link Cluster}: the same fields as {@link ClusterSpecEnvItemValueFromResourceFieldRef}.
  */
-export interface ClusterSpecProjectedVolumeTemplateSourcesItemDownwardAPIItemsItemResourceFieldRef {
-  /**
-   * Container name: required for volumes, optional for env vars
-   */
-  containerName?: string;
-  /**
-   * Specifies the output format of the exposed resources, defaults to "1"
-   */
-  divisor?: number | string;
-  /**
-   * Required: resource to select
-   */
-  resource: string;
-}
+export type ClusterSpecProjectedVolumeTemplateSourcesItemDownwardAPIItemsItemResourceFieldRef = ClusterSpecEnvItemValueFromResourceFieldRef;
 
 /**
  * The `.spec.projectedVolumeTemplate.sources[*].podCertificate` field of a {@link Cluster}.
@@ -5467,30 +4174,9 @@ export interface ClusterSpecProjectedVolumeTemplateSourcesItemSecret {
 }
 
 /**
- * The `.spec.projectedVolumeTemplate.sources[*].secret.items[*]` field of a {@link Cluster}.
+ * The `.spec.projectedVolumeTemplate.sources[*].secret.items[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecProjectedVolumeTemplateSourcesItemConfigMapItemsItem}.
  */
-export interface ClusterSpecProjectedVolumeTemplateSourcesItemSecretItemsItem {
-  /**
-   * key is the key to project.
-   */
-  key: string;
-  /**
-   * mode is Optional: mode bits used to set permissions on this file.
-   * Must be an octal value between 0000 and 0777 or a decimal value between 0 and 511.
-   * YAML accepts both octal and decimal values, JSON requires decimal values for mode bits.
-   * If not specified, the volume defaultMode will be used.
-   * This might be in conflict with other options that affect the file
-   * mode, like fsGroup, and the result can be other mode bits set.
-   */
-  mode?: number;
-  /**
-   * path is the relative path of the file to map the key to.
-   * May not be an absolute path.
-   * May not contain the path element '..'.
-   * May not start with the string '..'.
-   */
-  path: string;
-}
+export type ClusterSpecProjectedVolumeTemplateSourcesItemSecretItemsItem = ClusterSpecProjectedVolumeTemplateSourcesItemConfigMapItemsItem;
 
 /**
  * The `.spec.projectedVolumeTemplate.sources[*].serviceAccountToken` field of a {@link Cluster}.
@@ -5680,26 +4366,9 @@ export interface ClusterSpecResourcesClaimsItem {
 }
 
 /**
- * The `.spec.seccompProfile` field of a {@link Cluster}.
+ * The `.spec.seccompProfile` field of a {@link Cluster}: the same fields as {@link ClusterSpecPodSecurityContextSeccompProfile}.
  */
-export interface ClusterSpecSeccompProfile {
-  /**
-   * localhostProfile indicates a profile defined in a file on the node should be used.
-   * The profile must be preconfigured on the node to work.
-   * Must be a descending path, relative to the kubelet's configured seccomp profile location.
-   * Must be set if type is "Localhost". Must NOT be set for any other type.
-   */
-  localhostProfile?: string;
-  /**
-   * type indicates which kind of seccomp profile will be applied.
-   * Valid options are:
-   *
-   * Localhost - a profile defined in a file on the node should be used.
-   * RuntimeDefault - the container runtime default profile should be used.
-   * Unconfined - no profile should be applied.
-   */
-  type: string;
-}
+export type ClusterSpecSeccompProfile = ClusterSpecPodSecurityContextSeccompProfile;
 
 /**
  * The `.spec.securityContext` field of a {@link Cluster}.
@@ -5797,25 +4466,9 @@ export interface ClusterSpecSecurityContext {
 }
 
 /**
- * The `.spec.securityContext.appArmorProfile` field of a {@link Cluster}.
+ * The `.spec.securityContext.appArmorProfile` field of a {@link Cluster}: the same fields as {@link ClusterSpecPodSecurityContextAppArmorProfile}.
  */
-export interface ClusterSpecSecurityContextAppArmorProfile {
-  /**
-   * localhostProfile indicates a profile loaded on the node that should be used.
-   * The profile must be preconfigured on the node to work.
-   * Must match the loaded name of the profile.
-   * Must be set if and only if type is "Localhost".
-   */
-  localhostProfile?: string;
-  /**
-   * type indicates which kind of AppArmor profile will be applied.
-   * Valid options are:
-   *   Localhost - a profile pre-loaded on the node.
-   *   RuntimeDefault - the container runtime's default profile.
-   *   Unconfined - no AppArmor enforcement.
-   */
-  type: string;
-}
+export type ClusterSpecSecurityContextAppArmorProfile = ClusterSpecPodSecurityContextAppArmorProfile;
 
 /**
  * The `.spec.securityContext.capabilities` field of a {@link Cluster}.
@@ -5832,78 +4485,19 @@ export interface ClusterSpecSecurityContextCapabilities {
 }
 
 /**
- * The `.spec.securityContext.seLinuxOptions` field of a {@link Cluster}.
+ * The `.spec.securityContext.seLinuxOptions` field of a {@link Cluster}: the same fields as {@link ClusterSpecPodSecurityContextSeLinuxOptions}.
  */
-export interface ClusterSpecSecurityContextSeLinuxOptions {
-  /**
-   * Level is SELinux level label that applies to the container.
-   */
-  level?: string;
-  /**
-   * Role is a SELinux role label that applies to the container.
-   */
-  role?: string;
-  /**
-   * Type is a SELinux type label that applies to the container.
-   */
-  type?: string;
-  /**
-   * User is a SELinux user label that applies to the container.
-   */
-  user?: string;
-}
+export type ClusterSpecSecurityContextSeLinuxOptions = ClusterSpecPodSecurityContextSeLinuxOptions;
 
 /**
- * The `.spec.securityContext.seccompProfile` field of a {@link Cluster}.
+ * The `.spec.securityContext.seccompProfile` field of a {@link Cluster}: the same fields as {@link ClusterSpecPodSecurityContextSeccompProfile}.
  */
-export interface ClusterSpecSecurityContextSeccompProfile {
-  /**
-   * localhostProfile indicates a profile defined in a file on the node should be used.
-   * The profile must be preconfigured on the node to work.
-   * Must be a descending path, relative to the kubelet's configured seccomp profile location.
-   * Must be set if type is "Localhost". Must NOT be set for any other type.
-   */
-  localhostProfile?: string;
-  /**
-   * type indicates which kind of seccomp profile will be applied.
-   * Valid options are:
-   *
-   * Localhost - a profile defined in a file on the node should be used.
-   * RuntimeDefault - the container runtime default profile should be used.
-   * Unconfined - no profile should be applied.
-   */
-  type: string;
-}
+export type ClusterSpecSecurityContextSeccompProfile = ClusterSpecPodSecurityContextSeccompProfile;
 
 /**
- * The `.spec.securityContext.windowsOptions` field of a {@link Cluster}.
+ * The `.spec.securityContext.windowsOptions` field of a {@link Cluster}: the same fields as {@link ClusterSpecPodSecurityContextWindowsOptions}.
  */
-export interface ClusterSpecSecurityContextWindowsOptions {
-  /**
-   * GMSACredentialSpec is where the GMSA admission webhook
-   * (https://github.com/kubernetes-sigs/windows-gmsa) inlines the contents of the
-   * GMSA credential spec named by the GMSACredentialSpecName field.
-   */
-  gmsaCredentialSpec?: string;
-  /**
-   * GMSACredentialSpecName is the name of the GMSA credential spec to use.
-   */
-  gmsaCredentialSpecName?: string;
-  /**
-   * HostProcess determines if a container should be run as a 'Host Process' container.
-   * All of a Pod's containers must have the same effective HostProcess value
-   * (it is not allowed to have a mix of HostProcess containers and non-HostProcess containers).
-   * In addition, if HostProcess is true then HostNetwork must also be set to true.
-   */
-  hostProcess?: boolean;
-  /**
-   * The UserName in Windows to run the entrypoint of the container process.
-   * Defaults to the user specified in image metadata if unspecified.
-   * May also be set in PodSecurityContext. If set in both SecurityContext and
-   * PodSecurityContext, the value specified in SecurityContext takes precedence.
-   */
-  runAsUserName?: string;
-}
+export type ClusterSpecSecurityContextWindowsOptions = ClusterSpecPodSecurityContextWindowsOptions;
 
 /**
  * The `.spec.serviceAccountTemplate` field of a {@link Cluster}.
@@ -5917,28 +4511,9 @@ export interface ClusterSpecServiceAccountTemplate {
 }
 
 /**
- * The `.spec.serviceAccountTemplate.metadata` field of a {@link Cluster}.
+ * The `.spec.serviceAccountTemplate.metadata` field of a {@link Cluster}: the same fields as {@link ClusterSpecManagedServicesAdditionalItemServiceTemplateMetadata}.
  */
-export interface ClusterSpecServiceAccountTemplateMetadata {
-  /**
-   * Annotations is an unstructured key value map stored with a resource that may be
-   * set by external tools to store and retrieve arbitrary metadata. They are not
-   * queryable and should be preserved when modifying objects.
-   * More info: http://kubernetes.io/docs/user-guide/annotations
-   */
-  annotations?: { [key: string]: string };
-  /**
-   * Map of string keys and values that can be used to organize and categorize
-   * (scope and select) objects. May match selectors of replication controllers
-   * and services.
-   * More info: http://kubernetes.io/docs/user-guide/labels
-   */
-  labels?: { [key: string]: string };
-  /**
-   * The name of the resource. Only supported for certain types
-   */
-  name?: string;
-}
+export type ClusterSpecServiceAccountTemplateMetadata = ClusterSpecManagedServicesAdditionalItemServiceTemplateMetadata;
 
 /**
  * The `.spec.storage` field of a {@link Cluster}.
@@ -5970,203 +4545,39 @@ export interface ClusterSpecStorage {
 }
 
 /**
- * The `.spec.storage.pvcTemplate` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec}.
  */
-export interface ClusterSpecStoragePvcTemplate {
-  /**
-   * accessModes contains the desired access modes the volume should have.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
-   */
-  accessModes?: string[];
-  /**
-   * dataSource field can be used to specify either:
-   * * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot)
-   * * An existing PVC (PersistentVolumeClaim)
-   * If the provisioner or an external controller can support the specified data source,
-   * it will create a new volume based on the contents of the specified data source.
-   * When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef,
-   * and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified.
-   * If the namespace is specified, then dataSourceRef will not be copied to dataSource.
-   */
-  dataSource?: ClusterSpecStoragePvcTemplateDataSource;
-  /**
-   * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty
-   * volume is desired. This may be any object from a non-empty API group (non
-   * core object) or a PersistentVolumeClaim object.
-   * When this field is specified, volume binding will only succeed if the type of
-   * the specified object matches some installed volume populator or dynamic
-   * provisioner.
-   * This field will replace the functionality of the dataSource field and as such
-   * if both fields are non-empty, they must have the same value. For backwards
-   * compatibility, when namespace isn't specified in dataSourceRef,
-   * both fields (dataSource and dataSourceRef) will be set to the same
-   * value automatically if one of them is empty and the other is non-empty.
-   * When namespace is specified in dataSourceRef,
-   * dataSource isn't set to the same value and must be empty.
-   * There are three important differences between dataSource and dataSourceRef:
-   * * While dataSource only allows two specific types of objects, dataSourceRef
-   *   allows any non-core object, as well as PersistentVolumeClaim objects.
-   * * While dataSource ignores disallowed values (dropping them), dataSourceRef
-   *   preserves all values, and generates an error if a disallowed value is
-   *   specified.
-   * * While dataSource only allows local objects, dataSourceRef allows objects
-   *   in any namespaces.
-   * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled.
-   * (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  dataSourceRef?: ClusterSpecStoragePvcTemplateDataSourceRef;
-  /**
-   * resources represents the minimum resources the volume should have.
-   * Users are allowed to specify resource requirements
-   * that are lower than previous value but must still be higher than capacity recorded in the
-   * status field of the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
-   */
-  resources?: ClusterSpecStoragePvcTemplateResources;
-  /**
-   * selector is a label query over volumes to consider for binding.
-   */
-  selector?: ClusterSpecStoragePvcTemplateSelector;
-  /**
-   * storageClassName is the name of the StorageClass required by the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
-   */
-  storageClassName?: string;
-  /**
-   * volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.
-   * If specified, the CSI driver will create or update the volume with the attributes defined
-   * in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName,
-   * it can be changed after the claim is created. An empty string or nil value indicates that no
-   * VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state,
-   * this field can be reset to its previous value (including nil) to cancel the modification.
-   * If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be
-   * set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource
-   * exists.
-   * More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
-   */
-  volumeAttributesClassName?: string;
-  /**
-   * volumeMode defines what type of volume is required by the claim.
-   * Value of Filesystem is implied when not included in claim spec.
-   */
-  volumeMode?: string;
-  /**
-   * volumeName is the binding reference to the PersistentVolume backing this claim.
-   */
-  volumeName?: string;
-}
+export type ClusterSpecStoragePvcTemplate = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec;
 
 /**
- * The `.spec.storage.pvcTemplate.dataSource` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate.dataSource` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecStoragePvcTemplateDataSource {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecStoragePvcTemplateDataSource = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
- * The `.spec.storage.pvcTemplate.dataSourceRef` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate.dataSourceRef` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef}.
  */
-export interface ClusterSpecStoragePvcTemplateDataSourceRef {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-  /**
-   * Namespace is the namespace of resource being referenced
-   * Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details.
-   * (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  namespace?: string;
-}
+export type ClusterSpecStoragePvcTemplateDataSourceRef = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef;
 
 /**
- * The `.spec.storage.pvcTemplate.resources` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate.resources` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources}.
  */
-export interface ClusterSpecStoragePvcTemplateResources {
-  /**
-   * Limits describes the maximum amount of compute resources allowed.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  limits?: { [key: string]: number | string };
-  /**
-   * Requests describes the minimum amount of compute resources required.
-   * If Requests is omitted for a container, it defaults to Limits if that is explicitly specified,
-   * otherwise to an implementation-defined value. Requests cannot exceed Limits.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  requests?: { [key: string]: number | string };
-}
+export type ClusterSpecStoragePvcTemplateResources = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources;
 
 /**
- * The `.spec.storage.pvcTemplate.selector` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate.selector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecStoragePvcTemplateSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecStoragePvcTemplateSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecStoragePvcTemplateSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.storage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.storage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecStoragePvcTemplateSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecStoragePvcTemplateSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.superuserSecret` field of a {@link Cluster}.
+ * The `.spec.superuserSecret` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapInitdbSecret}.
  */
-export interface ClusterSpecSuperuserSecret {
-  /**
-   * Name of the referent.
-   */
-  name: string;
-}
+export type ClusterSpecSuperuserSecret = ClusterSpecBootstrapInitdbSecret;
 
 /**
  * The `.spec.tablespaces[*]` field of a {@link Cluster}.
@@ -6203,222 +4614,39 @@ export interface ClusterSpecTablespacesItemOwner {
 }
 
 /**
- * The `.spec.tablespaces[*].storage` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage` field of a {@link Cluster}: the same fields as {@link ClusterSpecStorage}.
  */
-export interface ClusterSpecTablespacesItemStorage {
-  /**
-   * Template to be used to generate the Persistent Volume Claim
-   */
-  pvcTemplate?: ClusterSpecTablespacesItemStoragePvcTemplate;
-  /**
-   * Resize existent PVCs, defaults to true
-   *
-   * @defaultValue `true`
-   */
-  resizeInUseVolumes?: boolean;
-  /**
-   * Size of the storage. Required if not already specified in the PVC template.
-   * Changes to this field are automatically reapplied to the created PVCs.
-   * Size cannot be decreased.
-   */
-  size?: string;
-  /**
-   * StorageClass to use for PVCs. Applied after
-   * evaluating the PVC template, if available.
-   * If not specified, the generated PVCs will use the
-   * default storage class
-   */
-  storageClass?: string;
-}
+export type ClusterSpecTablespacesItemStorage = ClusterSpecStorage;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplate {
-  /**
-   * accessModes contains the desired access modes the volume should have.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
-   */
-  accessModes?: string[];
-  /**
-   * dataSource field can be used to specify either:
-   * * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot)
-   * * An existing PVC (PersistentVolumeClaim)
-   * If the provisioner or an external controller can support the specified data source,
-   * it will create a new volume based on the contents of the specified data source.
-   * When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef,
-   * and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified.
-   * If the namespace is specified, then dataSourceRef will not be copied to dataSource.
-   */
-  dataSource?: ClusterSpecTablespacesItemStoragePvcTemplateDataSource;
-  /**
-   * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty
-   * volume is desired. This may be any object from a non-empty API group (non
-   * core object) or a PersistentVolumeClaim object.
-   * When this field is specified, volume binding will only succeed if the type of
-   * the specified object matches some installed volume populator or dynamic
-   * provisioner.
-   * This field will replace the functionality of the dataSource field and as such
-   * if both fields are non-empty, they must have the same value. For backwards
-   * compatibility, when namespace isn't specified in dataSourceRef,
-   * both fields (dataSource and dataSourceRef) will be set to the same
-   * value automatically if one of them is empty and the other is non-empty.
-   * When namespace is specified in dataSourceRef,
-   * dataSource isn't set to the same value and must be empty.
-   * There are three important differences between dataSource and dataSourceRef:
-   * * While dataSource only allows two specific types of objects, dataSourceRef
-   *   allows any non-core object, as well as PersistentVolumeClaim objects.
-   * * While dataSource ignores disallowed values (dropping them), dataSourceRef
-   *   preserves all values, and generates an error if a disallowed value is
-   *   specified.
-   * * While dataSource only allows local objects, dataSourceRef allows objects
-   *   in any namespaces.
-   * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled.
-   * (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  dataSourceRef?: ClusterSpecTablespacesItemStoragePvcTemplateDataSourceRef;
-  /**
-   * resources represents the minimum resources the volume should have.
-   * Users are allowed to specify resource requirements
-   * that are lower than previous value but must still be higher than capacity recorded in the
-   * status field of the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
-   */
-  resources?: ClusterSpecTablespacesItemStoragePvcTemplateResources;
-  /**
-   * selector is a label query over volumes to consider for binding.
-   */
-  selector?: ClusterSpecTablespacesItemStoragePvcTemplateSelector;
-  /**
-   * storageClassName is the name of the StorageClass required by the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
-   */
-  storageClassName?: string;
-  /**
-   * volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.
-   * If specified, the CSI driver will create or update the volume with the attributes defined
-   * in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName,
-   * it can be changed after the claim is created. An empty string or nil value indicates that no
-   * VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state,
-   * this field can be reset to its previous value (including nil) to cancel the modification.
-   * If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be
-   * set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource
-   * exists.
-   * More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
-   */
-  volumeAttributesClassName?: string;
-  /**
-   * volumeMode defines what type of volume is required by the claim.
-   * Value of Filesystem is implied when not included in claim spec.
-   */
-  volumeMode?: string;
-  /**
-   * volumeName is the binding reference to the PersistentVolume backing this claim.
-   */
-  volumeName?: string;
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplate = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate.dataSource` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate.dataSource` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplateDataSource {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplateDataSource = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate.dataSourceRef` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate.dataSourceRef` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplateDataSourceRef {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-  /**
-   * Namespace is the namespace of resource being referenced
-   * Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details.
-   * (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  namespace?: string;
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplateDataSourceRef = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate.resources` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate.resources` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplateResources {
-  /**
-   * Limits describes the maximum amount of compute resources allowed.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  limits?: { [key: string]: number | string };
-  /**
-   * Requests describes the minimum amount of compute resources required.
-   * If Requests is omitted for a container, it defaults to Limits if that is explicitly specified,
-   * otherwise to an implementation-defined value. Requests cannot exceed Limits.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  requests?: { [key: string]: number | string };
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplateResources = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate.selector` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate.selector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplateSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecTablespacesItemStoragePvcTemplateSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplateSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.tablespaces[*].storage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.tablespaces[*].storage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecTablespacesItemStoragePvcTemplateSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecTablespacesItemStoragePvcTemplateSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.spec.topologySpreadConstraints[*]` field of a {@link Cluster}.
@@ -6541,260 +4769,49 @@ export interface ClusterSpecTopologySpreadConstraintsItem {
 }
 
 /**
- * The `.spec.topologySpreadConstraints[*].labelSelector` field of a {@link Cluster}.
+ * The `.spec.topologySpreadConstraints[*].labelSelector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecTopologySpreadConstraintsItemLabelSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecTopologySpreadConstraintsItemLabelSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecTopologySpreadConstraintsItemLabelSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.topologySpreadConstraints[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.topologySpreadConstraints[*].labelSelector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecTopologySpreadConstraintsItemLabelSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecTopologySpreadConstraintsItemLabelSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
- * The `.spec.walStorage` field of a {@link Cluster}.
+ * The `.spec.walStorage` field of a {@link Cluster}: the same fields as {@link ClusterSpecStorage}.
  */
-export interface ClusterSpecWalStorage {
-  /**
-   * Template to be used to generate the Persistent Volume Claim
-   */
-  pvcTemplate?: ClusterSpecWalStoragePvcTemplate;
-  /**
-   * Resize existent PVCs, defaults to true
-   *
-   * @defaultValue `true`
-   */
-  resizeInUseVolumes?: boolean;
-  /**
-   * Size of the storage. Required if not already specified in the PVC template.
-   * Changes to this field are automatically reapplied to the created PVCs.
-   * Size cannot be decreased.
-   */
-  size?: string;
-  /**
-   * StorageClass to use for PVCs. Applied after
-   * evaluating the PVC template, if available.
-   * If not specified, the generated PVCs will use the
-   * default storage class
-   */
-  storageClass?: string;
-}
+export type ClusterSpecWalStorage = ClusterSpecStorage;
 
 /**
- * The `.spec.walStorage.pvcTemplate` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec}.
  */
-export interface ClusterSpecWalStoragePvcTemplate {
-  /**
-   * accessModes contains the desired access modes the volume should have.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1
-   */
-  accessModes?: string[];
-  /**
-   * dataSource field can be used to specify either:
-   * * An existing VolumeSnapshot object (snapshot.storage.k8s.io/VolumeSnapshot)
-   * * An existing PVC (PersistentVolumeClaim)
-   * If the provisioner or an external controller can support the specified data source,
-   * it will create a new volume based on the contents of the specified data source.
-   * When the AnyVolumeDataSource feature gate is enabled, dataSource contents will be copied to dataSourceRef,
-   * and dataSourceRef contents will be copied to dataSource when dataSourceRef.namespace is not specified.
-   * If the namespace is specified, then dataSourceRef will not be copied to dataSource.
-   */
-  dataSource?: ClusterSpecWalStoragePvcTemplateDataSource;
-  /**
-   * dataSourceRef specifies the object from which to populate the volume with data, if a non-empty
-   * volume is desired. This may be any object from a non-empty API group (non
-   * core object) or a PersistentVolumeClaim object.
-   * When this field is specified, volume binding will only succeed if the type of
-   * the specified object matches some installed volume populator or dynamic
-   * provisioner.
-   * This field will replace the functionality of the dataSource field and as such
-   * if both fields are non-empty, they must have the same value. For backwards
-   * compatibility, when namespace isn't specified in dataSourceRef,
-   * both fields (dataSource and dataSourceRef) will be set to the same
-   * value automatically if one of them is empty and the other is non-empty.
-   * When namespace is specified in dataSourceRef,
-   * dataSource isn't set to the same value and must be empty.
-   * There are three important differences between dataSource and dataSourceRef:
-   * * While dataSource only allows two specific types of objects, dataSourceRef
-   *   allows any non-core object, as well as PersistentVolumeClaim objects.
-   * * While dataSource ignores disallowed values (dropping them), dataSourceRef
-   *   preserves all values, and generates an error if a disallowed value is
-   *   specified.
-   * * While dataSource only allows local objects, dataSourceRef allows objects
-   *   in any namespaces.
-   * (Beta) Using this field requires the AnyVolumeDataSource feature gate to be enabled.
-   * (Alpha) Using the namespace field of dataSourceRef requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  dataSourceRef?: ClusterSpecWalStoragePvcTemplateDataSourceRef;
-  /**
-   * resources represents the minimum resources the volume should have.
-   * Users are allowed to specify resource requirements
-   * that are lower than previous value but must still be higher than capacity recorded in the
-   * status field of the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#resources
-   */
-  resources?: ClusterSpecWalStoragePvcTemplateResources;
-  /**
-   * selector is a label query over volumes to consider for binding.
-   */
-  selector?: ClusterSpecWalStoragePvcTemplateSelector;
-  /**
-   * storageClassName is the name of the StorageClass required by the claim.
-   * More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#class-1
-   */
-  storageClassName?: string;
-  /**
-   * volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim.
-   * If specified, the CSI driver will create or update the volume with the attributes defined
-   * in the corresponding VolumeAttributesClass. This has a different purpose than storageClassName,
-   * it can be changed after the claim is created. An empty string or nil value indicates that no
-   * VolumeAttributesClass will be applied to the claim. If the claim enters an Infeasible error state,
-   * this field can be reset to its previous value (including nil) to cancel the modification.
-   * If the resource referred to by volumeAttributesClass does not exist, this PersistentVolumeClaim will be
-   * set to a Pending state, as reflected by the modifyVolumeStatus field, until such as a resource
-   * exists.
-   * More info: https://kubernetes.io/docs/concepts/storage/volume-attributes-classes/
-   */
-  volumeAttributesClassName?: string;
-  /**
-   * volumeMode defines what type of volume is required by the claim.
-   * Value of Filesystem is implied when not included in claim spec.
-   */
-  volumeMode?: string;
-  /**
-   * volumeName is the binding reference to the PersistentVolume backing this claim.
-   */
-  volumeName?: string;
-}
+export type ClusterSpecWalStoragePvcTemplate = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpec;
 
 /**
- * The `.spec.walStorage.pvcTemplate.dataSource` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate.dataSource` field of a {@link Cluster}: the same fields as {@link ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage}.
  */
-export interface ClusterSpecWalStoragePvcTemplateDataSource {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-}
+export type ClusterSpecWalStoragePvcTemplateDataSource = ClusterSpecBootstrapRecoveryVolumeSnapshotsStorage;
 
 /**
- * The `.spec.walStorage.pvcTemplate.dataSourceRef` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate.dataSourceRef` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef}.
  */
-export interface ClusterSpecWalStoragePvcTemplateDataSourceRef {
-  /**
-   * APIGroup is the group for the resource being referenced.
-   * If APIGroup is not specified, the specified Kind must be in the core API group.
-   * For any other third-party types, APIGroup is required.
-   */
-  apiGroup?: string;
-  /**
-   * Kind is the type of resource being referenced
-   */
-  kind: string;
-  /**
-   * Name is the name of resource being referenced
-   */
-  name: string;
-  /**
-   * Namespace is the namespace of resource being referenced
-   * Note that when a namespace is specified, a gateway.networking.k8s.io/ReferenceGrant object is required in the referent namespace to allow that namespace's owner to accept the reference. See the ReferenceGrant documentation for details.
-   * (Alpha) This field requires the CrossNamespaceVolumeDataSource feature gate to be enabled.
-   */
-  namespace?: string;
-}
+export type ClusterSpecWalStoragePvcTemplateDataSourceRef = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecDataSourceRef;
 
 /**
- * The `.spec.walStorage.pvcTemplate.resources` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate.resources` field of a {@link Cluster}: the same fields as {@link ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources}.
  */
-export interface ClusterSpecWalStoragePvcTemplateResources {
-  /**
-   * Limits describes the maximum amount of compute resources allowed.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  limits?: { [key: string]: number | string };
-  /**
-   * Requests describes the minimum amount of compute resources required.
-   * If Requests is omitted for a container, it defaults to Limits if that is explicitly specified,
-   * otherwise to an implementation-defined value. Requests cannot exceed Limits.
-   * More info: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
-   */
-  requests?: { [key: string]: number | string };
-}
+export type ClusterSpecWalStoragePvcTemplateResources = ClusterSpecEphemeralVolumeSourceVolumeClaimTemplateSpecResources;
 
 /**
- * The `.spec.walStorage.pvcTemplate.selector` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate.selector` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector}.
  */
-export interface ClusterSpecWalStoragePvcTemplateSelector {
-  /**
-   * matchExpressions is a list of label selector requirements. The requirements are ANDed.
-   */
-  matchExpressions?: ClusterSpecWalStoragePvcTemplateSelectorMatchExpressionsItem[];
-  /**
-   * matchLabels is a map of {key,value} pairs. A single {key,value} in the matchLabels
-   * map is equivalent to an element of matchExpressions, whose key field is "key", the
-   * operator is "In", and the values array contains only "value". The requirements are ANDed.
-   */
-  matchLabels?: { [key: string]: string };
-}
+export type ClusterSpecWalStoragePvcTemplateSelector = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelector;
 
 /**
- * The `.spec.walStorage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}.
+ * The `.spec.walStorage.pvcTemplate.selector.matchExpressions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem}.
  */
-export interface ClusterSpecWalStoragePvcTemplateSelectorMatchExpressionsItem {
-  /**
-   * key is the label key that the selector applies to.
-   */
-  key: string;
-  /**
-   * operator represents a key's relationship to a set of values.
-   * Valid operators are In, NotIn, Exists and DoesNotExist.
-   */
-  operator: string;
-  /**
-   * values is an array of string values. If the operator is In or NotIn,
-   * the values array must be non-empty. If the operator is Exists or DoesNotExist,
-   * the values array must be empty. This array is replaced during a strategic
-   * merge patch.
-   */
-  values?: string[];
-}
+export type ClusterSpecWalStoragePvcTemplateSelectorMatchExpressionsItem = ClusterSpecAffinityAdditionalPodAffinityPreferredDuringSchedulingIgnoredDuringExecutionItemPodAffinityTermLabelSelectorMatchExpressionsItem;
 
 /**
  * The `.status` field of a {@link Cluster}.
@@ -7220,92 +5237,19 @@ export interface ClusterStatusPgDataImageInfo {
 }
 
 /**
- * The `.status.pgDataImageInfo.extensions[*]` field of a {@link Cluster}.
+ * The `.status.pgDataImageInfo.extensions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItem}.
  */
-export interface ClusterStatusPgDataImageInfoExtensionsItem {
-  /**
-   * A list of directories within the image to be appended to the
-   * PostgreSQL process's `PATH` environment variable.
-   */
-  bin_path?: string[];
-  /**
-   * The list of directories inside the image which should be added to dynamic_library_path.
-   * If not defined, defaults to "/lib".
-   */
-  dynamic_library_path?: string[];
-  /**
-   * Env is a list of custom environment variables to be set in the
-   * PostgreSQL process for this extension. It is the responsibility of the
-   * cluster administrator to ensure the variables are correct for the
-   * specific extension. Note that changes to these variables require
-   * a manual cluster restart to take effect.
-   */
-  env?: ClusterStatusPgDataImageInfoExtensionsItemEnvItem[];
-  /**
-   * The list of directories inside the image which should be added to extension_control_path.
-   * If not defined, defaults to "/share".
-   */
-  extension_control_path?: string[];
-  /**
-   * The image containing the extension.
-   */
-  image?: ClusterStatusPgDataImageInfoExtensionsItemImage;
-  /**
-   * The list of directories inside the image which should be added to ld_library_path.
-   */
-  ld_library_path?: string[];
-  /**
-   * The name of the extension, required. The limit of 59 characters
-   * leaves room for the prefix the operator adds when deriving the
-   * extension's Kubernetes Volume name (capped at 63 characters).
-   */
-  name: string;
-}
+export type ClusterStatusPgDataImageInfoExtensionsItem = ClusterSpecPostgresqlExtensionsItem;
 
 /**
- * The `.status.pgDataImageInfo.extensions[*].env[*]` field of a {@link Cluster}.
+ * The `.status.pgDataImageInfo.extensions[*].env[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItemEnvItem}.
  */
-export interface ClusterStatusPgDataImageInfoExtensionsItemEnvItem {
-  /**
-   * Name of the environment variable to be injected into the
-   * PostgreSQL process.
-   */
-  name: string;
-  /**
-   * Value of the environment variable. CloudNativePG performs a direct
-   * replacement of this value, with support for placeholder expansion.
-   * The ${`image_root`} placeholder resolves to the absolute mount path
-   * of the extension's volume (e.g., `/extensions/my-extension`). This
-   * is particularly useful for allowing applications or libraries to
-   * locate specific directories within the mounted image.
-   * Unrecognized placeholders are rejected. To include a literal ${...}
-   * in the value, escape it as $${...}.
-   */
-  value: string;
-}
+export type ClusterStatusPgDataImageInfoExtensionsItemEnvItem = ClusterSpecPostgresqlExtensionsItemEnvItem;
 
 /**
- * The `.status.pgDataImageInfo.extensions[*].image` field of a {@link Cluster}.
+ * The `.status.pgDataImageInfo.extensions[*].image` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItemImage}.
  */
-export interface ClusterStatusPgDataImageInfoExtensionsItemImage {
-  /**
-   * Policy for pulling OCI objects. Possible values are:
-   * Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails.
-   * Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present.
-   * IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
-   * Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
-   */
-  pullPolicy?: string;
-  /**
-   * Required: Image or artifact reference to be used.
-   * Behaves in the same way as pod.spec.containers[*].image.
-   * Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets.
-   * More info: https://kubernetes.io/docs/concepts/containers/images
-   * This field is optional to allow higher level config management to default or override
-   * container images in workload controllers like Deployments and StatefulSets.
-   */
-  reference?: string;
-}
+export type ClusterStatusPgDataImageInfoExtensionsItemImage = ClusterSpecPostgresqlExtensionsItemImage;
 
 /**
  * The `.status.pluginStatus[*]` field of a {@link Cluster}.
@@ -7467,110 +5411,24 @@ export interface ClusterStatusTablespacesStatusItem {
 }
 
 /**
- * The `.status.targetPgDataImageInfo` field of a {@link Cluster}.
+ * The `.status.targetPgDataImageInfo` field of a {@link Cluster}: the same fields as {@link ClusterStatusPgDataImageInfo}.
  */
-export interface ClusterStatusTargetPgDataImageInfo {
-  /**
-   * Extensions contains the container image extensions available for the current Image
-   */
-  extensions?: ClusterStatusTargetPgDataImageInfoExtensionsItem[];
-  /**
-   * Image is the image name
-   */
-  image: string;
-  /**
-   * MajorVersion is the major version of the image
-   */
-  majorVersion: number;
-}
+export type ClusterStatusTargetPgDataImageInfo = ClusterStatusPgDataImageInfo;
 
 /**
- * The `.status.targetPgDataImageInfo.extensions[*]` field of a {@link Cluster}.
+ * The `.status.targetPgDataImageInfo.extensions[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItem}.
  */
-export interface ClusterStatusTargetPgDataImageInfoExtensionsItem {
-  /**
-   * A list of directories within the image to be appended to the
-   * PostgreSQL process's `PATH` environment variable.
-   */
-  bin_path?: string[];
-  /**
-   * The list of directories inside the image which should be added to dynamic_library_path.
-   * If not defined, defaults to "/lib".
-   */
-  dynamic_library_path?: string[];
-  /**
-   * Env is a list of custom environment variables to be set in the
-   * PostgreSQL process for this extension. It is the responsibility of the
-   * cluster administrator to ensure the variables are correct for the
-   * specific extension. Note that changes to these variables require
-   * a manual cluster restart to take effect.
-   */
-  env?: ClusterStatusTargetPgDataImageInfoExtensionsItemEnvItem[];
-  /**
-   * The list of directories inside the image which should be added to extension_control_path.
-   * If not defined, defaults to "/share".
-   */
-  extension_control_path?: string[];
-  /**
-   * The image containing the extension.
-   */
-  image?: ClusterStatusTargetPgDataImageInfoExtensionsItemImage;
-  /**
-   * The list of directories inside the image which should be added to ld_library_path.
-   */
-  ld_library_path?: string[];
-  /**
-   * The name of the extension, required. The limit of 59 characters
-   * leaves room for the prefix the operator adds when deriving the
-   * extension's Kubernetes Volume name (capped at 63 characters).
-   */
-  name: string;
-}
+export type ClusterStatusTargetPgDataImageInfoExtensionsItem = ClusterSpecPostgresqlExtensionsItem;
 
 /**
- * The `.status.targetPgDataImageInfo.extensions[*].env[*]` field of a {@link Cluster}.
+ * The `.status.targetPgDataImageInfo.extensions[*].env[*]` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItemEnvItem}.
  */
-export interface ClusterStatusTargetPgDataImageInfoExtensionsItemEnvItem {
-  /**
-   * Name of the environment variable to be injected into the
-   * PostgreSQL process.
-   */
-  name: string;
-  /**
-   * Value of the environment variable. CloudNativePG performs a direct
-   * replacement of this value, with support for placeholder expansion.
-   * The ${`image_root`} placeholder resolves to the absolute mount path
-   * of the extension's volume (e.g., `/extensions/my-extension`). This
-   * is particularly useful for allowing applications or libraries to
-   * locate specific directories within the mounted image.
-   * Unrecognized placeholders are rejected. To include a literal ${...}
-   * in the value, escape it as $${...}.
-   */
-  value: string;
-}
+export type ClusterStatusTargetPgDataImageInfoExtensionsItemEnvItem = ClusterSpecPostgresqlExtensionsItemEnvItem;
 
 /**
- * The `.status.targetPgDataImageInfo.extensions[*].image` field of a {@link Cluster}.
+ * The `.status.targetPgDataImageInfo.extensions[*].image` field of a {@link Cluster}: the same fields as {@link ClusterSpecPostgresqlExtensionsItemImage}.
  */
-export interface ClusterStatusTargetPgDataImageInfoExtensionsItemImage {
-  /**
-   * Policy for pulling OCI objects. Possible values are:
-   * Always: the kubelet always attempts to pull the reference. Container creation will fail If the pull fails.
-   * Never: the kubelet never pulls the reference and only uses a local image or artifact. Container creation will fail if the reference isn't present.
-   * IfNotPresent: the kubelet pulls if the reference isn't already present on disk. Container creation will fail if the reference isn't present and the pull fails.
-   * Defaults to Always if :latest tag is specified, or IfNotPresent otherwise.
-   */
-  pullPolicy?: string;
-  /**
-   * Required: Image or artifact reference to be used.
-   * Behaves in the same way as pod.spec.containers[*].image.
-   * Pull secrets will be assembled in the same way as for the container image by looking up node credentials, SA image pull secrets, and pod spec image pull secrets.
-   * More info: https://kubernetes.io/docs/concepts/containers/images
-   * This field is optional to allow higher level config management to default or override
-   * container images in workload controllers like Deployments and StatefulSets.
-   */
-  reference?: string;
-}
+export type ClusterStatusTargetPgDataImageInfoExtensionsItemImage = ClusterSpecPostgresqlExtensionsItemImage;
 
 /**
  * The `.status.topology` field of a {@link Cluster}.
@@ -7949,43 +5807,14 @@ export interface DatabaseSpecServersItem {
 }
 
 /**
- * The `.spec.servers[*].options[*]` field of a {@link Database}.
+ * The `.spec.servers[*].options[*]` field of a {@link Database}: the same fields as {@link DatabaseSpecFdwsItemOptionsItem}.
  */
-export interface DatabaseSpecServersItemOptionsItem {
-  /**
-   * Specifies whether an option should be present or absent in
-   * the database. If set to `present`, the option will be
-   * created if it does not exist. If set to `absent`, the
-   * option will be removed if it exists.
-   *
-   * @defaultValue `"present"`
-   */
-  ensure?: 'present' | 'absent';
-  /**
-   * Name of the option
-   */
-  name: string;
-  /**
-   * Value of the option
-   */
-  value: string;
-}
+export type DatabaseSpecServersItemOptionsItem = DatabaseSpecFdwsItemOptionsItem;
 
 /**
- * The `.spec.servers[*].usage[*]` field of a {@link Database}.
+ * The `.spec.servers[*].usage[*]` field of a {@link Database}: the same fields as {@link DatabaseSpecFdwsItemUsageItem}.
  */
-export interface DatabaseSpecServersItemUsageItem {
-  /**
-   * Name of the usage
-   */
-  name: string;
-  /**
-   * The type of usage
-   *
-   * @defaultValue `"grant"`
-   */
-  type?: 'grant' | 'revoke';
-}
+export type DatabaseSpecServersItemUsageItem = DatabaseSpecFdwsItemUsageItem;
 
 /**
  * The `.status` field of a {@link Database}.
@@ -8042,58 +5871,16 @@ export interface DatabaseStatusExtensionsItem {
 }
 
 /**
- * The `.status.fdws[*]` field of a {@link Database}.
+ * The `.status.fdws[*]` field of a {@link Database}: the same fields as {@link DatabaseStatusExtensionsItem}.
  */
-export interface DatabaseStatusFdwsItem {
-  /**
-   * True of the object has been installed successfully in
-   * the database
-   */
-  applied: boolean;
-  /**
-   * Message is the object reconciliation message
-   */
-  message?: string;
-  /**
-   * The name of the object
-   */
-  name: string;
-}
+export type DatabaseStatusFdwsItem = DatabaseStatusExtensionsItem;
 
 /**
- * The `.status.schemas[*]` field of a {@link Database}.
+ * The `.status.schemas[*]` field of a {@link Database}: the same fields as {@link DatabaseStatusExtensionsItem}.
  */
-export interface DatabaseStatusSchemasItem {
-  /**
-   * True of the object has been installed successfully in
-   * the database
-   */
-  applied: boolean;
-  /**
-   * Message is the object reconciliation message
-   */
-  message?: string;
-  /**
-   * The name of the object
-   */
-  name: string;
-}
+export type DatabaseStatusSchemasItem = DatabaseStatusExtensionsItem;
 
 /**
- * The `.status.servers[*]` field of a {@link Database}.
+ * The `.status.servers[*]` field of a {@link Database}: the same fields as {@link DatabaseStatusExtensionsItem}.
  */
-export interface DatabaseStatusServersItem {
-  /**
-   * True of the object has been installed successfully in
-   * the database
-   */
-  applied: boolean;
-  /**
-   * Message is the object reconciliation message
-   */
-  message?: string;
-  /**
-   * The name of the object
-   */
-  name: string;
-}
+export type DatabaseStatusServersItem = DatabaseStatusExtensionsItem;
