@@ -1,5 +1,6 @@
-import { type Manifest, describeOrigin, manifestOrigin } from '@kubeloom/core';
+import type { Manifest } from '@kubeloom/core';
 import type { CustomResourceDefinition } from '@kubeloom/kcp-provider/schemas';
+import { checkedCrdSpec, manifestProblems } from '../gen-types/crd-spec.ts';
 import { type SchemaProblem, describeValue, isMapping } from '../gen-types/resource-schema.ts';
 import { structuralSchemaProblems } from './structural-schema-check.ts';
 
@@ -24,12 +25,8 @@ export function crdsFromManifests(manifests: readonly Manifest[]): ManifestCrds 
   const problems: SchemaProblem[] = [];
   const seen = new Map<string, string>();
   for (const manifest of manifests) {
-    const at = manifestOrigin(manifest);
-    const origin = at ? describeOrigin(at) : `${manifest.kind} ${manifest.metadata.name}`;
+    const { origin, problem } = manifestProblems(manifest, problems);
     const before = problems.length;
-    const problem = (path: string, message: string): void => {
-      problems.push({ origin, path, message });
-    };
     if (manifest.apiVersion !== crdApiVersion || manifest.kind !== 'CustomResourceDefinition') {
       problem(
         '',
@@ -37,26 +34,10 @@ export function crdsFromManifests(manifests: readonly Manifest[]): ManifestCrds 
       );
       continue;
     }
-    const spec = manifest.spec;
-    if (!isMapping(spec)) {
-      problem('spec', `expected a mapping, got ${describeValue(spec)}`);
-      continue;
-    }
-    const names = isMapping(spec.names) ? spec.names : {};
-    const required: Record<string, unknown> = {
-      'spec.group': spec.group,
-      'spec.names.kind': names.kind,
-      'spec.names.plural': names.plural,
-    };
-    for (const [path, value] of Object.entries(required)) {
-      if (typeof value !== 'string' || !value)
-        problem(path, `expected a non-empty string, got ${describeValue(value)}`);
-    }
-    if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-      problem('spec.scope', `expected Namespaced or Cluster, got ${JSON.stringify(spec.scope) ?? 'nothing'}`);
-    }
-    if (problems.length === before) {
-      const expectedName = `${String(names.plural)}.${String(spec.group)}`;
+    const { spec, names } = checkedCrdSpec(manifest, { origin, problem });
+    if (!spec) continue;
+    if (names) {
+      const expectedName = `${names.plural}.${names.group}`;
       if (manifest.metadata.name !== expectedName) {
         problem(
           'metadata.name',

@@ -1,4 +1,5 @@
-import { type Manifest, describeOrigin, manifestOrigin } from '@kubeloom/core';
+import type { Manifest } from '@kubeloom/core';
+import { checkedCrdSpec, manifestProblems } from './crd-spec.ts';
 import { type ResourceSchema, type SchemaProblem, describeValue, isMapping } from './resource-schema.ts';
 
 const crdApiVersion = 'apiextensions.k8s.io/v1';
@@ -26,11 +27,7 @@ export function schemasFromManifests(
   const schemas: ResourceSchema[] = [];
   const problems: SchemaProblem[] = [];
   for (const manifest of manifests) {
-    const at = manifestOrigin(manifest);
-    const origin = at ? describeOrigin(at) : `${manifest.kind} ${manifest.metadata.name}`;
-    const problem = (path: string, message: string): void => {
-      problems.push({ origin, path, message });
-    };
+    const { origin, problem } = manifestProblems(manifest, problems);
     const isCrd = manifest.apiVersion === crdApiVersion && manifest.kind === 'CustomResourceDefinition';
     const isArs =
       manifest.apiVersion === apiResourceSchemaApiVersion && manifest.kind === 'APIResourceSchema';
@@ -41,25 +38,8 @@ export function schemasFromManifests(
       );
       continue;
     }
-    const spec = manifest.spec;
-    if (!isMapping(spec)) {
-      problem('spec', `expected a mapping, got ${describeValue(spec)}`);
-      continue;
-    }
-    const names = isMapping(spec.names) ? spec.names : {};
-    const fields: Record<string, unknown> = {
-      'spec.group': spec.group,
-      'spec.names.kind': names.kind,
-      'spec.names.plural': names.plural,
-    };
-    const missing = Object.entries(fields).filter(([, v]) => typeof v !== 'string' || !v);
-    for (const [path, value] of missing)
-      problem(path, `expected a non-empty string, got ${describeValue(value)}`);
-    if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-      problem('spec.scope', `expected Namespaced or Cluster, got ${JSON.stringify(spec.scope) ?? 'nothing'}`);
-      continue;
-    }
-    if (missing.length > 0) continue;
+    const { spec, names } = checkedCrdSpec(manifest, { origin, problem });
+    if (!spec || !names) continue;
     if (!Array.isArray(spec.versions) || spec.versions.length === 0) {
       problem('spec.versions', `expected a list of versions, got ${describeValue(spec.versions)}`);
       continue;
@@ -86,11 +66,11 @@ export function schemasFromManifests(
       }
       const subresources = isMapping(version.subresources) ? version.subresources : {};
       schemas.push({
-        group: spec.group as string,
+        group: names.group,
         version: version.name,
-        kind: names.kind as string,
-        plural: names.plural as string,
-        namespaced: spec.scope === 'Namespaced',
+        kind: names.kind,
+        plural: names.plural,
+        namespaced: names.namespaced,
         statusSubresource: isMapping(subresources.status),
         schema,
         origin,
