@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { type CliOutput, filesCount, processOutput, usageError } from './cli-output.ts';
+import { type CliOutput, filesCount, parseCommandLine, processOutput, usageError } from './cli-output.ts';
 import { genApiResourceSchemaCommand } from './gen-apiresourceschema/command.ts';
 import { genTypes } from './gen-types/gen-types.ts';
 import { initCommand } from './init/command.ts';
@@ -47,24 +46,20 @@ export async function main(args: readonly string[], output: CliOutput = processO
   if (args[0] === 'gen' && args[1] === 'apiresourceschema') {
     return genApiResourceSchemaCommand(args.slice(2), output);
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        check: { type: 'boolean' },
-        group: { type: 'string', multiple: true },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        workspace: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    return usageError(output, err instanceof Error ? err.message : String(err));
-  }
+  const parsed = parseCommandLine(
+    args,
+    {
+      out: { type: 'string', short: 'o' },
+      check: { type: 'boolean' },
+      group: { type: 'string', multiple: true },
+      kubeconfig: { type: 'string' },
+      context: { type: 'string' },
+      workspace: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    output,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (values.help) {
     output.out(usage);

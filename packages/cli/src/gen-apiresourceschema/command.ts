@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { writeChanged } from '../gen-types/files-on-disk.ts';
-import { type CliOutput, filesCount, usageError } from '../cli-output.ts';
+import { type CliOutput, filesCount, parseCommandLine, usageError } from '../cli-output.ts';
 import { genApiResourceSchemas } from './gen-apiresourceschema.ts';
 
 /**
@@ -11,20 +10,13 @@ export async function genApiResourceSchemaCommand(
   args: readonly string[],
   output: CliOutput,
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        prefix: { type: 'string' },
-        export: { type: 'string' },
-      },
-    });
-  } catch (err) {
-    return usageError(output, `gen apiresourceschema: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const parsed = parseCommandLine(
+    args,
+    { out: { type: 'string', short: 'o' }, prefix: { type: 'string' }, export: { type: 'string' } },
+    output,
+    'gen apiresourceschema',
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals: files } = parsed;
   if (files.length === 0) {
     return usageError(output, 'gen apiresourceschema: nothing to read: give CRD files or directories');

@@ -1,19 +1,15 @@
-import { parseArgs } from 'node:util';
-import { type CliOutput, usageError } from '../cli-output.ts';
+import { type CliOutput, parseCommandLine, usageError } from '../cli-output.ts';
 import { scaffoldOperator } from './scaffold.ts';
 
 /** `kubeloom init <dir> [--name n] [--group g]`: scaffolds an operator project. Returns the exit code. */
 export async function initCommand(args: readonly string[], output: CliOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: { name: { type: 'string' }, group: { type: 'string' } },
-    });
-  } catch (err) {
-    return usageError(output, `init: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const parsed = parseCommandLine(
+    args,
+    { name: { type: 'string' }, group: { type: 'string' } },
+    output,
+    'init',
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   if (positionals.length !== 1) {
     return usageError(
