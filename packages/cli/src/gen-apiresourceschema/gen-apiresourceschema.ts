@@ -3,7 +3,7 @@ import type { APIExport, APIResourceSchema } from '@kubeloom/kcp-provider';
 import { apiExportFor, toAPIResourceSchema } from '@kubeloom/kcp-provider/schemas';
 import { Document } from 'yaml';
 import type { GeneratedFile } from '../gen-types/generate-files.ts';
-import type { SchemaProblem } from '../gen-types/resource-schema.ts';
+import { type SchemaProblem, problemsMessage } from '../gen-types/resource-schema.ts';
 import { crdsFromManifests } from './crds-from-manifests.ts';
 
 /** Options for {@link genApiResourceSchemas}. */
@@ -44,12 +44,7 @@ export class GenApiResourceSchemaError extends Error {
 
   /** @param problems At least one problem; the message lists them all. */
   constructor(problems: readonly SchemaProblem[]) {
-    const lines = problems.map((p) => `${p.origin}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    super(
-      lines.length === 1
-        ? `kubeloom gen apiresourceschema: ${lines[0] ?? ''}`
-        : `kubeloom gen apiresourceschema: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
-    );
+    super(problemsMessage('kubeloom gen apiresourceschema', problems));
     this.problems = problems;
   }
 }

@@ -59,14 +59,20 @@ export class GenTypesError extends Error {
 
   /** @param problems At least one problem; the message lists them all. */
   constructor(problems: readonly SchemaProblem[]) {
-    const lines = problems.map((p) => `${p.origin}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
-    super(
-      lines.length === 1
-        ? `kubeloom gen types: ${lines[0] ?? ''}`
-        : `kubeloom gen types: ${lines.length} problems:\n  ${lines.join('\n  ')}`,
-    );
+    super(problemsMessage('kubeloom gen types', problems));
     this.problems = problems;
   }
+}
+
+/**
+ * `<command>: <origin>: <path>: <message>` for one problem; for several, their number and one indented
+ * line each, so one run shows everything to fix.
+ */
+export function problemsMessage(command: string, problems: readonly SchemaProblem[]): string {
+  const lines = problems.map((p) => `${p.origin}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+  return lines.length === 1
+    ? `${command}: ${lines[0] ?? ''}`
+    : `${command}: ${lines.length} problems:\n  ${lines.join('\n  ')}`;
 }
 
 /** A JSON object (not an array, not null). */
