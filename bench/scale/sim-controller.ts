@@ -23,7 +23,7 @@ import {
   SharedInformer,
 } from '@kubeloom/core';
 import { APIBindingResource, APIExportProvider, wildcardUrl } from '@kubeloom/kcp-provider';
-import { EXPORT_NAME } from './sim-server.ts';
+import { EXPORT_NAME } from './sim-fleet.ts';
 
 const [mode, kubeconfigPath, clustersArg] = process.argv.slice(2) as [string, string, string];
 const clusters = Number(clustersArg);

@@ -18,14 +18,7 @@ import {
   type APIExportEndpointSlice,
   APIExportEndpointSliceResource,
 } from '@kubeloom/kcp-provider';
-
-/** The provider workspace holding the APIExport and its endpoint slice. */
-export const PROVIDER_WORKSPACE = 'root:provider';
-/** The APIExport (and endpoint slice) name. */
-export const EXPORT_NAME = 'widgets';
-
-/** Logical cluster name of the i-th consumer workspace. */
-export const clusterName = (i: number): string => `ws${i.toString(36).padStart(4, '0')}`;
+import { clusterName, EXPORT_NAME, PROVIDER_WORKSPACE } from './sim-fleet.ts';
 
 function binding(cluster: string): APIBinding {
   return {

@@ -5,14 +5,17 @@
  *
  *   node bench/scale/simulated.ts                       # N = 1,000, 10,000, 100,000
  *   node bench/scale/simulated.ts --clusters 1000,10000 --events 1000 --bursts 3
+ *   node bench/scale/simulated.ts --clusters 10000 --no-record       # print only, e.g. while tuning
  *
  * For each N, in fresh child processes (server and controller apart, so heap and CPU are the controller's):
  * start → every workspace engaged, → every workspace reconciled once, CPU to get there; heap after GC minus
  * that of the same two wildcard informers with no workspace engaged, divided by N (heap per engaged
  * workspace beyond its cached objects); then `--bursts` bursts of `--events` ConfigMap changes spread over
  * the fleet: wall time and controller CPU until all are reconciled, per event (must not grow with N).
- * `--profile <dir>` writes a CPU profile and a heap snapshot of the provider's process there.
- * Appends JSON lines to bench/scale/results/simulated.jsonl and prints a table.
+ * `--profile <dir>` writes a CPU profile and a heap snapshot of the provider's process there (such a run is
+ * slowed by the profiler, so it is not recorded).
+ * Appends JSON lines to bench/scale/results/simulated.jsonl, redraws the charts and prints a table;
+ * `--no-record` only prints.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -29,8 +32,12 @@ const { values } = parseArgs({
     bursts: { type: 'string', default: '3' },
     /** Write a CPU profile and a heap snapshot of the provider's process into this directory. */
     profile: { type: 'string' },
+    /** Append the rows to results/simulated.jsonl and redraw the charts (not for profiled runs). */
+    record: { type: 'boolean', default: true },
   },
+  allowNegative: true,
 });
+const record = values.record && !values.profile;
 const sizes = values.clusters.split(',').map(Number);
 const events = Number(values.events);
 const bursts = Number(values.bursts);
@@ -137,14 +144,16 @@ const rows: Row[] = [];
 for (const clusters of sizes) {
   const row = await measure(clusters);
   rows.push(row);
-  recordLine('simulated.jsonl', {
+  const line = {
     bench: 'simulated',
     runId,
     implementation: 'kubeloom',
     ...row,
     events,
     machine: { ...machine, loadAfter: machineFacts().load },
-  });
+  };
+  if (record) recordLine('simulated.jsonl', line);
+  else console.log(JSON.stringify(line));
 }
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(
@@ -169,4 +178,4 @@ console.log(
     ]),
   )}`,
 );
-await drawCharts();
+if (record) await drawCharts();
