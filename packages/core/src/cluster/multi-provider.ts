@@ -1,6 +1,7 @@
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
+import { LinkedAbortController } from '../util/linked-abort.ts';
 import {
   type Aware,
   type Cluster,
@@ -133,13 +134,14 @@ export class MultiProvider implements Provider {
   #startMember(name: string, member: Member, aware: Aware, signal: AbortSignal): void {
     const { provider } = member;
     if (!provider.start) return;
-    const memberSignal = AbortSignal.any([signal, member.lifetime.signal]);
+    const memberSignal = new LinkedAbortController(signal, member.lifetime.signal).signal;
     const prefixed: Aware = {
+      // Ends with the cluster's engagement or with the member, whichever comes first.
       engage: (cluster, instance, clusterSignal) =>
         aware.engage(
           `${name}${this.separator}${cluster}`,
           instance,
-          AbortSignal.any([clusterSignal, memberSignal]),
+          new LinkedAbortController(clusterSignal, memberSignal).signal,
         ),
     };
     provider.start(prefixed, memberSignal).catch((error: unknown) => {

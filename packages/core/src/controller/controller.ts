@@ -20,6 +20,7 @@ import {
   requestKey,
 } from '../reconcile/request.ts';
 import type { Source, SourceStartContext } from '../source/source.ts';
+import { LinkedAbortController } from '../util/linked-abort.ts';
 import { waitFor } from '../util/wait-for.ts';
 import { EngagedCluster } from './engaged-cluster.ts';
 import { formatDuration, hangGraceMs, watchForHang } from './hung-reconcile-watch.ts';
@@ -441,8 +442,9 @@ export class Controller implements Aware {
       name: request.name,
       reconcileID,
     });
-    const timeout = new AbortController();
-    const signal = AbortSignal.any([context.signal, engagement.signal, timeout.signal]);
+    // Aborts with the run, with the engagement, or at the timeout; unlinked once the reconcile settles.
+    const reconcileAbort = new LinkedAbortController(context.signal, engagement.signal);
+    const { signal } = reconcileAbort;
     const startedAt = performance.now();
     let timer: NodeJS.Timeout | undefined;
     let endHangWatch: (() => void) | undefined;
@@ -452,7 +454,7 @@ export class Controller implements Aware {
       timer = setTimeout(() => {
         this.#metrics.reconcileTimeout(this.name);
         log.warn({ timeoutMs: ms }, 'reconcile timed out; its signal is aborted');
-        timeout.abort(new DOMException(`reconcile timed out after ${ms} ms`, 'TimeoutError'));
+        reconcileAbort.abort(new DOMException(`reconcile timed out after ${ms} ms`, 'TimeoutError'));
         endHangWatch = watchForHang(startedAt, hangGraceMs(ms), {
           onHung: () => {
             hung = true;
@@ -482,6 +484,7 @@ export class Controller implements Aware {
       settled = { ok: false, thrown };
     } finally {
       clearTimeout(timer);
+      reconcileAbort.dispose();
       endHangWatch?.();
       if (hung) {
         this.#metrics.hungReconciles?.(this.name, -1);

@@ -2,6 +2,7 @@ import { redact } from '../client/redact.ts';
 import type { Cluster, ClusterName } from '../cluster/cluster.ts';
 import type { Request } from '../reconcile/request.ts';
 import type { StartedSource } from '../source/source.ts';
+import { LinkedAbortController } from '../util/linked-abort.ts';
 
 /** A source started for an engaged cluster, with what it watches (for reports of what has not synced). */
 export interface EngagedSource {
@@ -26,13 +27,14 @@ export class EngagedCluster {
   readonly deferred = new Map<string, Request>();
   /** The running wait for the sources to sync, if any. */
   syncing: Promise<void> | undefined;
-  readonly #own = new AbortController();
+  readonly #own: LinkedAbortController;
 
   constructor(name: ClusterName, cluster: Cluster, providerSignal: AbortSignal) {
     this.name = name;
     this.cluster = cluster;
     this.providerSignal = providerSignal;
-    this.signal = AbortSignal.any([providerSignal, this.#own.signal]);
+    this.#own = new LinkedAbortController(providerSignal);
+    this.signal = this.#own.signal;
   }
 
   /** Whether every source started for this cluster has delivered the cluster's current state. */

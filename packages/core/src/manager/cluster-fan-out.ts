@@ -1,5 +1,6 @@
 import type { Aware, Cluster, ClusterName } from '../cluster/cluster.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
+import { LinkedAbortController } from '../util/linked-abort.ts';
 
 /** Options for {@link ClusterFanOut}. */
 export interface ClusterFanOutOptions {
@@ -165,9 +166,9 @@ export class ClusterFanOut {
     if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
     if (this.#clusters.get(entry.name) !== entry || entry.engagements.has(attachment)) return;
     if (!this.#attachments.has(attachment)) return;
-    const controller = new AbortController();
+    const controller = new LinkedAbortController(entry.signal, attachment.signal);
     entry.engagements.set(attachment, controller);
-    const signal = AbortSignal.any([entry.signal, attachment.signal, controller.signal]);
+    const { signal } = controller;
     try {
       await attachment.aware.engage(entry.name, entry.cluster, signal);
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   type Provider,
 } from '../cluster/cluster.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
+import { LinkedAbortController } from '../util/linked-abort.ts';
 import type { Reconciler } from '../reconcile/request.ts';
 import { bucketOf } from './rendezvous.ts';
 import { ShardCoordinator, type ShardingOptions } from './shard-coordinator.ts';
@@ -189,12 +190,10 @@ export class ShardedProvider implements Provider {
   #engage(name: ClusterName, known: KnownCluster): void {
     const aware = this.#aware;
     if (!aware || known.engagement || known.signal.aborted) return;
-    const engagement = new AbortController();
+    const engagement = new LinkedAbortController(known.signal);
     known.engagement = engagement;
     this.#updateOwned();
-    void Promise.resolve(
-      aware.engage(name, known.cluster, AbortSignal.any([known.signal, engagement.signal])),
-    ).catch((error: unknown) =>
+    void Promise.resolve(aware.engage(name, known.cluster, engagement.signal)).catch((error: unknown) =>
       this.#logger.error({ err: error, cluster: name }, 'engaging an owned cluster failed'),
     );
   }

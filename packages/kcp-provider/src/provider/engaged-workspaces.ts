@@ -5,6 +5,8 @@ import {
   type Cluster,
   type ClusterCache,
   type ClusterName,
+  type EventRecorder,
+  LinkedAbortController,
   type Logger,
   type Provider,
 } from '@kubeloom/core';
@@ -55,6 +57,64 @@ export interface WorkspaceEngagementPlan {
 }
 
 /**
+ * The Cluster of an engaged workspace. Its event recorder is made on first use: most workspaces of a large
+ * fleet never record an Event, and a recorder per workspace is memory held for nothing.
+ */
+class WorkspaceCluster implements Cluster {
+  readonly name: ClusterName;
+  readonly client: Client;
+  readonly cache: ClusterCache;
+  readonly #eventComponent: string;
+  readonly #log: Logger;
+  readonly #signal: AbortSignal;
+  #events: EventRecorder | undefined;
+
+  constructor(
+    name: ClusterName,
+    client: Client,
+    cache: ClusterCache,
+    recorder: { component: string; log: Logger; signal: AbortSignal },
+  ) {
+    this.name = name;
+    this.client = client;
+    this.cache = cache;
+    this.#eventComponent = recorder.component;
+    this.#log = recorder.log;
+    this.#signal = recorder.signal;
+  }
+
+  get events(): EventRecorder {
+    this.#events ??= new ClientEventRecorder(this.client, {
+      component: this.#eventComponent,
+      logger: this.#log,
+      signal: this.#signal,
+    });
+    return this.#events;
+  }
+}
+
+/**
+ * One engagement: its abort controller (linked to the endpoint's signal) is also its entry in the
+ * bookkeeping, and takes itself out of it however it ends — disengaged, or its endpoint stopped — without
+ * an `abort` listener of its own.
+ */
+class Engagement extends LinkedAbortController {
+  workspace!: EngagedWorkspace;
+  readonly #onEnd: (engagement: Engagement) => void;
+
+  constructor(endpointSignal: AbortSignal, onEnd: (engagement: Engagement) => void) {
+    super(endpointSignal);
+    this.#onEnd = onEnd;
+  }
+
+  override abort(reason?: unknown): void {
+    const first = !this.signal.aborted;
+    super.abort(reason);
+    if (first) this.#onEnd(this);
+  }
+}
+
+/**
  * The bookkeeping both kcp providers share: which workspaces are engaged, through which endpoint, and until
  * when. Engaging builds the workspace's Cluster — its client through the endpoint, its event recorder stopped
  * by the engagement's signal so no Event is written for a workspace that is gone — and hands it to the
@@ -64,7 +124,12 @@ export interface WorkspaceEngagementPlan {
 export class EngagedWorkspaces {
   readonly #log: Logger;
   readonly #eventComponent: string;
-  readonly #engaged = new Map<ClusterName, { workspace: EngagedWorkspace; controller: AbortController }>();
+  readonly #engaged = new Map<ClusterName, Engagement>();
+  /** Takes an ended engagement out of {@link #engaged} (one function for all, not a closure per workspace). */
+  readonly #forget = (engagement: Engagement): void => {
+    const { name } = engagement.workspace.cluster;
+    if (this.#engaged.get(name) === engagement) this.#engaged.delete(name);
+  };
   #aware: Aware | undefined;
 
   /** @param eventComponent the `source.component` of recorded Events */
@@ -81,26 +146,19 @@ export class EngagedWorkspaces {
   /** Engages a workspace as `plan` says; returns `undefined` (and does nothing) if it is engaged already. */
   engage(name: ClusterName, plan: WorkspaceEngagementPlan): EngagedWorkspace | undefined {
     if (this.#engaged.has(name)) return undefined;
-    const controller = new AbortController();
-    const signal = AbortSignal.any([plan.endpoint.signal, controller.signal]);
+    const engagement = new Engagement(plan.endpoint.signal, this.#forget);
+    const { signal } = engagement;
     const client = plan.endpoint.clusterClient(name);
     const log = this.#log.child(plan.fields);
-    const cluster: Cluster = {
-      name,
-      client,
-      cache: plan.cache(client, signal),
-      events: new ClientEventRecorder(client, { component: this.#eventComponent, logger: log, signal }),
-    };
+    const cluster = new WorkspaceCluster(name, client, plan.cache(client, signal), {
+      component: this.#eventComponent,
+      log,
+      signal,
+    });
     const workspace: EngagedWorkspace = { cluster, endpoint: plan.endpoint, signal, fields: plan.fields };
-    const entry = { workspace, controller };
-    this.#engaged.set(name, entry);
-    signal.addEventListener(
-      'abort',
-      () => {
-        if (this.#engaged.get(name) === entry) this.#engaged.delete(name);
-      },
-      { once: true },
-    );
+    engagement.workspace = workspace;
+    if (signal.aborted) return workspace;
+    this.#engaged.set(name, engagement);
     log.info(plan.message);
     setImmediate(() => {
       if (signal.aborted || !this.#aware) return;
@@ -122,7 +180,7 @@ export class EngagedWorkspaces {
       reason === undefined ? entry.workspace.fields : { ...entry.workspace.fields, reason },
       message,
     );
-    entry.controller.abort();
+    entry.abort();
     return true;
   }
 
