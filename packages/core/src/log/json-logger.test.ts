@@ -76,6 +76,31 @@ describe('JsonLogger', () => {
     expect(out.lines()[1]).not.toHaveProperty('controller');
   });
 
+  it('reads and serialises a child’s bindings only when it first writes a line at an enabled level', () => {
+    const out = capture();
+    let reads = 0;
+    const bindings = {
+      get cluster(): string {
+        reads++;
+        return 'root:a';
+      },
+    };
+    const root = new JsonLogger({ destination: out.destination, level: 'info' });
+    const parent = root.child(bindings);
+    const child = parent.child({ reconcileID: 'r1' });
+    child.debug('dropped by the level');
+    expect(reads).toBe(0);
+    child.info('first');
+    child.warn('second');
+    parent.info('the parent');
+    expect(reads).toBe(1);
+    expect(out.lines()).toMatchObject([
+      { cluster: 'root:a', reconcileID: 'r1', msg: 'first' },
+      { cluster: 'root:a', reconcileID: 'r1', msg: 'second' },
+      { cluster: 'root:a', msg: 'the parent' },
+    ]);
+  });
+
   it('redacts credential-named keys at any depth, in bindings and in fields', () => {
     const out = capture();
     const log = new JsonLogger({ destination: out.destination, redactKeys: ['x-api-secret'] });

@@ -48,7 +48,7 @@ function withErrorKey(fields: object): object {
 }
 
 /** Set by `child()` just before it calls the constructor, so that children share state without a public constructor parameter. */
-let deriving: { shared: Shared; prefix: string } | undefined;
+let deriving: { shared: Shared; parent: JsonLogger; bindings: Record<string, unknown> } | undefined;
 
 interface Shared {
   readonly destination: LogDestination;
@@ -65,8 +65,10 @@ interface Shared {
  *
  * It exists so that core does not depend on pino. Secrets never reach the output: fields named like
  * credentials are redacted at any depth, and bearer tokens, JWTs and `token=…` pairs are scrubbed from the
- * message and from every string value. Child bindings are redacted and serialised once, when the child is
- * made, because a controller logs through the same child for its whole life.
+ * message and from every string value. Child bindings are redacted and serialised once, when the child
+ * first writes a line (a controller logs through the same child for its whole life), and not at all by a
+ * child that never does: one is made per engaged cluster and per reconcile, and at the usual levels most
+ * of them stay silent. So bindings are read then, not when `child()` is called: do not change them after.
  *
  * Errors are written under the key `error`, the key controller-runtime's logs use, so that one query finds
  * the failures of Go and TypeScript controllers alike. Call sites pass them pino-style as `{ err }` (a pino
@@ -74,14 +76,18 @@ interface Shared {
  */
 export class JsonLogger implements Logger {
   readonly #shared: Shared;
-  /** The bindings, already redacted and serialised: `"k":v,"k2":v2` (or empty). */
-  readonly #prefix: string;
+  /** The bindings, redacted and serialised: `"k":v,"k2":v2` (or empty); undefined until first needed. */
+  #prefix: string | undefined;
+  /** Until {@link #prefix} is made: the logger this one is a child of, and this one's own bindings. */
+  #parent: JsonLogger | undefined;
+  #bindings: Record<string, unknown> | undefined;
 
   constructor(options: JsonLoggerOptions = {}) {
     if (deriving) {
       // child(): share the parent's destination, level and redaction keys; skip rebuilding them.
       this.#shared = deriving.shared;
-      this.#prefix = deriving.prefix;
+      this.#parent = deriving.parent;
+      this.#bindings = deriving.bindings;
       deriving = undefined;
       return;
     }
@@ -126,10 +132,9 @@ export class JsonLogger implements Logger {
     this.#write('error', obj, msg);
   }
 
+  /** A logger adding `bindings` to every line; they are serialised when it first writes one. */
   child(bindings: Record<string, unknown>): JsonLogger {
-    const extra = this.#serialiseBindings(bindings);
-    const prefix = this.#prefix && extra ? `${this.#prefix},${extra}` : this.#prefix || extra;
-    deriving = { shared: this.#shared, prefix };
+    deriving = { shared: this.#shared, parent: this, bindings };
     return new JsonLogger();
   }
 
@@ -151,6 +156,22 @@ export class JsonLogger implements Logger {
         done(error instanceof Error ? error : new Error(String(error)));
       }
     });
+  }
+
+  /** The serialised bindings of this logger and its ancestors, made on first use. */
+  #bindingsPrefix(): string {
+    if (this.#prefix !== undefined) return this.#prefix;
+    const inherited = this.#parent ? this.#parent.#bindingsPrefix() : '';
+    let own = '';
+    try {
+      own = this.#bindings ? this.#serialiseBindings(this.#bindings) : '';
+    } catch (error) {
+      own = `"logError":${JSON.stringify(error instanceof Error ? error.message : String(error))}`;
+    }
+    this.#prefix = inherited && own ? `${inherited},${own}` : inherited || own;
+    this.#parent = undefined;
+    this.#bindings = undefined;
+    return this.#prefix;
   }
 
   #serialiseBindings(bindings: Record<string, unknown>): string {
@@ -178,7 +199,8 @@ export class JsonLogger implements Logger {
       fields = `"logError":${JSON.stringify(error instanceof Error ? error.message : String(error))}`;
     }
     let line = `{"level":"${level}","time":"${new Date(shared.now()).toISOString()}"`;
-    if (this.#prefix) line += `,${this.#prefix}`;
+    const prefix = this.#bindingsPrefix();
+    if (prefix) line += `,${prefix}`;
     if (fields) line += `,${fields}`;
     if (message !== undefined) line += `,"msg":${JSON.stringify(redact(message))}`;
     line += '}\n';
