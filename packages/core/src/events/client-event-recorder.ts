@@ -59,6 +59,13 @@ interface Tracked {
 const MAX_MESSAGE = 1024;
 const MAX_NAME = 253;
 
+let machineHostname: string | undefined;
+/** The hostname, asked once per process: a recorder is made per engaged cluster, and it is a system call. */
+function defaultHost(): string {
+  machineHostname ??= hostname();
+  return machineHostname;
+}
+
 /**
  * Records core/v1 Events through a cluster's client, like client-go's event broadcaster with its
  * correlator: repeats of the same event within {@link ClientEventRecorderOptions.aggregationWindowMs} bump
@@ -79,22 +86,34 @@ export class ClientEventRecorder implements EventRecorder {
   readonly #timeoutMs: number;
   readonly #forbiddenRetryDelaysMs: readonly number[];
   readonly #now: () => number;
-  readonly #tracked: LRUCache<string, Tracked>;
-  readonly #inflight = new Set<Promise<void>>();
+  readonly #maxTracked: number;
+  /** Made on the first record: most clusters of a large fleet never record an Event. */
+  #trackedCache: LRUCache<string, Tracked> | undefined;
+  #inflightWrites: Set<Promise<void>> | undefined;
 
   constructor(client: Client, options: ClientEventRecorderOptions) {
     this.#client = client;
     this.#component = options.component;
-    this.#host = options.host ?? hostname();
+    this.#host = options.host ?? defaultHost();
     this.#logger = options.logger ?? silentLogger;
     this.#signal = options.signal;
     this.#windowMs = options.aggregationWindowMs ?? 600_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#forbiddenRetryDelaysMs = options.forbiddenRetryDelaysMs ?? [250, 1000, 2000];
     this.#now = options.now ?? Date.now;
+    this.#maxTracked = options.maxTracked ?? 4096;
+  }
+
+  get #tracked(): LRUCache<string, Tracked> {
     // Bounded by size, not `max`: with `max` lru-cache allocates all its slots up front (~80 KiB for 4096),
     // and every engaged workspace has a recorder of its own, most of which record few Events.
-    this.#tracked = new LRUCache({ maxSize: options.maxTracked ?? 4096, sizeCalculation: () => 1 });
+    this.#trackedCache ??= new LRUCache({ maxSize: this.#maxTracked, sizeCalculation: () => 1 });
+    return this.#trackedCache;
+  }
+
+  get #inflight(): Set<Promise<void>> {
+    this.#inflightWrites ??= new Set();
+    return this.#inflightWrites;
   }
 
   /** Records `event` about `object`: a repeat within the aggregation window raises the count of the Event already written. */
@@ -151,7 +170,8 @@ export class ClientEventRecorder implements EventRecorder {
 
   /** Resolves when every write started so far has finished (for tests and for an orderly shutdown). */
   async flush(): Promise<void> {
-    while (this.#inflight.size > 0) await Promise.allSettled(this.#inflight);
+    if (!this.#inflightWrites) return;
+    while (this.#inflightWrites.size > 0) await Promise.allSettled(this.#inflightWrites);
   }
 
   #track(promise: Promise<void>): void {
