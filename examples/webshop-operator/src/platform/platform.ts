@@ -4,7 +4,10 @@
  * - The database team publishes CloudNativePG's Postgres API (a syncagent and a stand-in CNPG operator on
  *   the team cluster).
  * - The observability team publishes its Elasticsearch API the same way (a second syncagent, a stand-in
- *   Elastic operator, on the same team cluster in their own namespaces).
+ *   Elastic operator), on the same team cluster in their own namespaces, or on a cluster of its own.
+ *   With a cluster of its own, that cluster also pulls the database team's Postgres API from kcp through
+ *   kube-bind (a backend in kcp, a konnector there), and a composition controller gives each
+ *   Elasticsearch a Postgres Cluster that the database team's stand-in serves (see kube-bind-side.ts).
  * - The webshop team gets its workspace; its operator (installed separately) exports the Webshop API and
  *   runs the shops on the compute cluster, where a stand-in marks Deployments available (no kubelet).
  *
@@ -23,6 +26,7 @@ import type { ExportRef } from './export-ref.ts';
 import { startObservabilityTeam } from './observability-team.ts';
 import { postgresCrdFiles } from './postgres-crds.ts';
 import { publishedResourceCrd } from './published-resource-crd.ts';
+import { type KubeBindSide, startKubeBindSide } from './kube-bind-side.ts';
 import { bindExport } from './tenant-binding.ts';
 import { stopAll } from './team.ts';
 
@@ -34,6 +38,15 @@ export { ELASTICSEARCH_GROUP, elasticsearchCrd } from './elasticsearch-crd.ts';
 export { POSTGRES_EXPORT } from './database-team.ts';
 export { ELASTICSEARCH_EXPORT, ELASTICSEARCH_ENDPOINT_SLICE } from './observability-team.ts';
 export { AGENT_LABEL } from './team-agent.ts';
+export { compositionPostgresName } from './elasticsearch-composition.ts';
+export { signInWithScriptedBrowser, startDemoIdentityProvider } from './demo-identity-provider.ts';
+export type {
+  DemoIdentityProvider,
+  DemoIdentityProviderOptions,
+  DemoOidcClient,
+} from './demo-identity-provider.ts';
+export { OBSERVABILITY_USER } from './kube-bind-side.ts';
+export type { KubeBindSide } from './kube-bind-side.ts';
 
 /** The label selector of the shops' Pods on the compute cluster. */
 export const WEBSHOP_POD_SELECTOR = 'app.kubernetes.io/name=webshop';
@@ -47,6 +60,13 @@ export interface PlatformOptions {
    * it gets cluster-scoped PublishedResources, which an agent without a selector there would publish too.
    */
   teamClusters: KubeTestEnvironment;
+  /**
+   * The observability team's own cluster. When given, the observability team runs there instead of on
+   * `teamClusters`, and that cluster binds the Postgres export through kube-bind and composes a Postgres
+   * per Elasticsearch. Never a cluster serving CloudNativePG's CRDs itself or running another konnector,
+   * and, like `teamClusters`, never one shared with other syncagents (it gets a PublishedResource).
+   */
+  observabilityCluster?: KubeTestEnvironment;
   /** The webshop team's compute cluster (with kube-controller-manager; see the availability stand-in). */
   compute: KubeTestEnvironment;
   /**
@@ -72,6 +92,8 @@ export interface Platform {
   readonly observabilityTeam: KcpWorkspace;
   /** The webshop team's workspace, empty: the Webshop API is installed there by its operator's code. */
   readonly webshopTeam: KcpWorkspace;
+  /** The kube-bind side, when the observability team has a cluster of its own. */
+  readonly kubeBind?: Omit<KubeBindSide, 'stop'>;
   /** The two published exports, for tenants to bind and for the Webshop export's permission claims. */
   readonly exports: { postgres: ExportRef; elastic: ExportRef };
   /** A tenant workspace binding `exports` (all permission claims accepted), waiting until each API is served. */
@@ -82,6 +104,21 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/**
+ * Like `Promise.all`, but settles every promise before rejecting with the first failure: what the others
+ * start is in `running` by then, so the caller's cleanup stops it too.
+ */
+async function allSettledOrFirstFailure<T extends readonly unknown[]>(
+  promises: {
+    [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** Starts the platform; resolves once both exports are published and can be bound. */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { kcp } = options;
@@ -90,28 +127,60 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const timeoutMs = options.timeoutMs ?? 180_000;
   const logger = options.logger ? { logger: options.logger } : {};
   const service = options.teamClusters.client;
-  await installCrds(service, [...postgresCrdFiles(), elasticsearchCrd, await publishedResourceCrd()], {
-    timeoutMs,
-  });
-  log('team cluster: CloudNativePG, Elasticsearch and PublishedResource CRDs installed');
+  const observabilityCluster = options.observabilityCluster?.client;
+  if (observabilityCluster) {
+    await Promise.all([
+      installCrds(service, [...postgresCrdFiles(), await publishedResourceCrd()], { timeoutMs }),
+      installCrds(observabilityCluster, [elasticsearchCrd, await publishedResourceCrd()], { timeoutMs }),
+    ]);
+    log('team cluster: CloudNativePG and PublishedResource CRDs installed');
+    log('observability cluster: Elasticsearch and PublishedResource CRDs installed');
+  } else {
+    await installCrds(service, [...postgresCrdFiles(), elasticsearchCrd, await publishedResourceCrd()], {
+      timeoutMs,
+    });
+    log('team cluster: CloudNativePG, Elasticsearch and PublishedResource CRDs installed');
+  }
   const running: RunningManager[] = [];
   try {
-    const [database, observability, webshopTeam] = await Promise.all([
-      startDatabaseTeam({ kcp, service, prefix, timeoutMs, ...logger }).then((team) => {
+    const databaseTeam = startDatabaseTeam({ kcp, service, prefix, timeoutMs, ...logger }).then((team) => {
+      running.push(team);
+      log(
+        `database team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in CloudNativePG)`,
+      );
+      return team;
+    });
+    const [database, observability, webshopTeam, kubeBind] = await allSettledOrFirstFailure([
+      databaseTeam,
+      startObservabilityTeam({
+        kcp,
+        service: observabilityCluster ?? service,
+        prefix,
+        timeoutMs,
+        ...logger,
+      }).then((team) => {
         running.push(team);
         log(
-          `database team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in CloudNativePG)`,
-        );
-        return team;
-      }),
-      startObservabilityTeam({ kcp, service, prefix, timeoutMs, ...logger }).then((team) => {
-        running.push(team);
-        log(
-          `observability team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in Elastic)`,
+          `observability team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in Elastic, ${observabilityCluster ? 'observability' : 'team'} cluster)`,
         );
         return team;
       }),
       kcp.createWorkspace({ name: `${prefix}webshop-team`, timeoutMs }),
+      observabilityCluster
+        ? databaseTeam.then(async (team) => {
+            const side = await startKubeBindSide({
+              kcp,
+              postgres: team.exportRef,
+              observabilityCluster,
+              prefix,
+              timeoutMs,
+              log,
+              ...logger,
+            });
+            running.push(side);
+            return side;
+          })
+        : Promise.resolve(undefined),
     ]);
     log(`webshop team: ${webshopTeam.path}`);
     running.push(
@@ -127,6 +196,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       databaseTeam: database.workspace,
       observabilityTeam: observability.workspace,
       webshopTeam,
+      ...(kubeBind
+        ? {
+            kubeBind: {
+              backendWorkspace: kubeBind.backendWorkspace,
+              backendUrl: kubeBind.backendUrl,
+              bindingName: kubeBind.bindingName,
+              clusterNamespace: kubeBind.clusterNamespace,
+            },
+          }
+        : {}),
       exports: { postgres: database.exportRef, elastic: observability.exportRef },
       createTenant: async (name, exports) => {
         const tenant = await kcp.createWorkspace({ name: `${prefix}${name}`, timeoutMs });

@@ -1,0 +1,89 @@
+/**
+ * The kube-bind side of the platform, as the seed's observability team runs it: the database team's
+ * Postgres export is offered by a kube-bind backend in kcp; the observability team's own cluster binds it
+ * (the `kubeloom bind` flow, its konnector pulls the Postgres CRDs in), and a composition controller there
+ * gives each Elasticsearch a Postgres Cluster, which travels konnector → backend workspace → database
+ * team's syncagent → database team's cluster, with the stand-in CloudNativePG's Ready coming back.
+ */
+import type { Client, Logger } from '@kubeloom/core';
+import type { KcpWorkspace } from '@kubeloom/kcp-provider';
+import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import type { RunningManager } from './background-manager.ts';
+import { startElasticsearchComposition } from './elasticsearch-composition.ts';
+import type { ExportRef } from './export-ref.ts';
+import { startKubeBindBackend } from './kube-bind-backend.ts';
+import { bindThroughKubeBind } from './kube-bind-consumer.ts';
+import { stopAll } from './team.ts';
+
+/** Who logs in at the backend to bind the Postgres export into the observability cluster. */
+export const OBSERVABILITY_USER = 'observability-team';
+
+/** Options for {@link startKubeBindSide}. */
+export interface KubeBindSideOptions {
+  kcp: KcpTestEnvironment;
+  /** The database team's published Postgres export. */
+  postgres: ExportRef;
+  /** The observability team's cluster (never one serving CloudNativePG's CRDs itself). */
+  observabilityCluster: Client;
+  prefix: string;
+  timeoutMs: number;
+  logger?: Logger;
+  log?: (line: string) => void;
+}
+
+/** The running kube-bind side. */
+export interface KubeBindSide extends RunningManager {
+  /** The backend's workspace: the bound Postgres export and the observability cluster's namespace. */
+  readonly backendWorkspace: KcpWorkspace;
+  /** The binding service's URL. */
+  readonly backendUrl: string;
+  /** The APIServiceBinding on the observability cluster. */
+  readonly bindingName: string;
+  /** The observability cluster's namespace in the backend's workspace. */
+  readonly clusterNamespace: string;
+}
+
+/** Starts the backend, binds Postgres into the observability cluster and starts the composition there. */
+export async function startKubeBindSide(options: KubeBindSideOptions): Promise<KubeBindSide> {
+  const log = options.log ?? (() => {});
+  const logger = options.logger ? { logger: options.logger } : {};
+  const running: RunningManager[] = [];
+  try {
+    const backend = await startKubeBindBackend({
+      kcp: options.kcp,
+      offers: [options.postgres],
+      prefix: options.prefix,
+      timeoutMs: options.timeoutMs,
+      ...logger,
+    });
+    running.push(backend);
+    log(
+      `kube-bind backend: ${backend.url} offers ${options.postgres.name} from ${backend.workspace.path} (OIDC login at ${backend.identityProvider.client.issuer})`,
+    );
+    const consumer = await bindThroughKubeBind({
+      cluster: options.observabilityCluster,
+      backend,
+      exportName: options.postgres.name,
+      crds: [`clusters.${options.postgres.name}`],
+      user: OBSERVABILITY_USER,
+      timeoutMs: options.timeoutMs,
+      ...logger,
+    });
+    running.push(consumer);
+    log(
+      `observability cluster: ${OBSERVABILITY_USER} bound ${options.postgres.name} (kubeloom bind); the konnector installed its CRDs`,
+    );
+    running.push(startElasticsearchComposition(options.observabilityCluster, options.logger));
+    log('observability cluster: composition controller running (a Postgres Cluster per Elasticsearch)');
+    return {
+      backendWorkspace: backend.workspace,
+      backendUrl: backend.url,
+      bindingName: consumer.bindingName,
+      clusterNamespace: consumer.providerNamespace,
+      stop: () => stopAll(running),
+    };
+  } catch (error) {
+    await stopAll(running).catch(() => {});
+    throw error;
+  }
+}
