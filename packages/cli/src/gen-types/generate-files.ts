@@ -1,6 +1,6 @@
 import { GenTypesError, type ResourceSchema, type SchemaProblem } from './resource-schema.ts';
 import { componentModules } from './component-modules.ts';
-import { type ComponentModules, TypeScriptWriter, wrap } from './typescript-writer.ts';
+import { type ComponentModules, type ShapeOccurrence, TypeScriptWriter, wrap } from './typescript-writer.ts';
 
 /** One generated TypeScript file. */
 export interface GeneratedFile {
@@ -58,8 +58,20 @@ export function generateFiles(
       kinds.toSorted((a, b) => compare(a.kind, b.kind)),
     );
   }
-  const modules = renderModules(byGroupVersion, componentModules(byGroupVersion));
-  // Sources of the modules that hold only shared component schemas: whatever documents had components.
+  const components = componentModules(byGroupVersion);
+  // Rendered once to find the nested objects several group/versions of a group have, then with those
+  // declared once, in the group's module of shared shapes.
+  const alone = renderModules(byGroupVersion, components);
+  const modules = renderModules(byGroupVersion, { ...components, ...sharedShapes(byGroupVersion, alone) });
+  // Sources of the modules without kinds: those of the files that import from them, else of every
+  // document with component schemas.
+  const importers = new Map<string, string[]>();
+  for (const [fileName, { writer }] of modules) {
+    for (const { module } of writer.foreign.values()) {
+      const kindSources = (byGroupVersion.get(fileName) ?? []).map((k) => k.source);
+      importers.set(module, [...(importers.get(module) ?? []), ...kindSources]);
+    }
+  }
   const componentSources = schemas.filter((s) => s.components !== undefined).map((s) => s.source);
   const files: GeneratedFile[] = [];
   const reported = new Set<string>();
@@ -70,9 +82,12 @@ export function generateFiles(
       reported.add(id);
     }
     const kinds = byGroupVersion.get(fileName) ?? [];
-    const sources = [...new Set(kinds.length > 0 ? kinds.map((k) => k.source) : componentSources)].toSorted(
-      compare,
-    );
+    const imported = importers.get(fileName) ?? [];
+    const sources = [
+      ...new Set(
+        kinds.length > 0 ? kinds.map((k) => k.source) : imported.length > 0 ? imported : componentSources,
+      ),
+    ].toSorted(compare);
     const { imports, reexports } = componentImports(writer, modules);
     const head = [
       `${generatedHeaderPrefix} from ${sources.join(', ')}. DO NOT EDIT.`,
@@ -125,6 +140,41 @@ function renderModules(
   }
 }
 
+/**
+ * The nested objects that two or more group/versions of one group declare (the same fields, types and
+ * TSDoc), each to be declared once in `<group>_shared.ts`, under the name and TSDoc of its first
+ * occurrence in file order. Versions of a CRD often keep most of their shapes; different groups never
+ * share a module.
+ */
+function sharedShapes(
+  kindsByFile: ReadonlyMap<string, readonly ResourceSchema[]>,
+  rendered: ReadonlyMap<string, RenderedModule>,
+): Pick<ComponentModules, 'sharedShape'> {
+  const moduleOfFile = new Map<string, string>();
+  const byModule = new Map<string, Map<string, { first: ShapeOccurrence; files: number }>>();
+  for (const [fileName, kinds] of [...kindsByFile].toSorted(([a], [b]) => compare(a, b))) {
+    const group = kinds[0]?.group ?? '';
+    const module = `${group || 'core'}_shared.ts`;
+    moduleOfFile.set(fileName, module);
+    moduleOfFile.set(module, module);
+    const shapes = byModule.get(module) ?? new Map<string, { first: ShapeOccurrence; files: number }>();
+    byModule.set(module, shapes);
+    for (const [shape, first] of rendered.get(fileName)?.writer.occurrences ?? []) {
+      const seen = shapes.get(shape);
+      shapes.set(shape, seen ? { ...seen, files: seen.files + 1 } : { first, files: 1 });
+    }
+  }
+  return {
+    sharedShape: (fileName, shape) => {
+      const module = moduleOfFile.get(fileName);
+      const found = module === undefined ? undefined : byModule.get(module)?.get(shape);
+      return module !== undefined && found !== undefined && found.files > 1
+        ? { module, first: found.first }
+        : undefined;
+    },
+  };
+}
+
 /** `import { defineResource, type KubeObject, type ObjectMeta } from '<importFrom>';` with what is used. */
 function coreImport(writer: TypeScriptWriter, importFrom: string): string[] {
   const types = ['KubeObject', 'ObjectMeta'].filter((name) => writer.coreNamesUsed.has(name));
@@ -146,7 +196,7 @@ function componentImports(
 ): { imports: string[]; reexports: string[] } {
   const byModule = new Map<string, { name: string; direct: boolean }[]>();
   for (const [key, { module, localName, direct }] of writer.foreign) {
-    const declared = modules.get(module)?.writer.declaredComponents.get(key) ?? localName;
+    const declared = modules.get(module)?.writer.declaredName(key) ?? localName;
     const name = declared === localName ? localName : `${declared} as ${localName}`;
     byModule.set(module, [...(byModule.get(module) ?? []), { name, direct }]);
   }

@@ -17,6 +17,42 @@ export interface ComponentModules {
   readonly schemas: Readonly<Record<string, unknown>>;
   /** The file that defines a component (`core_v1.ts`); the writer of any other file imports it. */
   moduleOf(componentKey: string): string;
+  /**
+   * The module that declares nested objects of `shape` (a {@link shapeKey}) met in `fileName`, when
+   * several files have them; `undefined` when the file declares its own.
+   */
+  sharedShape?(fileName: string, shape: string): SharedShape | undefined;
+}
+
+/** The key under which {@link TypeScriptWriter.foreign} lists a nested object declared in a shared module. */
+export function shapeRef(shape: string): string {
+  return `shape:${shape}`;
+}
+
+/** Where a nested object was first met in a file: enough to declare it in another module. */
+export interface ShapeOccurrence {
+  /** The object's schema. */
+  readonly schema: Record<string, unknown>;
+  /** Its name in that file, e.g. `WidgetSpecSelector`. */
+  readonly name: string;
+  /** Its path within the origin, for problems. */
+  readonly path: string;
+  /** Its field within the kind, for TSDoc: `.spec.selector`. */
+  readonly field: string;
+  /** The kind it is a field of, e.g. `Widget`. */
+  readonly kind: string;
+  /** The kind's group/version, e.g. `example.io/v1`. */
+  readonly apiVersion: string;
+  /** Where the schema was read. */
+  readonly origin: string;
+}
+
+/** A nested object that several group/versions have, declared once in a module of shared shapes. */
+export interface SharedShape {
+  /** The module that declares it, e.g. `example.io_shared.ts`. */
+  readonly module: string;
+  /** Where it was first met, in file order: its name and TSDoc there become the shared ones. */
+  readonly first: ShapeOccurrence;
 }
 
 /** A component schema a file refers to but another module defines. */
@@ -59,16 +95,21 @@ export class TypeScriptWriter {
   readonly #taken = new Set<string>(importedNames);
   /** Names given to referenced component schemas, by key; rendered once per file. */
   readonly #componentNames = new Map<string, string>();
-  /** Names of the nested object interfaces declared so far, by {@link shapeKey}. */
+  /** Names of the nested object interfaces declared (or imported) so far, by {@link shapeKey}. */
   readonly #shapes = new Map<string, string>();
+  /** Where each nested object this file declares was first met, by {@link shapeKey}. */
+  readonly #occurrences = new Map<string, ShapeOccurrence>();
   readonly #fileName: string;
   readonly #modules: ComponentModules;
   /** Rendering a referenced component: its objects without fields hold anything (RawExtension, FieldsV1). */
   #inComponent = false;
   /** How deep in components of other modules the writer is (walked for their names, not rendered). */
   #foreignDepth = 0;
+  /** Declaring a nested object several group/versions share: its TSDoc cannot link to their kinds. */
+  #inSharedShape = false;
   #origin = '';
   #kind = '';
+  #apiVersion = '';
 
   /**
    * @param fileName The module being written, e.g. `apps_v1.ts`.
@@ -79,18 +120,29 @@ export class TypeScriptWriter {
     this.#modules = modules;
   }
 
-  /** Names given to the component schemas this module declares, by key. */
-  get declaredComponents(): ReadonlyMap<string, string> {
-    return this.#componentNames;
+  /**
+   * The name this module declares a component under (by its key), or a nested object of a shared shape
+   * (by its {@link shapeRef}); `undefined` if it declares none such.
+   */
+  declaredName(key: string): string | undefined {
+    if (!key.startsWith('shape:')) return this.#componentNames.get(key);
+    const shape = key.slice('shape:'.length);
+    return this.#occurrences.has(shape) ? this.#shapes.get(shape) : undefined;
+  }
+
+  /** Where each nested object this file declares was first met, by {@link shapeKey}. */
+  get occurrences(): ReadonlyMap<string, ShapeOccurrence> {
+    return this.#occurrences;
   }
 
   /**
-   * The declarations of `kinds` (same group/version), in the order given, then of the components other
-   * modules asked this one to declare.
-   * @param components Keys of component schemas to declare here although no kind refers to them.
+   * The declarations of `kinds` (same group/version), in the order given, then of the components and
+   * shared nested objects other modules asked this one to declare.
+   * @param asked Keys of component schemas, and {@link shapeRef}s of shared nested objects, to declare
+   *   here although no kind of this module refers to them.
    * @returns One string per top-level declaration.
    */
-  render(kinds: readonly ResourceSchema[], components: readonly string[] = []): string[] {
+  render(kinds: readonly ResourceSchema[], asked: readonly string[] = []): string[] {
     for (const kind of kinds) {
       this.#taken.add(kind.kind);
       this.#taken.add(descriptorName(kind));
@@ -102,11 +154,16 @@ export class TypeScriptWriter {
     for (const kind of kinds) {
       this.#origin = kind.origin;
       this.#kind = kind.kind;
+      this.#apiVersion = kind.group ? `${kind.group}/${kind.version}` : kind.version;
       const nested: string[] = [];
       out.push(...this.#renderKind(kind, nested), ...nested);
       referenced.push(...this.#pendingComponents.splice(0));
     }
-    for (const key of components) {
+    for (const key of asked) {
+      if (key.startsWith('shape:')) {
+        referenced.push(...this.#sharedShapeDeclarations(key.slice('shape:'.length)));
+        continue;
+      }
       this.#origin = componentsOrigin;
       this.#componentType(key);
       referenced.push(...this.#pendingComponents.splice(0));
@@ -333,17 +390,41 @@ export class TypeScriptWriter {
       return '{ [key: string]: never }';
     }
     const name = this.#uniqueName(at.name);
+    const shape = `${this.#inComponent}:${shapeKey(schema)}`;
+    const sharedIn = this.#modules.sharedShape?.(this.#fileName, shape)?.module;
+    const imported = sharedIn !== undefined && sharedIn !== this.#fileName ? sharedIn : undefined;
     if (this.#foreignDepth > 0) {
+      // Walked for names only; a shared nested object in it is re-exported.
+      if (imported !== undefined && !this.foreign.has(shapeRef(shape))) {
+        this.foreign.set(shapeRef(shape), { module: imported, localName: name, direct: false });
+      }
       this.#members(schema, at, [], embedded);
       return name;
     }
+    let same = this.#shapes.get(shape);
+    const foreign = this.foreign.get(shapeRef(shape));
+    if (same === undefined && foreign !== undefined) {
+      same = foreign.localName;
+      this.#shapes.set(shape, same);
+    }
+    if (same === undefined && imported !== undefined) {
+      // Other group/versions have it too: declared in their shared module, imported (and re-exported) here.
+      this.#shapes.set(shape, name);
+      this.foreign.set(shapeRef(shape), { module: imported, localName: name, direct: true });
+      this.#foreignDepth++;
+      try {
+        this.#members(schema, at, [], embedded);
+      } finally {
+        this.#foreignDepth--;
+      }
+      return name;
+    }
     const slot = nested.push('') - 1;
-    const field = `The \`${at.field}\` field of a {@link ${this.#kind}}`;
-    const shape = `${this.#inComponent}:${shapeKey(schema)}`;
-    const same = this.#shapes.get(shape);
+    const field = this.#fieldDoc(at.field);
     if (same !== undefined) {
       // Declared once; this name stays (it is exported), as an alias. Walking the members names the
       // nested objects inside it the same way, as aliases of their twins.
+      if (foreign !== undefined) foreign.direct = true;
       this.#members(schema, at, nested, embedded);
       nested[slot] = [
         ...docComment(`${field}: the same fields as {@link ${same}}.`, ''),
@@ -352,6 +433,15 @@ export class TypeScriptWriter {
       return name;
     }
     this.#shapes.set(shape, name);
+    this.#occurrences.set(shape, {
+      schema,
+      name,
+      path: at.path,
+      field: at.field,
+      kind: this.#kind,
+      apiVersion: this.#apiVersion,
+      origin: this.#origin,
+    });
     if (embedded) this.#core('KubeObject');
     const lines = [
       ...docComment(`${field}${embedded ? ': a whole Kubernetes object' : ''}.`, ''),
@@ -360,6 +450,32 @@ export class TypeScriptWriter {
     lines.push(...this.#members(schema, at, nested, embedded), '}');
     nested[slot] = lines.join('\n');
     return name;
+  }
+
+  /** `The \`.spec.x\` field of a {@link Widget}`; in a module of shared shapes, which has no kinds, without the link. */
+  #fieldDoc(field: string): string {
+    if (!this.#inSharedShape) return `The \`${field}\` field of a {@link ${this.#kind}}`;
+    return `The \`${field}\` field of a ${this.#kind} (${this.#apiVersion}), and of its twins in other versions`;
+  }
+
+  /** The declarations of a nested object other group/versions share, as first met, and of those in it. */
+  #sharedShapeDeclarations(shape: string): string[] {
+    const shared = this.#modules.sharedShape?.(this.#fileName, shape);
+    if (shared === undefined || this.#shapes.has(shape)) return [];
+    const { first } = shared;
+    this.#origin = first.origin;
+    this.#kind = first.kind;
+    this.#apiVersion = first.apiVersion;
+    this.#inComponent = shape.startsWith('true:');
+    this.#inSharedShape = true;
+    const nested: string[] = [];
+    try {
+      this.#objectType(first.schema, { path: first.path, field: first.field, name: first.name }, nested);
+    } finally {
+      this.#inComponent = false;
+      this.#inSharedShape = false;
+    }
+    return nested;
   }
 
   /** Notes that the declarations use `name` from `@kubeloom/core` (or the module given instead). */
@@ -480,7 +596,7 @@ const typeKeywords = [
  * fields, types and TSDoc, so one declaration serves both. Its own `description`, `default` and `nullable`
  * are left out: they show on the field that holds the object, not in the interface.
  */
-function shapeKey(schema: Record<string, unknown>): string {
+export function shapeKey(schema: Record<string, unknown>): string {
   const {
     description: _d,
     default: _v,
