@@ -3,6 +3,7 @@ import type { KubeObject } from '../client/object.ts';
 import { type ResourceDescriptor, apiVersionOf } from '../client/resource.ts';
 import type { RequestHandler } from '../handler/request-handler.ts';
 import { allowCreate, allowDelete, allowUpdate, type Predicate } from '../predicate/predicate.ts';
+import { type AbortWatcher, watchAbort } from '../util/linked-abort.ts';
 import type { Source, SourceStartContext, StartedSource } from './source.ts';
 
 /**
@@ -39,11 +40,11 @@ export function kind<T extends KubeObject>(
 
 /**
  * One engagement of a {@link kind} source: at once what the controller is handed back, the handler
- * registered on the informer, and the `abort` listener that removes it. One object per engaged cluster, its
- * behaviour on the prototype: with 100,000 engaged workspaces, a closure per callback was memory that grew
- * with the fleet.
+ * registered on the informer, and the watcher of the engagement's signal that removes it. One object per
+ * engaged cluster, its behaviour on the prototype: with 100,000 engaged workspaces, a closure per callback
+ * (and an event listener per engagement) was memory that grew with the fleet.
  */
-class KindWatch<T extends KubeObject> implements StartedSource, EventHandler<T> {
+class KindWatch<T extends KubeObject> implements StartedSource, EventHandler<T>, AbortWatcher {
   readonly #informer: SharedInformer<T>;
   readonly #engagement: SourceStartContext;
   readonly #handler: RequestHandler<T>;
@@ -70,7 +71,7 @@ class KindWatch<T extends KubeObject> implements StartedSource, EventHandler<T> 
     const { signal } = this.#engagement;
     if (signal.aborted) return;
     this.#registration = this.#informer.addHandler(this, { cluster: this.#engagement.cluster.cache.scope });
-    signal.addEventListener('abort', this, { once: true });
+    watchAbort(signal, this);
   }
 
   get hasSynced(): boolean {
@@ -113,8 +114,8 @@ class KindWatch<T extends KubeObject> implements StartedSource, EventHandler<T> 
     }
   }
 
-  /** The engagement's signal aborted: stop delivering (an `abort` listener object). */
-  handleEvent(): void {
+  /** The engagement's signal aborted: stop delivering. */
+  signalAborted(): void {
     this.#registration?.remove();
     this.#registration = undefined;
   }

@@ -2,7 +2,7 @@ import { getEventListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { LinkedAbortController, linkedChildCount } from './linked-abort.ts';
+import { LinkedAbortController, linkedChildCount, unwatchAbort, watchAbort } from './linked-abort.ts';
 
 /** A full garbage collection (V8's `gc`, reachable without starting node with --expose-gc). */
 function collectGarbage(): void {
@@ -98,5 +98,65 @@ describe('LinkedAbortController', () => {
     expect(linkedChildCount(parent.signal)).toBe(1);
     parent.abort();
     expect(live.signal.aborted).toBe(true);
+  });
+
+  it('links a chain of linked controllers without any event listener on the linked signals', () => {
+    const root = new AbortController();
+    const engagement = new LinkedAbortController(root.signal);
+    const perRunnable = new LinkedAbortController(engagement.signal);
+    const perReconcile = new LinkedAbortController(perRunnable.signal, engagement.signal);
+    expect(getEventListeners(root.signal, 'abort')).toHaveLength(1);
+    expect(getEventListeners(engagement.signal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(perRunnable.signal, 'abort')).toHaveLength(0);
+    expect(linkedChildCount(engagement.signal)).toBe(2);
+    perReconcile.dispose();
+    expect(linkedChildCount(engagement.signal)).toBe(1);
+    expect(linkedChildCount(perRunnable.signal)).toBe(0);
+    root.abort('provider stopped');
+    expect(perRunnable.signal.reason).toBe('provider stopped');
+    expect(perReconcile.signal.aborted).toBe(false);
+    expect(linkedChildCount(root.signal)).toBe(0);
+  });
+
+  it('tells abort watchers once, at once for a signal that has aborted, and not after unwatchAbort', () => {
+    const told: string[] = [];
+    const watcher = (name: string) => ({
+      signalAborted: (reason: unknown) => told.push(`${name}:${String(reason)}`),
+    });
+    const plain = new AbortController();
+    const linked = new LinkedAbortController(plain.signal);
+    const a = watcher('a');
+    const b = watcher('b');
+    watchAbort(linked.signal, a);
+    watchAbort(linked.signal, b);
+    watchAbort(plain.signal, b);
+    unwatchAbort(linked.signal, b);
+    unwatchAbort(plain.signal, b);
+    expect(getEventListeners(plain.signal, 'abort')).toHaveLength(1);
+    plain.abort('gone');
+    expect(told).toEqual(['a:gone']);
+    watchAbort(plain.signal, watcher('late'));
+    expect(told).toEqual(['a:gone', 'late:gone']);
+  });
+
+  it('a watcher that throws does not keep the others from being told', async () => {
+    const parent = new AbortController();
+    const failures: unknown[] = [];
+    const onUncaught = (error: unknown) => failures.push(error);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      watchAbort(parent.signal, {
+        signalAborted: () => {
+          throw new Error('watcher failed');
+        },
+      });
+      const child = new LinkedAbortController(parent.signal);
+      parent.abort();
+      expect(child.signal.aborted).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(failures).toEqual([new Error('watcher failed')]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
   });
 });

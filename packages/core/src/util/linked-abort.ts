@@ -1,54 +1,169 @@
 /**
- * A parent signal's linked children and the one `abort` listener it has for all of them. One listener per
- * parent, not one per child: Node's `addEventListener` walks every listener already added (it skips
- * duplicates), so a listener per child on a parent with 100,000 children would make each link cost O(n).
+ * Told when a signal it watches aborts (see {@link watchAbort}): a child {@link LinkedAbortController}, or
+ * any bookkeeping that must end with a signal.
  */
-interface ParentLinks {
-  readonly children: Set<LinkedAbortController>;
+export interface AbortWatcher {
+  /** The watched signal aborted with `reason`. Called once; the watch is over then. */
+  signalAborted(reason: unknown): void;
+}
+
+/** No watcher, one (the usual case: no Set for it), or several. */
+type Watchers = AbortWatcher | Set<AbortWatcher> | undefined;
+
+function added(watchers: Watchers, watcher: AbortWatcher): Watchers {
+  if (watchers === undefined) return watcher;
+  if (watchers instanceof Set) return watchers.add(watcher);
+  return watchers === watcher ? watchers : new Set([watchers, watcher]);
+}
+
+/** The watchers without `watcher`; `undefined` once none is left. */
+function removed(watchers: Watchers, watcher: AbortWatcher): Watchers {
+  if (watchers === watcher) return undefined;
+  if (!(watchers instanceof Set)) return watchers;
+  watchers.delete(watcher);
+  if (watchers.size > 1) return watchers;
+  // Back to one watcher (or none): no Set held for it, e.g. a cluster between two reconciles.
+  for (const remaining of watchers) return remaining;
+  return undefined;
+}
+
+/**
+ * Tells every watcher, each whatever the others do: one that throws is reported as an `abort` listener that
+ * throws is (an uncaught exception, on the next tick). Callers detach the watchers before telling them.
+ */
+function tell(watchers: Watchers, reason: unknown): void {
+  if (watchers === undefined) return;
+  if (!(watchers instanceof Set)) {
+    tellOne(watchers, reason);
+    return;
+  }
+  for (const watcher of watchers) tellOne(watcher, reason);
+}
+
+function tellOne(watcher: AbortWatcher, reason: unknown): void {
+  try {
+    watcher.signalAborted(reason);
+  } catch (error) {
+    process.nextTick(() => {
+      throw error;
+    });
+  }
+}
+
+function countOf(watchers: Watchers): number {
+  return watchers === undefined ? 0 : watchers instanceof Set ? watchers.size : 1;
+}
+
+/**
+ * Watchers of a signal that no {@link LinkedAbortController} owns, and the one `abort` listener the signal
+ * has for all of them. One listener per signal, not one per watcher: Node's `addEventListener` walks every
+ * listener already added (it skips duplicates), so a listener per child on a parent with 100,000 children
+ * would make each link cost O(n).
+ */
+interface ForeignWatch {
+  watchers: Watchers;
   readonly onAbort: () => void;
 }
+const foreignWatches = new WeakMap<AbortSignal, ForeignWatch>();
 
-const linksOf = new WeakMap<AbortSignal, ParentLinks>();
+/** The controller of each LinkedAbortController's signal: it tells its watchers itself, with no listener. */
+const owners = new WeakMap<AbortSignal, LinkedAbortController>();
 
-function link(parent: AbortSignal, child: LinkedAbortController): void {
-  let links = linksOf.get(parent);
-  if (!links) {
-    const children = new Set<LinkedAbortController>();
-    const onAbort = (): void => {
-      linksOf.delete(parent);
-      // Each child unlinks itself from its other parents as it aborts; deleting while iterating a Set is safe.
-      for (const linked of children) linked.abort(parent.reason);
-      children.clear();
-    };
-    links = { children, onAbort };
-    linksOf.set(parent, links);
-    parent.addEventListener('abort', onAbort, { once: true });
+/** Private access for the functions below, set up in the class's static block. */
+let ownerWatch: (owner: LinkedAbortController, watcher: AbortWatcher) => void;
+let ownerUnwatch: (owner: LinkedAbortController, watcher: AbortWatcher) => void;
+let ownerWatchCount: (owner: LinkedAbortController) => number;
+
+/**
+ * Calls `watcher.signalAborted(reason)` when `signal` aborts, at once if it has aborted already. Until
+ * {@link unwatchAbort}, the signal holds the watcher (a strong link, unlike `AbortSignal.any`'s weak one).
+ * Costs no event listener on the signal of a {@link LinkedAbortController}, and one listener in all on any
+ * other signal however many watch it.
+ */
+export function watchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
+  if (signal.aborted) {
+    watcher.signalAborted(signal.reason);
+    return;
   }
-  links.children.add(child);
+  const owner = owners.get(signal);
+  if (owner) {
+    ownerWatch(owner, watcher);
+    return;
+  }
+  let watch = foreignWatches.get(signal);
+  if (!watch) {
+    const created: ForeignWatch = {
+      watchers: undefined,
+      onAbort: () => {
+        foreignWatches.delete(signal);
+        tell(created.watchers, signal.reason);
+        created.watchers = undefined;
+      },
+    };
+    watch = created;
+    foreignWatches.set(signal, watch);
+    signal.addEventListener('abort', watch.onAbort, { once: true });
+  }
+  watch.watchers = added(watch.watchers, watcher);
 }
 
-function unlink(parent: AbortSignal, child: LinkedAbortController): void {
-  const links = linksOf.get(parent);
-  if (!links?.children.delete(child) || links.children.size > 0) return;
-  // The last child is gone: drop the listener too, so a long-lived parent keeps nothing for finished work.
-  linksOf.delete(parent);
-  parent.removeEventListener('abort', links.onAbort);
+/**
+ * Stops `watcher` watching `signal` (nothing if it was not). The last watcher of a signal takes the
+ * signal's shared listener with it, so a long-lived signal keeps nothing for finished work.
+ */
+export function unwatchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
+  const owner = owners.get(signal);
+  if (owner) {
+    ownerUnwatch(owner, watcher);
+    return;
+  }
+  const watch = foreignWatches.get(signal);
+  if (!watch) return;
+  watch.watchers = removed(watch.watchers, watcher);
+  if (watch.watchers !== undefined) return;
+  foreignWatches.delete(signal);
+  signal.removeEventListener('abort', watch.onAbort);
+}
+
+/**
+ * How many watchers `signal` has (linked children included): for tests and leak checks, it returns to 0
+ * once every child has aborted or been disposed.
+ */
+export function linkedChildCount(signal: AbortSignal): number {
+  const owner = owners.get(signal);
+  return owner ? ownerWatchCount(owner) : countOf(foreignWatches.get(signal)?.watchers);
 }
 
 /**
  * An AbortController whose signal also aborts when any of its parent signals does (with that parent's
  * reason) — what `AbortSignal.any([...parents, controller.signal])` gives, at a fraction of the cost: no weak
- * references, no finalization registry, no extra composite signal. That matters where one is made per
- * engaged cluster or per reconcile: `AbortSignal.any` cost about 3 KiB and a tenth of the CPU of engaging
- * 100,000 kcp workspaces.
+ * references, no finalization registry, and no event listener at all where the parent is itself a linked
+ * controller's signal (a chain of engagements: provider, manager, controller). That matters where one is
+ * made per engaged cluster or per reconcile: `AbortSignal.any` cost about 3 KiB and a tenth of the CPU of
+ * engaging 100,000 kcp workspaces.
  *
  * The price is that the link is strong: a parent holds its linked children until they are done. A child is
  * done when it aborts (by its own {@link abort} or a parent's) or when {@link dispose} is called, and then
  * it holds nothing on any parent. So every child must end one of those ways — an engagement that ends with
  * its signal, or work that disposes its controller in a `finally` — or it lives as long as its parents.
+ *
+ * Subclasses may override {@link abort} to learn of the end however it comes (a parent's abort calls it).
  */
-export class LinkedAbortController extends AbortController {
-  #parents: readonly AbortSignal[] | undefined;
+export class LinkedAbortController extends AbortController implements AbortWatcher {
+  /** The parents while linked: the one signal itself in the common case of one, saving an array per link. */
+  #parents: AbortSignal | readonly AbortSignal[] | undefined;
+  /** Who watches this controller's signal: its linked children and {@link watchAbort} callers. */
+  #watchers: Watchers;
+
+  static {
+    ownerWatch = (owner, watcher) => {
+      owner.#watchers = added(owner.#watchers, watcher);
+    };
+    ownerUnwatch = (owner, watcher) => {
+      owner.#watchers = removed(owner.#watchers, watcher);
+    };
+    ownerWatchCount = (owner) => countOf(owner.#watchers);
+  }
 
   /** Links to `parents` (`undefined` entries are skipped); already aborted if one of them is. */
   constructor(...parents: ReadonlyArray<AbortSignal | undefined>) {
@@ -62,14 +177,24 @@ export class LinkedAbortController extends AbortController {
       }
       linked.push(parent);
     }
-    for (const parent of linked) link(parent, this);
-    this.#parents = linked;
+    owners.set(this.signal, this);
+    for (const parent of linked) watchAbort(parent, this);
+    this.#parents = linked.length === 1 ? linked[0] : linked.length > 1 ? linked : undefined;
   }
 
-  /** Aborts the signal (if not aborted yet) and unlinks from every parent. */
+  /** Aborts the signal (if not aborted yet), unlinks from every parent, then aborts the linked children. */
   override abort(reason?: unknown): void {
+    if (this.signal.aborted) return;
     this.dispose();
     super.abort(reason);
+    const watchers = this.#watchers;
+    this.#watchers = undefined;
+    tell(watchers, this.signal.reason);
+  }
+
+  /** A parent aborted: so does this controller, with the parent's reason. */
+  signalAborted(reason: unknown): void {
+    this.abort(reason);
   }
 
   /**
@@ -80,19 +205,12 @@ export class LinkedAbortController extends AbortController {
     const parents = this.#parents;
     if (!parents) return;
     this.#parents = undefined;
-    for (const parent of parents) unlink(parent, this);
+    if (parents instanceof AbortSignal) unwatchAbort(parents, this);
+    else for (const parent of parents) unwatchAbort(parent, this);
   }
 
   /** Whether the controller is still linked to a parent (it has neither aborted nor been disposed). */
   get linked(): boolean {
-    return this.#parents !== undefined && this.#parents.length > 0;
+    return this.#parents !== undefined;
   }
-}
-
-/**
- * How many live children are linked to `parent` (for tests and leak checks: it returns to 0 once every
- * child has aborted or been disposed).
- */
-export function linkedChildCount(parent: AbortSignal): number {
-  return linksOf.get(parent)?.children.size ?? 0;
 }
