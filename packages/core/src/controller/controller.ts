@@ -248,24 +248,19 @@ export class Controller implements Aware {
     if (signal.aborted) return;
     const previous = this.#engagements.get(name);
     if (previous && previous.cluster === cluster && previous.providerSignal === signal) return;
-    const engagement = new EngagedCluster(name, cluster, signal);
+    const engagement = new EngagedCluster(
+      name,
+      cluster,
+      signal,
+      this.#log.child({ cluster: name }),
+      this.#engagementEnded,
+    );
     if (previous) {
-      for (const [key, request] of previous.deferred) engagement.deferred.set(key, request);
-      previous.deferred.clear();
+      for (const [key, request] of previous.takeDeferred()) engagement.defer(key, request);
       previous.end('the cluster was engaged again');
       this.#log.info({ cluster: name }, 'cluster engaged again; the earlier engagement is replaced');
     }
     this.#engagements.set(name, engagement);
-    engagement.signal.addEventListener(
-      'abort',
-      () => {
-        if (this.#engagements.get(name) !== engagement) return;
-        this.#engagements.delete(name);
-        engagement.deferred.clear();
-        this.#log.info({ cluster: name }, 'cluster disengaged; its requests are dropped from now on');
-      },
-      { once: true },
-    );
     try {
       for (const watch of this.#watches) {
         if (watchesCluster(watch.clusters, name)) this.#startSource(engagement, watch);
@@ -371,14 +366,24 @@ export class Controller implements Aware {
     if (this.#fatal) throw this.#fatal;
   }
 
+  /** An engagement ended (disengaged, replaced or the controller stopped): forget it and what it deferred. */
+  readonly #engagementEnded = (engagement: EngagedCluster): void => {
+    engagement.takeDeferred();
+    if (this.#engagements.get(engagement.name) !== engagement) return;
+    this.#engagements.delete(engagement.name);
+    this.#log.info({ cluster: engagement.name }, 'cluster disengaged; its requests are dropped from now on');
+  };
+
+  /** What every source's requests go to (one function, not one per engagement). */
+  readonly #enqueue = (request: Request): void => this.#queue.add(request);
+
   #startSource(engagement: EngagedCluster, watch: Watch): void {
-    const log = this.#log.child({ cluster: engagement.name });
     const sourceEngagement: SourceStartContext = {
       clusterName: engagement.name,
       cluster: engagement.cluster,
       signal: engagement.signal,
-      log,
-      enqueue: (request) => this.#queue.add(request),
+      log: engagement.log,
+      enqueue: this.#enqueue,
     };
     engagement.sources.push({
       description: watch.source.description,
@@ -412,8 +417,7 @@ export class Controller implements Aware {
       }
       engagement.syncing = undefined;
       this.#log.debug({ cluster: engagement.name }, 'cluster watches synced');
-      for (const request of engagement.deferred.values()) this.#queue.add(request);
-      engagement.deferred.clear();
+      for (const [, request] of engagement.takeDeferred()) this.#queue.add(request);
     })().catch((error: unknown) => {
       engagement.syncing = undefined;
       this.#log.error(
@@ -431,7 +435,7 @@ export class Controller implements Aware {
       return;
     }
     if (!engagement.synced) {
-      engagement.deferred.set(context.key, request);
+      engagement.defer(context.key, request);
       this.#awaitSync(engagement);
       return;
     }

@@ -1,5 +1,6 @@
 import { redact } from '../client/redact.ts';
 import type { Cluster, ClusterName } from '../cluster/cluster.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Request } from '../reconcile/request.ts';
 import type { StartedSource } from '../source/source.ts';
 import { LinkedAbortController } from '../util/linked-abort.ts';
@@ -11,10 +12,34 @@ export interface EngagedSource {
   readonly started: StartedSource;
 }
 
+/** An engagement's abort controller, telling its controller once when the engagement ends, however it ends. */
+class EngagementAbort extends LinkedAbortController {
+  readonly #engagement: EngagedCluster;
+  readonly #onEnd: (engagement: EngagedCluster) => void;
+
+  constructor(
+    providerSignal: AbortSignal,
+    engagement: EngagedCluster,
+    onEnd: (engagement: EngagedCluster) => void,
+  ) {
+    super(providerSignal);
+    this.#engagement = engagement;
+    this.#onEnd = onEnd;
+  }
+
+  override abort(reason?: unknown): void {
+    const first = !this.signal.aborted;
+    super.abort(reason);
+    if (first) this.#onEnd(this.#engagement);
+  }
+}
+
 /**
  * A controller's record of one engaged cluster (internal to the controller): the cluster, the sources
  * started for it, and the requests waiting for those sources to sync. `signal` aborts when the provider
- * disengages the cluster, when the cluster is engaged again (replaced), or when the controller stops.
+ * disengages the cluster, when the cluster is engaged again (replaced), or when the controller stops; the
+ * controller's `onEnd` is called then (one function for every engagement: there is one engagement per
+ * cluster, so nothing here is a closure of its own).
  */
 export class EngagedCluster {
   readonly name: ClusterName;
@@ -22,19 +47,41 @@ export class EngagedCluster {
   /** The signal the provider passed to `engage`, to recognise a repeated engage of the same lifetime. */
   readonly providerSignal: AbortSignal;
   readonly signal: AbortSignal;
+  /** The controller's logger bound to this cluster, for its sources and handlers. */
+  readonly log: Logger;
   readonly sources: EngagedSource[] = [];
-  /** Requests taken from the queue before the sources synced, by request key; requeued once they have. */
-  readonly deferred = new Map<string, Request>();
   /** The running wait for the sources to sync, if any. */
   syncing: Promise<void> | undefined;
-  readonly #own: LinkedAbortController;
+  readonly #own: EngagementAbort;
+  /** Requests taken from the queue before the sources synced, by request key; made when first needed. */
+  #deferred: Map<string, Request> | undefined;
 
-  constructor(name: ClusterName, cluster: Cluster, providerSignal: AbortSignal) {
+  constructor(
+    name: ClusterName,
+    cluster: Cluster,
+    providerSignal: AbortSignal,
+    log: Logger,
+    onEnd: (engagement: EngagedCluster) => void,
+  ) {
     this.name = name;
     this.cluster = cluster;
     this.providerSignal = providerSignal;
-    this.#own = new LinkedAbortController(providerSignal);
+    this.log = log;
+    this.#own = new EngagementAbort(providerSignal, this, onEnd);
     this.signal = this.#own.signal;
+  }
+
+  /** Keeps a request that came before the sources synced, to requeue once they have (one per key). */
+  defer(key: string, request: Request): void {
+    this.#deferred ??= new Map();
+    this.#deferred.set(key, request);
+  }
+
+  /** The deferred requests, forgotten here: the caller requeues or moves them. */
+  takeDeferred(): Array<[string, Request]> {
+    const deferred = this.#deferred;
+    this.#deferred = undefined;
+    return deferred ? [...deferred] : [];
   }
 
   /** Whether every source started for this cluster has delivered the cluster's current state. */

@@ -1,12 +1,14 @@
 import type { Aware, Cluster, ClusterName } from '../cluster/cluster.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
-import { LinkedAbortController } from '../util/linked-abort.ts';
+import { type AbortWatcher, LinkedAbortController, watchAbort } from '../util/linked-abort.ts';
 
 /** Options for {@link ClusterFanOut}. */
 export interface ClusterFanOutOptions {
   logger?: Logger;
   /** Told the number of engaged clusters whenever it changes. */
   onCountChanged?: (count: number) => void;
+  /** Told when a cluster's engagement ends because its provider signal aborted (not when it is replaced). */
+  onDisengaged?: (name: ClusterName) => void;
   /** First delay before retrying an engage that failed. Default 1 s, doubling up to {@link maxRetryDelayMs}. */
   initialRetryDelayMs?: number;
   /** Default 60 s. */
@@ -19,14 +21,36 @@ interface Attachment {
   readonly name: string;
   /** The runnable's run: when it aborts, every engagement into it ends. */
   readonly signal: AbortSignal;
+  /**
+   * Live engagements into this runnable, by cluster; aborting one ends that engagement only. Kept per
+   * runnable (a few) rather than per cluster (up to 100,000), so a cluster costs one map entry per runnable.
+   */
+  readonly engagements: Map<ClusterName, AbortController>;
 }
 
-interface ClusterEntry {
+/** An engaged cluster until its provider signal aborts; also that signal's watcher. */
+class ClusterEntry implements AbortWatcher {
   readonly name: ClusterName;
   readonly cluster: Cluster;
   readonly signal: AbortSignal;
-  /** Live engagements of this cluster, per attachment; aborting one ends that engagement only. */
-  readonly engagements: Map<Attachment, AbortController>;
+  readonly #onDisengaged: (entry: ClusterEntry) => void;
+
+  constructor(
+    name: ClusterName,
+    cluster: Cluster,
+    signal: AbortSignal,
+    onDisengaged: (entry: ClusterEntry) => void,
+  ) {
+    this.name = name;
+    this.cluster = cluster;
+    this.signal = signal;
+    this.#onDisengaged = onDisengaged;
+  }
+
+  /** The provider's signal aborted. */
+  signalAborted(): void {
+    this.#onDisengaged(this);
+  }
 }
 
 /**
@@ -46,6 +70,7 @@ export class ClusterFanOut {
   readonly #attachments = new Set<Attachment>();
   readonly #logger: Logger;
   readonly #onCountChanged: (count: number) => void;
+  readonly #onDisengaged: ((name: ClusterName) => void) | undefined;
   readonly #initialRetryMs: number;
   readonly #maxRetryMs: number;
   readonly #queue: Array<() => void> = [];
@@ -58,6 +83,7 @@ export class ClusterFanOut {
   constructor(options: ClusterFanOutOptions = {}) {
     this.#logger = options.logger ?? silentLogger;
     this.#onCountChanged = options.onCountChanged ?? (() => {});
+    this.#onDisengaged = options.onDisengaged;
     this.#initialRetryMs = options.initialRetryDelayMs ?? 1000;
     this.#maxRetryMs = options.maxRetryDelayMs ?? 60_000;
   }
@@ -72,10 +98,10 @@ export class ClusterFanOut {
     const existing = this.#clusters.get(name);
     if (existing && existing.cluster === cluster && existing.signal === signal) return;
     if (existing) this.#forget(existing, 'replaced');
-    const entry: ClusterEntry = { name, cluster, signal, engagements: new Map() };
+    const entry = new ClusterEntry(name, cluster, signal, this.#disengaged);
     this.#clusters.set(name, entry);
     this.#onCountChanged(this.#clusters.size);
-    signal.addEventListener('abort', () => this.#forget(entry, 'disengaged'), { once: true });
+    watchAbort(signal, entry);
     for (const attachment of this.#attachments) void this.#schedule(attachment, entry, 0);
   }
 
@@ -101,13 +127,13 @@ export class ClusterFanOut {
    */
   attach(aware: Aware, name: string, signal: AbortSignal): Promise<void> {
     if (this.#closed || signal.aborted) return Promise.resolve();
-    const attachment: Attachment = { aware, name, signal };
+    const attachment: Attachment = { aware, name, signal, engagements: new Map() };
     this.#attachments.add(attachment);
     signal.addEventListener(
       'abort',
       () => {
         this.#attachments.delete(attachment);
-        for (const entry of this.#clusters.values()) entry.engagements.delete(attachment);
+        attachment.engagements.clear();
       },
       { once: true },
     );
@@ -132,13 +158,23 @@ export class ClusterFanOut {
     this.#onCountChanged(0);
   }
 
-  #forget(entry: ClusterEntry, why: string): void {
-    for (const controller of entry.engagements.values())
+  readonly #disengaged = (entry: ClusterEntry): void => {
+    if (this.#forget(entry, 'disengaged')) this.#onDisengaged?.(entry.name);
+  };
+
+  /** Ends the engagements of `entry` if it is the current one under its name; returns whether it was. */
+  #forget(entry: ClusterEntry, why: string): boolean {
+    // An entry that was replaced had its engagements ended then; those under its name now are the new one's.
+    if (this.#clusters.get(entry.name) !== entry) return false;
+    for (const attachment of this.#attachments) {
+      const controller = attachment.engagements.get(entry.name);
+      if (!controller) continue;
+      attachment.engagements.delete(entry.name);
       controller.abort(new Error(`cluster "${entry.name}" ${why}`));
-    entry.engagements.clear();
-    if (this.#clusters.get(entry.name) !== entry) return;
+    }
     this.#clusters.delete(entry.name);
     this.#onCountChanged(this.#clusters.size);
+    return true;
   }
 
   /** Queues one engagement attempt; resolves when it has finished. Never rejects. */
@@ -164,16 +200,16 @@ export class ClusterFanOut {
 
   async #engageInto(attachment: Attachment, entry: ClusterEntry, attempt: number): Promise<void> {
     if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
-    if (this.#clusters.get(entry.name) !== entry || entry.engagements.has(attachment)) return;
+    if (this.#clusters.get(entry.name) !== entry || attachment.engagements.has(entry.name)) return;
     if (!this.#attachments.has(attachment)) return;
     const controller = new LinkedAbortController(entry.signal, attachment.signal);
-    entry.engagements.set(attachment, controller);
+    attachment.engagements.set(entry.name, controller);
     const { signal } = controller;
     try {
       await attachment.aware.engage(entry.name, entry.cluster, signal);
     } catch (error) {
       controller.abort(error);
-      if (entry.engagements.get(attachment) === controller) entry.engagements.delete(attachment);
+      if (attachment.engagements.get(entry.name) === controller) attachment.engagements.delete(entry.name);
       if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
       const delay = Math.min(this.#initialRetryMs * 2 ** attempt, this.#maxRetryMs);
       this.#logger.error(

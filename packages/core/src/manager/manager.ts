@@ -132,6 +132,9 @@ export class Manager implements Aware {
       logger: this.logger,
       onCountChanged: (count) =>
         this.#metrics.engagedClusters(this.#engagements?.get('') === undefined ? count : count - 1),
+      onDisengaged: (name) => {
+        if (name !== '') this.logger.info({ cluster: name }, 'cluster disengaged');
+      },
       ...(options.engageRetryDelayMs !== undefined
         ? { initialRetryDelayMs: options.engageRetryDelayMs }
         : {}),
@@ -222,9 +225,6 @@ export class Manager implements Aware {
     const known = this.#engagements.get(name) !== undefined;
     this.#engagements.engage(name, cluster, signal);
     this.logger.info({ cluster: name }, known ? 'cluster re-engaged' : 'cluster engaged');
-    signal.addEventListener('abort', () => this.logger.info({ cluster: name }, 'cluster disengaged'), {
-      once: true,
-    });
   }
 
   /** The engaged cluster of that name (`''`: the local cluster); throws {@link ClusterNotFoundError} otherwise. */
