@@ -22,6 +22,7 @@ import {
   APIServiceBindingResource,
   APIServiceExportRequestResource,
   APIServiceExportResource,
+  APIServiceNamespaceResource,
   BoundSchemaResource,
   ClusterBindingResource,
   Konnector,
@@ -29,7 +30,12 @@ import {
   BackendCallError,
   bindExport,
 } from '@kubeloom/kube-bind';
-import { revokeKonnectorCredentials } from '@kubeloom/kube-bind/backend';
+import {
+  ClusterRoleBindingResource,
+  exportRoleName,
+  revokeKonnectorCredentials,
+  setUpConsumerNamespace,
+} from '@kubeloom/kube-bind/backend';
 import { bindCommand } from '@kubeloom/kube-bind/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
@@ -38,6 +44,10 @@ import { type RunningBackend, kcpCaData, startBackend } from './kube-bind-backen
 import { type TestOidcProvider, browserLogin, startOidcProvider } from './kube-bind-oidc.ts';
 
 const SLOW_MS = 120_000;
+
+/** The names in a list answer. */
+const names = (list: { items: Array<{ metadata?: { name?: string } }> }) =>
+  list.items.map((w) => w.metadata?.name);
 
 const widgetSchema: APIResourceSchema = {
   metadata: { name: `v1.widgets.${GROUP}` },
@@ -128,6 +138,14 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
     await consumer?.stop();
   });
 
+  /** The cluster namespace of a second consumer, set up by the scoping case. */
+  let otherNamespace = '';
+  /** The cluster namespace of this file's consumer cluster (the one ClusterBinding that is not the other's). */
+  const consumerNamespace = async (): Promise<string> =>
+    (await backendClient.list(ClusterBindingResource)).items
+      .map((b) => b.metadata.namespace ?? '')
+      .find((n) => n !== otherNamespace) ?? '';
+
   const lines: string[] = [];
   const bind = (exportName?: string) =>
     bindExport({
@@ -205,6 +223,79 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
     await scoped.rest.pool.close();
   });
 
+  it("scopes each konnector credential to its own provider namespaces: it cannot read other consumers' objects", async () => {
+    const ns = await consumerNamespace();
+    // A second consumer of the same export, set up the way a bind sets it up.
+    const other = await setUpConsumerNamespace(
+      backendClient,
+      { issuer: oidc.issuer, subject: 'other-user', cluster: 'other-cluster', author: 'other-user' },
+      {
+        providerPrettyName: 'Widget Corp',
+        externalServer: providerServer,
+        ...(caData ? { certificateAuthorityData: caData } : {}),
+        tokenLifetimeSeconds: 3600,
+      },
+    );
+    otherNamespace = other.clusterNamespace;
+    await backendClient.create(APIServiceExportRequestResource, {
+      metadata: { name: 'widgets', namespace: otherNamespace },
+      spec: { resources: [{ group: GROUP, resource: 'widgets', versions: ['v1'] }] },
+    });
+    await backendClient.create(APIServiceNamespaceResource, {
+      metadata: { name: 'shop', namespace: otherNamespace },
+      spec: {},
+    });
+    const theirNs = `${otherNamespace}-shop`;
+    await waitFor(
+      async () =>
+        (await backendClient.get(APIServiceNamespaceResource, 'shop', { namespace: otherNamespace })).status
+          ?.namespace === theirNs,
+      { what: `the other consumer's provider namespace ${theirNs}`, timeoutMs: SLOW_MS },
+    );
+    const exported = await waitFor(
+      () =>
+        backendClient
+          .get(APIServiceExportResource, 'widgets', { namespace: otherNamespace })
+          .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      { what: 'the export of the other consumer', timeoutMs: SLOW_MS },
+    );
+    // Widgets are namespaced: the export is watched per namespace, and granted per namespace only.
+    expect(exported.spec.informerScope).toBe('Namespaced');
+    await expect(
+      backendClient.get(ClusterRoleBindingResource, exportRoleName('resources', otherNamespace, 'widgets')),
+    ).rejects.toThrow(/404/);
+    await backendClient.create(WidgetResource, {
+      metadata: { name: 'theirs', namespace: theirNs },
+      spec: { size: 9 },
+    });
+
+    const { Client } = await import('@kubeloom/core');
+    const bound = (await consumer.client.get(APIServiceBindingResource, 'widgets')).spec.kubeconfigSecretRef;
+    const secret = await consumer.client.get(SecretResource, bound.name, { namespace: bound.namespace });
+    const mine = Client.fromKubeConfig({
+      text: Buffer.from(secret.data?.kubeconfig ?? '', 'base64').toString('utf8'),
+    });
+    const theirs = Client.fromKubeConfig({ text: other.kubeconfig });
+    try {
+      expect(names(await mine.list(WidgetResource, { namespace: `${ns}-shop` }))).toContain('w1');
+      await expect(mine.list(WidgetResource)).rejects.toThrow(/403 Forbidden/);
+      await expect(mine.list(WidgetResource, { namespace: theirNs })).rejects.toThrow(/403 Forbidden/);
+      await expect(mine.get(WidgetResource, 'theirs', { namespace: theirNs })).rejects.toThrow(
+        /403 Forbidden/,
+      );
+      const own = await waitFor(
+        () => theirs.list(WidgetResource, { namespace: theirNs }).catch(() => undefined),
+        { what: 'the other consumer to read its own namespace', timeoutMs: SLOW_MS },
+      );
+      expect(names(own)).toEqual(['theirs']);
+      await expect(theirs.list(WidgetResource, { namespace: `${ns}-shop` })).rejects.toThrow(/403 Forbidden/);
+      await expect(theirs.list(WidgetResource)).rejects.toThrow(/403 Forbidden/);
+    } finally {
+      await mine.rest.pool.close();
+      await theirs.rest.pool.close();
+    }
+  });
+
   it('kubeloom bind binds again through the command, reusing the Secret of the same provider namespace', async () => {
     const before = await consumer.client.list(SecretResource, { namespace: 'kube-bind' });
     const out: string[] = [];
@@ -227,7 +318,7 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const secret = before.items[0]?.metadata?.name ?? '';
-    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    const ns = await consumerNamespace();
     expect(out.filter((l) => !l.startsWith('Open this URL'))).toEqual([
       `Logging in to Widget Corp at ${backend.server.url} ...`,
       `Stored the provider kubeconfig in Secret kube-bind/${secret}.`,
@@ -267,7 +358,7 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
     });
 
     // A request for a resource the backend does not offer fails with the offered ones named.
-    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    const ns = await consumerNamespace();
     await backendClient.create(APIServiceExportRequestResource, {
       metadata: { name: 'gadgets', namespace: ns },
       spec: { resources: [{ group: GROUP, resource: 'gadgets' }] },
@@ -285,7 +376,7 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
   });
 
   it('reports revoked credentials on the binding without deleting anything, and a new bind recovers', async () => {
-    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    const ns = await consumerNamespace();
     await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
     const bound = (await consumer.client.get(APIServiceBindingResource, 'widgets')).spec.kubeconfigSecretRef;
     const held = await consumer.client.get(SecretResource, bound.name, { namespace: bound.namespace });
@@ -302,7 +393,7 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
           () => false,
           (e: unknown) => e instanceof ApiError && e.code === 401,
         ),
-      { what: 'kcp to refuse the revoked konnector token', timeoutMs: 90_000 },
+      { what: 'kcp to refuse the revoked konnector token', timeoutMs: 150_000 },
     );
     process.stderr.write(`[kube-bind backend] revoked token refused after ${Date.now() - started} ms\n`);
     await revokedClient.rest.pool.close();
@@ -330,7 +421,7 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
     await waitForBindingCondition(consumer.client, 'widgets', 'Ready', { status: 'True' }, SLOW_MS);
     await backend.stop();
     backend = await startBackend(backendClient, providerServer, caData, oidc, port);
-    const ns = (await backendClient.list(ClusterBindingResource)).items[0]?.metadata.namespace ?? '';
+    const ns = await consumerNamespace();
     await consumer.client.create(WidgetResource, {
       metadata: { name: 'after-restart', namespace: 'shop' },
       spec: { size: 1 },

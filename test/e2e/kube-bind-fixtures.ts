@@ -28,6 +28,7 @@ import {
   BoundSchemaResource,
   ClusterBindingResource,
   type KubeBindCondition,
+  type PermissionClaim,
   kubeBindCrdFiles,
 } from '@kubeloom/kube-bind';
 import { scopedKubeconfig, serviceNamespaceController } from '@kubeloom/kube-bind/backend';
@@ -48,6 +49,15 @@ export const WidgetResource = defineResource<Widget>({
   kind: 'Widget',
   plural: 'widgets',
   namespaced: true,
+});
+
+/** Gizmos: a cluster-scoped exported API. */
+export const GizmoResource = defineResource<Widget>({
+  group: GROUP,
+  version: 'v1',
+  kind: 'Gizmo',
+  plural: 'gizmos',
+  namespaced: false,
 });
 
 /** Gadgets: a second exported API, for the conflicting-CRD and schema-change cases. */
@@ -71,13 +81,18 @@ const schemaOf = (maxSize?: number): Record<string, unknown> => ({
 });
 
 /** The BoundSchema of `kind`/`plural` as the backend would write it (no size limit). */
-export function boundSchemaOf(kind: string, plural: string, namespace: string): BoundSchema {
+export function boundSchemaOf(
+  kind: string,
+  plural: string,
+  namespace: string,
+  scope: 'Namespaced' | 'Cluster' = 'Namespaced',
+): BoundSchema {
   return {
     metadata: { name: `${plural}.${GROUP}`, namespace },
     spec: {
       group: GROUP,
       names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope: 'Namespaced',
+      scope,
       informerScope: 'Cluster',
       versions: [
         { name: 'v1', served: true, storage: true, schema: schemaOf(), subresources: { status: {} } },
@@ -87,7 +102,11 @@ export function boundSchemaOf(kind: string, plural: string, namespace: string): 
 }
 
 /** The provider's own CRD of `kind`: stricter than the BoundSchema (size at most 10), so the provider can reject. */
-function providerCrd(kind: string, plural: string): CustomResourceDefinition {
+function providerCrd(
+  kind: string,
+  plural: string,
+  scope: 'Namespaced' | 'Cluster' = 'Namespaced',
+): CustomResourceDefinition {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -95,7 +114,7 @@ function providerCrd(kind: string, plural: string): CustomResourceDefinition {
     spec: {
       group: GROUP,
       names: { kind, plural, singular: kind.toLowerCase(), listKind: `${kind}List` },
-      scope: 'Namespaced',
+      scope,
       versions: [
         {
           name: 'v1',
@@ -126,7 +145,12 @@ export async function createProvider(kcp: KcpTestEnvironment): Promise<TestProvi
   const client = kcp.clientFor(workspace.path);
   await installCrds(
     client,
-    [...kubeBindCrdFiles('provider'), providerCrd('Widget', 'widgets'), providerCrd('Gadget', 'gadgets')],
+    [
+      ...kubeBindCrdFiles('provider'),
+      providerCrd('Widget', 'widgets'),
+      providerCrd('Gadget', 'gadgets'),
+      providerCrd('Gizmo', 'gizmos', 'Cluster'),
+    ],
     {
       timeoutMs: 120_000,
     },
@@ -187,18 +211,33 @@ export async function setUpConsumer(
       providerPrettyName: 'Widget Corp',
     },
   });
-  for (const [name, [kind, plural]] of Object.entries(exports)) {
-    await c.create(BoundSchemaResource, boundSchemaOf(kind, plural, clusterNamespace));
-    await c.create(APIServiceExportResource, {
-      metadata: { name, namespace: clusterNamespace },
-      spec: {
-        resources: [{ group: GROUP, resource: plural, versions: ['v1'] }],
-        informerScope: 'Cluster',
-        isolation: 'Prefixed',
-      },
-    });
-  }
+  for (const [name, [kind, plural]] of Object.entries(exports))
+    await addExport(provider, clusterNamespace, name, { kind, plural });
   return { clusterNamespace, kubeconfig };
+}
+
+/** Adds an export `name` of one resource (with its BoundSchema) to a consumer's cluster namespace. */
+export async function addExport(
+  provider: TestProvider,
+  clusterNamespace: string,
+  name: string,
+  resource: { kind: string; plural: string; scope?: 'Namespaced' | 'Cluster' },
+  permissionClaims?: PermissionClaim[],
+): Promise<void> {
+  const c = provider.client;
+  await c.create(
+    BoundSchemaResource,
+    boundSchemaOf(resource.kind, resource.plural, clusterNamespace, resource.scope),
+  );
+  await c.create(APIServiceExportResource, {
+    metadata: { name, namespace: clusterNamespace },
+    spec: {
+      resources: [{ group: GROUP, resource: resource.plural, versions: ['v1'] }],
+      informerScope: 'Cluster',
+      isolation: 'Prefixed',
+      ...(permissionClaims ? { permissionClaims } : {}),
+    },
+  });
 }
 
 /** A consumer cluster: its own kube-apiserver (no controller-manager unless asked) with the APIServiceBinding CRD. */

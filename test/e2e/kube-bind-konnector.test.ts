@@ -6,6 +6,7 @@
  */
 import {
   type Client,
+  ConfigMapResource,
   CustomResourceDefinitionResource,
   type Logger,
   NamespaceResource,
@@ -28,9 +29,11 @@ import {
   type ConsumerSetup,
   GROUP,
   GadgetResource,
+  GizmoResource,
   type TestProvider,
   type Widget,
   WidgetResource,
+  addExport,
   bind,
   createProvider,
   setUpConsumer,
@@ -40,6 +43,19 @@ import {
 } from './kube-bind-fixtures.ts';
 
 const SLOW_MS = 120_000;
+
+/** The label that makes a consumer Secret claimed by the gizmos export. */
+const SHARE_LABEL = 'e2e.kube-bind.kubeloom.dev/share';
+
+/** The gizmos export's claims: labelled Secrets, and two named ConfigMaps. */
+const claimsOfGizmos = [
+  { group: '', resource: 'secrets', selector: { labelSelector: { matchLabels: { [SHARE_LABEL]: 'yes' } } } },
+  {
+    group: '',
+    resource: 'configmaps',
+    selector: { namedResources: [{ name: 'provider-settings', namespace: 'shop' }] },
+  },
+];
 
 /** A konnector running until `stop`. */
 interface RunningKonnector {
@@ -67,6 +83,18 @@ function runKonnector(consumer: Client, logger?: Logger): RunningKonnector {
 
 const getOrUndefined = <T>(p: Promise<T>): Promise<T | undefined> =>
   p.catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+
+/** The Secret `namespace/name` on `client`'s cluster, if it exists. */
+const secretOn = (client: Client, namespace: string, name: string) =>
+  getOrUndefined(client.get(SecretResource, name, { namespace }));
+
+/** The decoded `side` key of a Secret. */
+const sideOf = (s?: { data?: Record<string, string> }) =>
+  Buffer.from(s?.data?.side ?? '', 'base64').toString();
+
+/** The ConfigMap `namespace/name` on `client`'s cluster, if it exists. */
+const configMapOn = (client: Client, namespace: string, name: string) =>
+  getOrUndefined(client.get(ConfigMapResource, name, { namespace }));
 
 describe('kube-bind konnector', { timeout: 300_000 }, () => {
   let provider: TestProvider;
@@ -396,6 +424,161 @@ describe('kube-bind konnector', { timeout: 300_000 }, () => {
       { namespace: b.setup.clusterNamespace },
     );
     await waitForBindingCondition(b.env.client, 'gadgets', 'Ready', { status: 'True' }, SLOW_MS);
+  });
+
+  it('binds a cluster-scoped resource: prefixed copies on the provider, status back, deletes through the finalizer', async () => {
+    const ns = a.setup.clusterNamespace;
+    await addExport(
+      provider,
+      ns,
+      'gizmos',
+      { kind: 'Gizmo', plural: 'gizmos', scope: 'Cluster' },
+      claimsOfGizmos,
+    );
+    await a.env.client.create(APIServiceBindingResource, {
+      metadata: { name: 'gizmos' },
+      spec: {
+        kubeconfigSecretRef: { namespace: 'kube-bind', name: 'kubeconfig-provider', key: 'kubeconfig' },
+      },
+    });
+    await waitForBindingCondition(a.env.client, 'gizmos', 'Ready', { status: 'True' }, SLOW_MS);
+    const crd = await a.env.client.get(CustomResourceDefinitionResource, `gizmos.${GROUP}`);
+    expect(crd.spec?.scope).toBe('Cluster');
+    await a.env.client.create(GizmoResource, { metadata: { name: 'g1' }, spec: { size: 2 } });
+    const copy = await waitFor(() => getOrUndefined(provider.client.get(GizmoResource, `${ns}-g1`)), {
+      what: `the provider copy ${ns}-g1`,
+      timeoutMs: SLOW_MS,
+    });
+    expect(copy.spec).toEqual({ size: 2 });
+    expect(copy.metadata?.annotations?.['kube-bind.io/cluster-namespace']).toBe(ns);
+    // Consumer b binds nothing of this kind; a's copy is the only one, under a's prefix.
+    expect((await provider.client.list(GizmoResource)).items.map((g) => g.metadata?.name)).toEqual([
+      `${ns}-g1`,
+    ]);
+    await provider.client.patch(
+      GizmoResource,
+      `${ns}-g1`,
+      { status: { phase: 'Polished' } },
+      { subresource: 'status' },
+    );
+    await waitFor(async () => (await a.env.client.get(GizmoResource, 'g1')).status?.phase === 'Polished', {
+      what: 'the Gizmo status back on the consumer',
+      timeoutMs: SLOW_MS,
+    });
+    expect((await a.env.client.get(GizmoResource, 'g1')).metadata?.finalizers).toEqual([
+      'kubebind.io/syncer',
+    ]);
+    await a.env.client.delete(GizmoResource, 'g1');
+    await waitFor(
+      async () => (await getOrUndefined(provider.client.get(GizmoResource, `${ns}-g1`))) === undefined,
+      {
+        what: 'the provider copy to go with the consumer object',
+        timeoutMs: SLOW_MS,
+      },
+    );
+    expect(await getOrUndefined(a.env.client.get(GizmoResource, 'g1'))).toBeUndefined();
+  });
+
+  it("syncs claimed Secrets and ConfigMaps in the direction their owner says, and touches no one else's", async () => {
+    const providerNs = `${a.setup.clusterNamespace}-shop`;
+    await waitForBindingCondition(
+      a.env.client,
+      'gizmos',
+      'PermissionClaimsSynced',
+      { status: 'True' },
+      SLOW_MS,
+    );
+    // Consumer-owned: a labelled Secret goes up; an unlabelled one stays home.
+    await a.env.client.create(SecretResource, {
+      metadata: { name: 'private', namespace: 'shop' },
+      stringData: { password: 'not-for-the-provider' },
+    });
+    await a.env.client.create(SecretResource, {
+      metadata: { name: 'db-creds', namespace: 'shop', labels: { [SHARE_LABEL]: 'yes' } },
+      stringData: { password: 'one' },
+    });
+    const up = await waitFor(() => secretOn(provider.client, providerNs, 'db-creds'), {
+      what: `the claimed Secret in ${providerNs}`,
+      timeoutMs: SLOW_MS,
+    });
+    const original = await a.env.client.get(SecretResource, 'db-creds', { namespace: 'shop' });
+    expect(up.data).toEqual(original.data);
+    expect(up.metadata?.labels).toEqual({ [SHARE_LABEL]: 'yes', 'kube-bind.io/owner': 'consumer' });
+    expect(up.metadata?.annotations).toMatchObject({
+      'kube-bind.io/cluster-namespace': a.setup.clusterNamespace,
+      'kube-bind.io/consumer-namespace': 'shop',
+      'kube-bind.io/consumer-uid': original.metadata?.uid,
+    });
+    expect(await secretOn(provider.client, providerNs, 'private')).toBeUndefined();
+    await a.env.client.patch(
+      SecretResource,
+      'db-creds',
+      { stringData: { password: 'two' } },
+      { namespace: 'shop' },
+    );
+    await waitFor(
+      async () =>
+        Buffer.from(
+          (await secretOn(provider.client, providerNs, 'db-creds'))?.data?.password ?? '',
+          'base64',
+        ).toString() === 'two',
+      { what: 'the changed Secret on the provider', timeoutMs: SLOW_MS },
+    );
+
+    // Provider-owned: a named ConfigMap comes down, follows changes, and goes when the provider removes it.
+    await provider.client.create(ConfigMapResource, {
+      metadata: { name: 'provider-settings', namespace: providerNs },
+      data: { endpoint: 'db.example:5432' },
+    });
+    const down = await waitFor(() => configMapOn(a.env.client, 'shop', 'provider-settings'), {
+      what: 'the provider-owned ConfigMap on the consumer',
+      timeoutMs: SLOW_MS,
+    });
+    expect(down.data).toEqual({ endpoint: 'db.example:5432' });
+    expect(down.metadata?.labels?.['kube-bind.io/owner']).toBe('provider');
+    expect(down.metadata?.annotations?.['kube-bind.io/provider-namespace']).toBe(providerNs);
+    expect(Object.keys(down.metadata?.annotations ?? {}).filter((k) => k.startsWith('kcp.io/'))).toEqual([]);
+    await provider.client.patch(
+      ConfigMapResource,
+      'provider-settings',
+      { data: { endpoint: 'db2.example:5432' } },
+      { namespace: providerNs },
+    );
+    await waitFor(
+      async () =>
+        (await configMapOn(a.env.client, 'shop', 'provider-settings'))?.data?.endpoint === 'db2.example:5432',
+      { what: 'the changed ConfigMap on the consumer', timeoutMs: SLOW_MS },
+    );
+
+    // The same name on both sides, neither labelled with an owner: nobody can tell the original, so neither
+    // is touched, and an event says so. (The consumer's is not claimed: it never went up.)
+    await a.env.client.create(SecretResource, {
+      metadata: { name: 'both', namespace: 'shop' },
+      stringData: { side: 'consumer' },
+    });
+    await provider.client.create(SecretResource, {
+      metadata: { name: 'both', namespace: providerNs, labels: { [SHARE_LABEL]: 'yes' } },
+      stringData: { side: 'provider' },
+    });
+    const conflict = await waitForEvent(a.env.client, 'both', 'ClaimConflict', 'shop');
+    expect(conflict).toBe(
+      `Secret ${providerNs}/both on the provider exists and is not a copy kube-bind made; it is left untouched. Label the original with kube-bind.io/owner=provider or =consumer, or remove one of the two`,
+    );
+    expect(sideOf(await secretOn(a.env.client, 'shop', 'both'))).toBe('consumer');
+    expect(sideOf(await secretOn(provider.client, providerNs, 'both'))).toBe('provider');
+
+    // Deleting an original removes its copy on the other side, in both directions.
+    await a.env.client.delete(SecretResource, 'db-creds', { namespace: 'shop' });
+    await provider.client.delete(ConfigMapResource, 'provider-settings', { namespace: providerNs });
+    await waitFor(async () => (await secretOn(provider.client, providerNs, 'db-creds')) === undefined, {
+      what: 'the provider copy of a deleted consumer Secret to go',
+      timeoutMs: SLOW_MS,
+    });
+    await waitFor(async () => (await configMapOn(a.env.client, 'shop', 'provider-settings')) === undefined, {
+      what: 'the consumer copy of a deleted provider ConfigMap to go',
+      timeoutMs: SLOW_MS,
+    });
+    expect(await secretOn(a.env.client, 'shop', 'private')).toBeDefined();
   });
 
   it('follows a provider credential rotation into the Secret the binding names, and keeps syncing', async () => {

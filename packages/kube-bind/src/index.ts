@@ -15,6 +15,7 @@ export * from './api/crds.ts';
 export * from './api/group.ts';
 export * from './api/install-crds.ts';
 export * from './api/labels.ts';
+export * from './api/permission-claims.ts';
 export * from './bind/backend-client.ts';
 export * from './bind/bind-export.ts';
 export * from './konnector/konnector.ts';

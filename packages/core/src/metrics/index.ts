@@ -1,4 +1,5 @@
 export * from './controller-metrics.ts';
+export * from './event-loop-lag-metrics.ts';
 export * from './manager-metrics.ts';
 export * from './metrics-registry.ts';
 export * from './prometheus-controller-metrics.ts';

@@ -1,4 +1,5 @@
 import { type KubeObject, type ObjectMeta, defineResource } from '@kubeloom/core';
+import type { PermissionClaim } from './apiserviceexportrequest.ts';
 import type { KubeBindCondition } from './conditions.ts';
 import { KUBE_BIND_GROUP, KUBE_BIND_VERSION, type SecretKeyRef } from './group.ts';
 
@@ -14,7 +15,7 @@ export interface APIServiceBinding extends KubeObject {
     providerPrettyName?: string;
     conditions?: KubeBindCondition[];
     boundSchemas?: Array<{ group: string; resource: string }>;
-    permissionClaims?: unknown[];
+    permissionClaims?: PermissionClaim[];
   };
 }
 
@@ -27,10 +28,15 @@ export const APIServiceBindingResource = defineResource<APIServiceBinding>({
   namespaced: false,
 });
 
-/** The binding's condition types, in the order the `Ready` summary reads them. */
+/**
+ * The binding's condition types: the first four in the order the `Ready` summary reads them;
+ * `PermissionClaimsSynced` says whether every permission claim of the export is synced (it does not hold
+ * `Ready` back).
+ */
 export const BindingConditions = {
   SecretValid: 'SecretValid',
   Connected: 'Connected',
   SchemaInSync: 'SchemaInSync',
   Heartbeating: 'Heartbeating',
+  PermissionClaimsSynced: 'PermissionClaimsSynced',
 } as const;

@@ -1,5 +1,6 @@
 import { type KubeObject, type ObjectMeta, defineResource } from '@kubeloom/core';
 import type { KubeBindCondition } from './conditions.ts';
+import type { PermissionClaim } from './apiserviceexportrequest.ts';
 import { KUBE_BIND_GROUP, KUBE_BIND_VERSION, type ResourceRef } from './group.ts';
 
 /** How consumers' cluster-scoped objects are kept apart on the provider. */
@@ -13,7 +14,7 @@ export interface APIServiceExport extends KubeObject {
   metadata: ObjectMeta;
   spec: {
     resources: ResourceRef[];
-    permissionClaims?: unknown[];
+    permissionClaims?: PermissionClaim[];
     informerScope: 'Cluster' | 'Namespaced';
     isolation?: Isolation;
     /** Deprecated alias of `isolation`. */

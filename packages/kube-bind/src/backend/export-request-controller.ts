@@ -7,6 +7,7 @@ import {
   isNotFound,
 } from '@kubeloom/core';
 import { APIServiceExportResource } from '../api/apiserviceexport.ts';
+import { APIServiceNamespaceResource } from '../api/apiservicenamespace.ts';
 import {
   type APIServiceExportRequest,
   APIServiceExportRequestResource,
@@ -14,13 +15,14 @@ import {
 import { BoundSchemaResource } from '../api/boundschema.ts';
 import { boundSchemaFromApiResourceSchema } from './bound-schema-from-ars.ts';
 import { type CatalogueResource, readCatalogue, readSchema } from './catalogue.ts';
-import { ensureExportRbac } from './consumer-rbac.ts';
+import { ensureExportRbac, exportGrantOf } from './consumer-rbac.ts';
 
 /**
  * The backend's APIServiceExportRequest controller: for a Pending request it finds each requested resource
  * among the APIs the backend workspace has bound, creates the APIServiceExport of the same name, a
  * BoundSchema per resource (from its APIResourceSchema) owned by the export, and the konnector's access to
- * those resources; then sets the phase to Succeeded. A resource the backend does not offer fails the
+ * those resources (per provider namespace of the consumer when they are all namespaced: informer scope
+ * `Namespaced`); then sets the phase to Succeeded. A resource the backend does not offer fails the
  * request with a message naming what it offers. A request that already succeeded is reconciled again
  * (the export and schemas are re-applied), so a backend restart mid-way converges.
  */
@@ -51,6 +53,11 @@ export function exportRequestController(
         }
         chosen.push(found);
       }
+      const schemas = [];
+      for (const resource of chosen) schemas.push(await readSchema(client, resource));
+      // An export of namespaced resources only is watched per provider namespace of the consumer, so its
+      // konnector needs (and gets) access to those namespaces only.
+      const informerScope = schemas.every((s) => s.spec.scope === 'Namespaced') ? 'Namespaced' : 'Cluster';
       let exported;
       try {
         exported = await client.create(APIServiceExportResource, {
@@ -58,7 +65,7 @@ export function exportRequestController(
           spec: {
             resources: request.spec.resources,
             ...(request.spec.permissionClaims ? { permissionClaims: request.spec.permissionClaims } : {}),
-            informerScope: 'Cluster',
+            informerScope,
             isolation: 'Prefixed',
           },
         });
@@ -67,12 +74,8 @@ export function exportRequestController(
         exported = await client.get(APIServiceExportResource, req.name, { namespace: req.namespace });
       }
       const owner = { name: req.name, uid: exported.metadata.uid ?? '' };
-      for (const resource of chosen) {
-        const schema = boundSchemaFromApiResourceSchema(
-          await readSchema(client, resource),
-          req.namespace,
-          owner,
-        );
+      for (const ars of schemas) {
+        const schema = boundSchemaFromApiResourceSchema(ars, req.namespace, owner);
         try {
           await client.create(BoundSchemaResource, schema);
         } catch (error) {
@@ -87,7 +90,13 @@ export function exportRequestController(
           }
         }
       }
-      await ensureExportRbac(client, req.namespace, req.name, chosen);
+      const namespaces = await client.list(APIServiceNamespaceResource, { namespace: req.namespace });
+      await ensureExportRbac(
+        client,
+        req.namespace,
+        exportGrantOf(exported),
+        namespaces.items.flatMap((n) => (n.status?.namespace ? [n.status.namespace] : [])),
+      );
       if (request.status?.phase !== 'Succeeded') await setPhase(client, request, 'Succeeded', '');
     });
 }

@@ -5,7 +5,9 @@ import {
   NamespaceResource,
   isAlreadyExists,
 } from '@kubeloom/core';
+import { APIServiceExportResource } from '../api/apiserviceexport.ts';
 import { APIServiceNamespaceResource } from '../api/apiservicenamespace.ts';
+import { ensureNamespaceGrants, exportGrantOf } from './consumer-rbac.ts';
 
 /** The annotation on a provider Namespace naming the APIServiceNamespace (`<clusterNs>/<name>`) it serves. */
 export const API_SERVICE_NAMESPACE_ANNOTATION = 'kube-bind.io/api-service-namespace';
@@ -18,7 +20,8 @@ export function providerNamespaceName(clusterNamespace: string, consumerNamespac
 /**
  * The backend's APIServiceNamespace controller: for each APIServiceNamespace (named like a consumer
  * namespace, in a consumer's cluster namespace) it creates the provider Namespace that holds that consumer
- * namespace's objects and writes its name into `status.namespace`. Runs on the provider cluster or
+ * namespace's objects, grants the consumer's konnector what its exports give it there, and writes the
+ * namespace's name into `status.namespace`. Runs on the provider cluster or
  * workspace(s) it is engaged with (`clusters` as in `ControllerBuilder.for`).
  */
 export function serviceNamespaceController(
@@ -42,6 +45,10 @@ export function serviceNamespaceController(
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
       }
+      // The konnector's access to the namespace comes before the namespace is announced, so it can watch
+      // it as soon as it learns of it.
+      const exports = await cluster.client.list(APIServiceExportResource, { namespace: req.namespace });
+      await ensureNamespaceGrants(cluster.client, req.namespace, namespace, exports.items.map(exportGrantOf));
       if (asn.status?.namespace === namespace) return;
       await cluster.client.patch(
         APIServiceNamespaceResource,

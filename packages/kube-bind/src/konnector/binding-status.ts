@@ -1,4 +1,5 @@
 import type { APIServiceBinding } from '../api/apiservicebinding.ts';
+import type { PermissionClaim } from '../api/apiserviceexportrequest.ts';
 import { BindingConditions } from '../api/apiservicebinding.ts';
 import {
   type ConditionUpdate,
@@ -12,7 +13,7 @@ export class BindingStatus {
   conditions: KubeBindCondition[];
   providerPrettyName: string | undefined;
   boundSchemas: Array<{ group: string; resource: string }> | undefined;
-  permissionClaims: unknown[] | undefined;
+  permissionClaims: PermissionClaim[] | undefined;
   readonly #now = new Date();
 
   constructor(binding: APIServiceBinding) {

@@ -22,6 +22,7 @@ import { type APIServiceExport, APIServiceExportResource } from '../api/apiservi
 import { APIServiceExportRequestResource } from '../api/apiserviceexportrequest.ts';
 import { type BoundSchema, BoundSchemaResource, boundSchemaName } from '../api/boundschema.ts';
 import { findCondition } from '../api/conditions.ts';
+import { unsyncedClaimReason } from '../api/permission-claims.ts';
 import { installKubeBindCrds } from '../api/install-crds.ts';
 import { ensureBoundCrd } from './bound-crd.ts';
 import { BindingStatus } from './binding-status.ts';
@@ -219,7 +220,28 @@ export class Konnector {
       }
       keep.add(await connection.ensureSyncer(name, schema, exported));
     }
+    let unsyncedClaim: string | undefined;
+    for (const [index, claim] of (exported.spec.permissionClaims ?? []).entries()) {
+      const why = unsyncedClaimReason(claim);
+      if (why) {
+        unsyncedClaim ??= why;
+        continue;
+      }
+      keep.add(await connection.ensureClaimSyncer(name, claim, index, exported));
+    }
     await connection.keepSyncers(name, keep);
+    // Not part of Ready: the bound resources work without the claims this konnector cannot sync.
+    status.set(
+      unsyncedClaim
+        ? {
+            type: BindingConditions.PermissionClaimsSynced,
+            status: 'False',
+            severity: 'Warning',
+            reason: 'UnsupportedPermissionClaim',
+            message: `${unsyncedClaim}; its objects are not synced`,
+          }
+        : { type: BindingConditions.PermissionClaimsSynced, status: 'True' },
+    );
     status.boundSchemas = bound;
     status.permissionClaims = exported.spec.permissionClaims;
     if (problem) {

@@ -5,6 +5,7 @@ import {
   type Controller,
   type Logger,
   type ResourceDescriptor,
+  ConfigMapResource,
   SecretResource,
   defineResource,
   isNotFound,
@@ -12,13 +13,17 @@ import {
 } from '@kubeloom/core';
 import type { APIServiceExport } from '../api/apiserviceexport.ts';
 import { isolationOf } from '../api/apiserviceexport.ts';
+import type { PermissionClaim } from '../api/apiserviceexportrequest.ts';
 import type { BoundSchema } from '../api/boundschema.ts';
 import { CLUSTER_BINDING_NAME, ClusterBindingResource } from '../api/clusterbinding.ts';
 import type { SecretKeyRef } from '../api/group.ts';
+import { claimSyncer } from './claim-syncer.ts';
 import { type ProviderFailure, providerFailure } from './failure-reason.ts';
 import { formatGoDuration } from './go-duration.ts';
 import { type Placement, providerNamespaced } from './isolation.ts';
 import { type ProviderKubeconfig, providerClient } from './provider-kubeconfig.ts';
+import { ProviderNamespacesView } from './provider-namespaces-view.ts';
+import { type ProviderSide, wholeProvider } from './provider-side.ts';
 import { resourceSyncer } from './resource-syncer.ts';
 
 /** The last heartbeat's outcome, for the bindings' `Heartbeating` condition. */
@@ -67,6 +72,8 @@ export class ProviderConnection {
   readonly #syncers = new Map<string, RunningSyncer>();
   #heartbeat: HeartbeatState = { status: 'Unknown' };
   #beating = false;
+  readonly #whole: ProviderSide;
+  #namespaces: ProviderNamespacesView | undefined;
 
   constructor(options: ProviderConnectionOptions) {
     this.#options = options;
@@ -78,6 +85,22 @@ export class ProviderConnection {
       logger: options.logger,
       eventComponent: 'konnector',
     });
+    this.#whole = wholeProvider(this.name, this.cluster);
+  }
+
+  /**
+   * The provider namespaces of this consumer, each watched on its own (started on first use): for
+   * namespaced exports and claimed objects.
+   */
+  get namespaces(): ProviderNamespacesView {
+    this.#namespaces ??= new ProviderNamespacesView({
+      client: this.client,
+      clusterNamespace: this.kubeconfig.clusterNamespace,
+      prefix: `${this.name}/ns/`,
+      logger: this.#options.logger,
+      signal: this.#lifetime.signal,
+    });
+    return this.#namespaces;
   }
 
   /** The last heartbeat's outcome. */
@@ -122,7 +145,10 @@ export class ProviderConnection {
       namespaced: schema.spec.scope === 'Namespaced',
       isolation: isolationOf(exported),
     };
-    const signature = `${exported.metadata.uid}|${version.name}|${schema.spec.scope}|${placement.isolation}`;
+    // A namespaced resource of a `Namespaced` export is watched per provider namespace of this consumer
+    // (its credential may read nothing else); otherwise across the provider.
+    const perNamespace = exported.spec.informerScope === 'Namespaced' && placement.namespaced;
+    const signature = `${exported.metadata.uid}|${version.name}|${schema.spec.scope}|${placement.isolation}|${perNamespace}`;
     const current = this.#syncers.get(key);
     if (current?.signature === signature) return key;
     if (current) await this.#stopSyncer(key, current);
@@ -143,7 +169,7 @@ export class ProviderConnection {
     const controller: Controller = resourceSyncer({
       name: `konnector-sync-${key}`,
       consumer: this.#options.consumer,
-      provider: this.cluster,
+      provider: perNamespace ? this.namespaces : this.#whole,
       consumerResource,
       providerResource,
       placement,
@@ -152,9 +178,44 @@ export class ProviderConnection {
     });
     const stop = new AbortController();
     await controller.engage('', this.#options.consumer, stop.signal);
-    await controller.engage(this.name, this.cluster, stop.signal);
+    await (perNamespace ? this.namespaces : this.#whole).attach(controller, stop.signal);
     const done = controller.start(stop.signal).catch((error: unknown) => {
       this.#options.logger.error({ err: error, binding }, 'a resource syncer stopped with an error');
+    });
+    this.#syncers.set(key, { signature, stop, done });
+    return key;
+  }
+
+  /**
+   * Runs a claim syncer for the permission claim `index` of `binding`'s export (restarting it when the
+   * export changed). Returns the syncer's key for {@link keepSyncers}.
+   */
+  async ensureClaimSyncer(
+    binding: string,
+    claim: PermissionClaim,
+    index: number,
+    exported: APIServiceExport,
+  ): Promise<string> {
+    const key = `${binding}/claim-${index}-${claim.resource}`;
+    const signature = `${exported.metadata.uid}|${JSON.stringify(claim)}`;
+    const current = this.#syncers.get(key);
+    if (current?.signature === signature) return key;
+    if (current) await this.#stopSyncer(key, current);
+    const controller = claimSyncer({
+      name: `konnector-claim-${key}`,
+      consumer: this.#options.consumer,
+      provider: this.namespaces,
+      resource: claim.resource === 'secrets' ? SecretResource : ConfigMapResource,
+      claim,
+      clusterNamespace: this.kubeconfig.clusterNamespace,
+      exportRef: { name: exported.metadata.name ?? '', uid: exported.metadata.uid ?? '' },
+      logger: this.#options.logger.child({ binding, claim: claim.resource }),
+    });
+    const stop = new AbortController();
+    await controller.engage('', this.#options.consumer, stop.signal);
+    await this.namespaces.attach(controller, stop.signal);
+    const done = controller.start(stop.signal).catch((error: unknown) => {
+      this.#options.logger.error({ err: error, binding }, 'a claim syncer stopped with an error');
     });
     this.#syncers.set(key, { signature, stop, done });
     return key;

@@ -22,6 +22,7 @@ import { messageOf } from './bound-crd.ts';
 import { contains } from './contains.ts';
 import { type ObjectKey, type Placement, consumerKeyOf, providerKeyOf } from './isolation.ts';
 import { providerNamespaceOf } from './provider-namespaces.ts';
+import type { ProviderSide } from './provider-side.ts';
 
 /** A reconcile that is done until something changes. */
 const done: Result = {};
@@ -38,8 +39,8 @@ export interface ResourceSyncerOptions {
   readonly name: string;
   /** Engaged as `''`. */
   readonly consumer: Cluster;
-  /** Engaged under its own name. */
-  readonly provider: Cluster;
+  /** The provider's client and the cache(s) of its copies. */
+  readonly provider: ProviderSide;
   readonly consumerResource: ResourceDescriptor;
   readonly providerResource: ResourceDescriptor;
   readonly placement: Placement;
@@ -63,7 +64,6 @@ const localOnlyAnnotations = [
  */
 export function resourceSyncer(options: ResourceSyncerOptions): Controller {
   const { consumer, provider, placement } = options;
-  const providerName = provider.name;
   return new ControllerBuilder(options.name)
     .for(options.consumerResource, { clusters: 'local' })
     .watches(
@@ -75,7 +75,7 @@ export function resourceSyncer(options: ResourceSyncerOptions): Controller {
         },
         { crossCluster: true },
       ),
-      { clusters: (name) => name === providerName },
+      { clusters: provider.isProviderCluster },
     )
     .withOptions({
       maxConcurrentReconciles: 4,
@@ -98,9 +98,10 @@ export function resourceSyncer(options: ResourceSyncerOptions): Controller {
         if (!providerNamespace) return { requeueAfter: 1_000 };
       }
       const target = providerKeyOf(placement, key, providerNamespace);
-      const copy: BoundObject | undefined = provider.cache
-        .reader(options.providerResource)
-        .get(target.name, target.namespace || undefined);
+      const cached = provider.cached<BoundObject>(options.providerResource, target);
+      // The copy's cache has not listed yet (a namespace just assigned): look again shortly.
+      if (cached === 'unknown') return { requeueAfter: 500 };
+      const copy = cached;
       const ours = copy !== undefined && consumerKeyOf(placement, copy) !== undefined;
 
       if (!object) {
@@ -241,7 +242,11 @@ function sortedLabels(o: KubeObject): string {
 }
 
 /** Deletes a provider copy; already gone is fine. */
-async function deleteCopy(provider: Cluster, resource: ResourceDescriptor, key: ObjectKey): Promise<void> {
+async function deleteCopy(
+  provider: ProviderSide,
+  resource: ResourceDescriptor,
+  key: ObjectKey,
+): Promise<void> {
   try {
     await provider.client.delete(resource, key.name, key.namespace ? { namespace: key.namespace } : {});
   } catch (error) {
