@@ -12,8 +12,9 @@
  * that of the same two wildcard informers with no workspace engaged, divided by N (heap per engaged
  * workspace beyond its cached objects); then `--bursts` bursts of `--events` ConfigMap changes spread over
  * the fleet: wall time and controller CPU until all are reconciled, per event (must not grow with N).
- * `--profile <dir>` writes a CPU profile and a heap snapshot of the provider's process there (such a run is
- * slowed by the profiler, so it is not recorded).
+ * `--profile <dir>` writes a CPU profile of the provider's process there, and with `--heap-snapshot` a heap
+ * snapshot after every workspace was reconciled once (such a run is slowed by the profiler, so it is not
+ * recorded).
  * Appends JSON lines to bench/scale/results/simulated.jsonl, redraws the charts and prints a table;
  * `--no-record` only prints.
  */
@@ -30,8 +31,10 @@ const { values } = parseArgs({
     clusters: { type: 'string', default: '1000,10000,100000' },
     events: { type: 'string', default: '1000' },
     bursts: { type: 'string', default: '3' },
-    /** Write a CPU profile and a heap snapshot of the provider's process into this directory. */
+    /** Write a CPU profile of the provider's process into this directory. */
     profile: { type: 'string' },
+    /** With --profile: also a heap snapshot once every workspace was reconciled. */
+    'heap-snapshot': { type: 'boolean', default: false },
     /** Append the rows to results/simulated.jsonl and redraw the charts (not for profiled runs). */
     record: { type: 'boolean', default: true },
   },
@@ -68,7 +71,7 @@ const spawn = (file: string, args: string[], profile = false): ChildProcess =>
         ? [...childArgv, '--cpu-prof', `--cpu-prof-dir=${values.profile}`]
         : childArgv,
     env:
-      profile && values.profile
+      profile && values.profile && values['heap-snapshot']
         ? { ...process.env, KUBELOOM_SCALE_HEAP_SNAPSHOT: values.profile }
         : process.env,
   });
