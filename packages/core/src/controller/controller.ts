@@ -394,6 +394,11 @@ export class Controller implements Aware {
   /** Waits (once at a time per engagement) for its sources to sync, then requeues what was deferred. */
   #awaitSync(engagement: EngagedCluster): void {
     if (engagement.syncing) return;
+    if (engagement.synced) {
+      // The usual case once the shared informers run: nothing to wait for, so no promise or timer either.
+      this.#requeueDeferred(engagement);
+      return;
+    }
     engagement.syncing = (async () => {
       for (;;) {
         const pending = engagement.sources.filter((source) => !source.started.hasSynced);
@@ -416,8 +421,7 @@ export class Controller implements Aware {
         }
       }
       engagement.syncing = undefined;
-      this.#log.debug({ cluster: engagement.name }, 'cluster watches synced');
-      for (const [, request] of engagement.takeDeferred()) this.#queue.add(request);
+      this.#requeueDeferred(engagement);
     })().catch((error: unknown) => {
       engagement.syncing = undefined;
       this.#log.error(
@@ -425,6 +429,11 @@ export class Controller implements Aware {
         'waiting for the watches of a cluster failed',
       );
     });
+  }
+
+  #requeueDeferred(engagement: EngagedCluster): void {
+    this.#log.debug({ cluster: engagement.name }, 'cluster watches synced');
+    for (const [, request] of engagement.takeDeferred()) this.#queue.add(request);
   }
 
   async #process(request: Request, context: ProcessContext): Promise<void> {

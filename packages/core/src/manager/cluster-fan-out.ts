@@ -28,6 +28,15 @@ interface Attachment {
   readonly engagements: Map<ClusterName, AbortController>;
 }
 
+/** One (runnable, cluster) engagement attempt waiting for its turn. */
+interface QueuedEngagement {
+  readonly attachment: Attachment;
+  readonly entry: ClusterEntry;
+  readonly attempt: number;
+  /** Told when the attempt has finished, whichever way (for {@link ClusterFanOut.attach}). */
+  readonly done: (() => void) | undefined;
+}
+
 /** An engaged cluster until its provider signal aborts; also that signal's watcher. */
 class ClusterEntry implements AbortWatcher {
   readonly name: ClusterName;
@@ -73,7 +82,7 @@ export class ClusterFanOut {
   readonly #onDisengaged: ((name: ClusterName) => void) | undefined;
   readonly #initialRetryMs: number;
   readonly #maxRetryMs: number;
-  readonly #queue: Array<() => void> = [];
+  readonly #queue: QueuedEngagement[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #drainScheduled = false;
   #pending = 0;
@@ -102,7 +111,7 @@ export class ClusterFanOut {
     this.#clusters.set(name, entry);
     this.#onCountChanged(this.#clusters.size);
     watchAbort(signal, entry);
-    for (const attachment of this.#attachments) void this.#schedule(attachment, entry, 0);
+    for (const attachment of this.#attachments) this.#schedule(attachment, entry, 0);
   }
 
   /** The engaged cluster of that name. */
@@ -138,7 +147,9 @@ export class ClusterFanOut {
       { once: true },
     );
     return Promise.all(
-      [...this.#clusters.values()].map((entry) => this.#schedule(attachment, entry, 0)),
+      [...this.#clusters.values()].map(
+        (entry) => new Promise<void>((resolve) => this.#schedule(attachment, entry, 0, resolve)),
+      ),
     ).then(() => undefined);
   }
 
@@ -177,51 +188,58 @@ export class ClusterFanOut {
     return true;
   }
 
-  /** Queues one engagement attempt; resolves when it has finished. Never rejects. */
-  #schedule(attachment: Attachment, entry: ClusterEntry, attempt: number): Promise<void> {
+  /**
+   * Queues one engagement attempt; `done` is told when it has finished. A plain record, not a promise and a
+   * closure: a provider engaging 100,000 clusters queues 100,000 of them.
+   */
+  #schedule(attachment: Attachment, entry: ClusterEntry, attempt: number, done?: () => void): void {
     this.#pending++;
-    return new Promise<void>((resolve) => {
-      this.#queue.push(() => {
-        void this.#engageInto(attachment, entry, attempt).finally(() => {
-          resolve();
-          if (--this.#pending === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
-        });
-      });
-      if (!this.#drainScheduled) {
-        this.#drainScheduled = true;
-        // Off the caller's stack: a provider's watch callback must never run a controller's engage.
-        setImmediate(() => {
-          this.#drainScheduled = false;
-          for (const start of this.#queue.splice(0)) start();
-        });
-      }
-    });
+    this.#queue.push({ attachment, entry, attempt, done });
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    // Off the caller's stack: a provider's watch callback must never run a controller's engage.
+    setImmediate(this.#drain);
   }
 
-  async #engageInto(attachment: Attachment, entry: ClusterEntry, attempt: number): Promise<void> {
-    if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
-    if (this.#clusters.get(entry.name) !== entry || attachment.engagements.has(entry.name)) return;
-    if (!this.#attachments.has(attachment)) return;
-    const controller = new LinkedAbortController(entry.signal, attachment.signal);
-    attachment.engagements.set(entry.name, controller);
-    const { signal } = controller;
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    for (const queued of this.#queue.splice(0)) void this.#engageInto(queued);
+  };
+
+  /** Runs one queued attempt: engages, or on failure schedules a retry with backoff. Never rejects. */
+  async #engageInto(queued: QueuedEngagement): Promise<void> {
+    const { attachment, entry } = queued;
     try {
-      await attachment.aware.engage(entry.name, entry.cluster, signal);
-    } catch (error) {
-      controller.abort(error);
-      if (attachment.engagements.get(entry.name) === controller) attachment.engagements.delete(entry.name);
       if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
-      const delay = Math.min(this.#initialRetryMs * 2 ** attempt, this.#maxRetryMs);
-      this.#logger.error(
-        { err: error, cluster: entry.name, runnable: attachment.name, retryInMs: delay },
-        `engaging cluster "${entry.name}" into ${attachment.name} failed; retrying`,
-      );
-      const timer = setTimeout(() => {
-        this.#retryTimers.delete(timer);
-        void this.#schedule(attachment, entry, attempt + 1);
-      }, delay);
-      timer.unref();
-      this.#retryTimers.add(timer);
+      if (this.#clusters.get(entry.name) !== entry || attachment.engagements.has(entry.name)) return;
+      if (!this.#attachments.has(attachment)) return;
+      const controller = new LinkedAbortController(entry.signal, attachment.signal);
+      attachment.engagements.set(entry.name, controller);
+      try {
+        await attachment.aware.engage(entry.name, entry.cluster, controller.signal);
+      } catch (error) {
+        controller.abort(error);
+        if (attachment.engagements.get(entry.name) === controller) attachment.engagements.delete(entry.name);
+        if (this.#closed || entry.signal.aborted || attachment.signal.aborted) return;
+        this.#retryLater(queued, error);
+      }
+    } finally {
+      queued.done?.();
+      if (--this.#pending === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
     }
+  }
+
+  #retryLater({ attachment, entry, attempt }: QueuedEngagement, error: unknown): void {
+    const delay = Math.min(this.#initialRetryMs * 2 ** attempt, this.#maxRetryMs);
+    this.#logger.error(
+      { err: error, cluster: entry.name, runnable: attachment.name, retryInMs: delay },
+      `engaging cluster "${entry.name}" into ${attachment.name} failed; retrying`,
+    );
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.#schedule(attachment, entry, attempt + 1);
+    }, delay);
+    timer.unref();
+    this.#retryTimers.add(timer);
   }
 }

@@ -100,6 +100,8 @@ class WorkspaceCluster implements Cluster {
  */
 class Engagement extends LinkedAbortController {
   workspace!: EngagedWorkspace;
+  /** The workspace's logger (bound to its log fields). */
+  log!: Logger;
   readonly #onEnd: (engagement: Engagement) => void;
 
   constructor(endpointSignal: AbortSignal, onEnd: (engagement: Engagement) => void) {
@@ -131,6 +133,8 @@ export class EngagedWorkspaces {
     if (this.#engaged.get(name) === engagement) this.#engaged.delete(name);
   };
   #aware: Aware | undefined;
+  /** Engagements waiting to be handed to the manager on the next turn of the event loop. */
+  #handOver: Engagement[] = [];
 
   /** @param eventComponent the `source.component` of recorded Events */
   constructor(log: Logger, eventComponent: string) {
@@ -157,17 +161,27 @@ export class EngagedWorkspaces {
     });
     const workspace: EngagedWorkspace = { cluster, endpoint: plan.endpoint, signal, fields: plan.fields };
     engagement.workspace = workspace;
+    engagement.log = log;
     if (signal.aborted) return workspace;
     this.#engaged.set(name, engagement);
     log.info(plan.message);
-    setImmediate(() => {
-      if (signal.aborted || !this.#aware) return;
-      this.#aware.engage(name, cluster, signal).catch((err: unknown) => {
-        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
-      });
-    });
+    // One immediate for every workspace engaged in this turn (a watch's initial list engages thousands).
+    if (this.#handOver.push(engagement) === 1) setImmediate(this.#handOverAll);
     return workspace;
   }
+
+  readonly #handOverAll = (): void => {
+    const engagements = this.#handOver;
+    this.#handOver = [];
+    const aware = this.#aware;
+    if (!aware) return;
+    for (const { signal, workspace, log } of engagements) {
+      if (signal.aborted) continue;
+      aware.engage(workspace.cluster.name, workspace.cluster, signal).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'engaging the workspace failed');
+      });
+    }
+  };
 
   /**
    * Ends a workspace's engagement (its signal aborts), logging `message` with `reason` if given. Returns
