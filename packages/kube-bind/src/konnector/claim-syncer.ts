@@ -2,13 +2,11 @@ import {
   type Client,
   type Cluster,
   type Controller,
-  ControllerBuilder,
   type KubeObject,
   type Logger,
   NamespaceResource,
   type ResourceDescriptor,
   type Result,
-  enqueueFromMap,
   isAlreadyExists,
   isNotFound,
 } from '@kubeloom/core';
@@ -26,6 +24,7 @@ import { claims } from '../api/permission-claims.ts';
 import { messageOf } from './bound-crd.ts';
 import type { ProviderNamespacesView } from './provider-namespaces-view.ts';
 import { providerNamespaceOf } from './provider-namespaces.ts';
+import { syncerBuilder } from './provider-side.ts';
 
 /** A claimed object: a ConfigMap or a Secret, as far as copying goes. */
 interface ClaimedObject extends KubeObject {
@@ -127,105 +126,98 @@ export function claimSyncer(options: ClaimSyncerOptions): Controller {
     });
   };
 
-  return new ControllerBuilder(options.name)
-    .for(resource, { clusters: 'local' })
-    .watches(
-      resource,
-      enqueueFromMap(
-        (o: KubeObject) => {
-          const namespace = provider.consumerNamespaceOf(o.metadata?.namespace ?? '');
-          return namespace ? [{ cluster: '', namespace, name: o.metadata?.name ?? '' }] : [];
-        },
-        { crossCluster: true },
-      ),
-      { clusters: provider.isProviderCluster },
-    )
-    .withOptions({
-      maxConcurrentReconciles: 2,
-      gracefulShutdownMs: 5_000,
-      ...(options.logger ? { logger: options.logger } : {}),
-    })
-    .build(async (req) => {
-      const reader = consumer.cache.reader<ClaimedObject>(resource);
-      if (!reader.hasSynced) return { requeueAfter: 500 };
-      const local = reader.get(req.name, req.namespace);
-      let providerNamespace = provider.providerNamespaceOf(req.namespace);
-      if (!providerNamespace) {
-        // Only a consumer-owned original can need a provider namespace that does not exist yet.
-        const needsOne =
-          local !== undefined &&
-          ownerOf(local, undefined) === 'consumer' &&
-          claims(claim.selector, local, req.namespace);
-        if (!needsOne) return done;
-        providerNamespace = await providerNamespaceOf(
-          provider.client,
-          clusterNamespace,
-          req.namespace,
-          options.exportRef,
-        );
-        return { requeueAfter: providerNamespace ? 500 : 1_000 };
-      }
-      const cached = provider.cached<ClaimedObject>(resource, {
-        namespace: providerNamespace,
-        name: req.name,
-      });
-      if (cached === 'unknown') return { requeueAfter: 500 };
-      const remote = cached;
-      const owner = ownerOf(local, remote);
-      if (!owner) {
-        const claimed =
-          claims(claim.selector, local ?? {}, req.namespace) ||
-          claims(claim.selector, remote ?? {}, req.namespace);
-        if (local && remote && claimed) conflict(local, `${providerNamespace}/${req.name} on the provider`);
-        return done;
-      }
-      if (owner === 'consumer') {
-        if (!local) {
-          if (remote && isOurProviderCopy(remote, req.namespace))
-            await deleteIgnoringNotFound(provider.client, resource, remote);
-          return done;
-        }
-        if (!claims(claim.selector, local, req.namespace)) return done;
-        if (remote && !isOurProviderCopy(remote, req.namespace)) {
-          conflict(local, `${providerNamespace}/${req.name} on the provider`);
-          return done;
-        }
-        const desired = copyOf(local, apiVersion, resource.kind, {
-          namespace: providerNamespace,
-          owner: 'consumer',
-          annotations: {
-            [CLUSTER_NAMESPACE_ANNOTATION]: clusterNamespace,
-            [CONSUMER_NAMESPACE_ANNOTATION]: req.namespace,
-            [CONSUMER_UID_ANNOTATION]: local.metadata?.uid ?? '',
-          },
-        });
-        if (!remote || differs(remote, desired))
-          await applyCopy(provider.client, resource, desired, local, consumer, 'provider');
-        return done;
-      }
-      if (!remote) {
-        if (local && isOurConsumerCopy(local, providerNamespace))
-          await deleteIgnoringNotFound(consumer.client, resource, local);
-        return done;
-      }
-      if (!claims(claim.selector, remote, req.namespace)) return done;
-      if (local && !isOurConsumerCopy(local, providerNamespace)) {
-        conflict(local, `${req.namespace}/${req.name} on the consumer`);
-        return done;
-      }
-      const desired = copyOf(remote, apiVersion, resource.kind, {
-        namespace: req.namespace,
-        owner: 'provider',
-        annotations: {
-          [PROVIDER_NAMESPACE_ANNOTATION]: providerNamespace,
-          [PROVIDER_UID_ANNOTATION]: remote.metadata?.uid ?? '',
-        },
-      });
-      if (local && !differs(local, desired)) return done;
-      await ensureConsumerNamespace(consumer.client, req.namespace);
-      await applyCopy(consumer.client, resource, desired, local, consumer, 'consumer');
-      return done;
+  return syncerBuilder({
+    name: options.name,
+    consumerResource: resource,
+    providerResource: resource,
+    provider,
+    toConsumerKey: (o) => {
+      const namespace = provider.consumerNamespaceOf(o.metadata?.namespace ?? '');
+      return namespace ? { namespace, name: o.metadata?.name ?? '' } : undefined;
+    },
+    maxConcurrentReconciles: 2,
+    logger: options.logger,
+  }).build(async (req) => {
+    const reader = consumer.cache.reader<ClaimedObject>(resource);
+    if (!reader.hasSynced) return { requeueAfter: 500 };
+    const local = reader.get(req.name, req.namespace);
+    let providerNamespace = provider.providerNamespaceOf(req.namespace);
+    if (!providerNamespace) {
+      // Only a consumer-owned original can need a provider namespace that does not exist yet.
+      const needsOne =
+        local !== undefined &&
+        ownerOf(local, undefined) === 'consumer' &&
+        claims(claim.selector, local, req.namespace);
+      if (!needsOne) return done;
+      providerNamespace = await providerNamespaceOf(
+        provider.client,
+        clusterNamespace,
+        req.namespace,
+        options.exportRef,
+      );
+      return { requeueAfter: providerNamespace ? 500 : 1_000 };
+    }
+    const cached = provider.cached<ClaimedObject>(resource, {
+      namespace: providerNamespace,
+      name: req.name,
     });
+    if (cached === 'unknown') return { requeueAfter: 500 };
+    const remote = cached;
+    const owner = ownerOf(local, remote);
+    if (!owner) {
+      const claimed =
+        claims(claim.selector, local ?? {}, req.namespace) ||
+        claims(claim.selector, remote ?? {}, req.namespace);
+      if (local && remote && claimed) conflict(local, `${providerNamespace}/${req.name} on the provider`);
+      return done;
+    }
+    if (owner === 'consumer') {
+      if (!local) {
+        if (remote && isOurProviderCopy(remote, req.namespace))
+          await deleteIgnoringNotFound(provider.client, resource, remote);
+        return done;
+      }
+      if (!claims(claim.selector, local, req.namespace)) return done;
+      if (remote && !isOurProviderCopy(remote, req.namespace)) {
+        conflict(local, `${providerNamespace}/${req.name} on the provider`);
+        return done;
+      }
+      const desired = copyOf(local, apiVersion, resource.kind, {
+        namespace: providerNamespace,
+        owner: 'consumer',
+        annotations: {
+          [CLUSTER_NAMESPACE_ANNOTATION]: clusterNamespace,
+          [CONSUMER_NAMESPACE_ANNOTATION]: req.namespace,
+          [CONSUMER_UID_ANNOTATION]: local.metadata?.uid ?? '',
+        },
+      });
+      if (!remote || differs(remote, desired))
+        await applyCopy(provider.client, resource, desired, local, consumer, 'provider');
+      return done;
+    }
+    if (!remote) {
+      if (local && isOurConsumerCopy(local, providerNamespace))
+        await deleteIgnoringNotFound(consumer.client, resource, local);
+      return done;
+    }
+    if (!claims(claim.selector, remote, req.namespace)) return done;
+    if (local && !isOurConsumerCopy(local, providerNamespace)) {
+      conflict(local, `${req.namespace}/${req.name} on the consumer`);
+      return done;
+    }
+    const desired = copyOf(remote, apiVersion, resource.kind, {
+      namespace: req.namespace,
+      owner: 'provider',
+      annotations: {
+        [PROVIDER_NAMESPACE_ANNOTATION]: providerNamespace,
+        [PROVIDER_UID_ANNOTATION]: remote.metadata?.uid ?? '',
+      },
+    });
+    if (local && !differs(local, desired)) return done;
+    await ensureConsumerNamespace(consumer.client, req.namespace);
+    await applyCopy(consumer.client, resource, desired, local, consumer, 'consumer');
+    return done;
+  });
 }
 
 /** The copy of `source` for the other side: its content, labels and annotations, marked with the owner. */

@@ -1,4 +1,13 @@
-import type { Client, Cluster, Controller, KubeObject, ResourceDescriptor } from '@kubeloom/core';
+import {
+  type Client,
+  type Cluster,
+  type Controller,
+  ControllerBuilder,
+  type KubeObject,
+  type Logger,
+  type ResourceDescriptor,
+  enqueueFromMap,
+} from '@kubeloom/core';
 import type { ObjectKey } from './isolation.ts';
 
 /**
@@ -32,4 +41,38 @@ export function wholeProvider(name: string, cluster: Cluster): ProviderSide {
       return reader.get(key.name, key.namespace || undefined);
     },
   };
+}
+
+/**
+ * The controller skeleton every konnector syncer shares: requests are consumer keys of `consumerResource`
+ * (cluster `''`), and the provider's `providerResource` events are mapped back to them with
+ * `toConsumerKey` (undefined: not this consumer's, ignored).
+ */
+export function syncerBuilder(options: {
+  readonly name: string;
+  readonly consumerResource: ResourceDescriptor;
+  readonly providerResource: ResourceDescriptor;
+  readonly provider: ProviderSide;
+  readonly toConsumerKey: (providerObject: KubeObject) => ObjectKey | undefined;
+  readonly maxConcurrentReconciles: number;
+  readonly logger?: Logger | undefined;
+}): ControllerBuilder {
+  return new ControllerBuilder(options.name)
+    .for(options.consumerResource, { clusters: 'local' })
+    .watches(
+      options.providerResource,
+      enqueueFromMap(
+        (o: KubeObject) => {
+          const key = options.toConsumerKey(o);
+          return key ? [{ cluster: '', ...key }] : [];
+        },
+        { crossCluster: true },
+      ),
+      { clusters: options.provider.isProviderCluster },
+    )
+    .withOptions({
+      maxConcurrentReconciles: options.maxConcurrentReconciles,
+      gracefulShutdownMs: 5_000,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
 }

@@ -1,12 +1,10 @@
 import {
   type Cluster,
   type Controller,
-  ControllerBuilder,
   type KubeObject,
   type Logger,
   type ResourceDescriptor,
   type Result,
-  enqueueFromMap,
   isNotFound,
 } from '@kubeloom/core';
 import {
@@ -22,7 +20,7 @@ import { messageOf } from './bound-crd.ts';
 import { contains } from './contains.ts';
 import { type ObjectKey, type Placement, consumerKeyOf, providerKeyOf } from './isolation.ts';
 import { providerNamespaceOf } from './provider-namespaces.ts';
-import type { ProviderSide } from './provider-side.ts';
+import { type ProviderSide, syncerBuilder } from './provider-side.ts';
 
 /** A reconcile that is done until something changes. */
 const done: Result = {};
@@ -64,117 +62,107 @@ const localOnlyAnnotations = [
  */
 export function resourceSyncer(options: ResourceSyncerOptions): Controller {
   const { consumer, provider, placement } = options;
-  return new ControllerBuilder(options.name)
-    .for(options.consumerResource, { clusters: 'local' })
-    .watches(
-      options.providerResource,
-      enqueueFromMap(
-        (copy: KubeObject) => {
-          const key = consumerKeyOf(placement, copy);
-          return key ? [{ cluster: '', ...key }] : [];
-        },
-        { crossCluster: true },
-      ),
-      { clusters: provider.isProviderCluster },
-    )
-    .withOptions({
-      maxConcurrentReconciles: 4,
-      gracefulShutdownMs: 5_000,
-      ...(options.logger ? { logger: options.logger } : {}),
-    })
-    .build(async (req) => {
-      const key: ObjectKey = { namespace: req.namespace, name: req.name };
-      const object: BoundObject | undefined = consumer.cache
-        .reader(options.consumerResource)
-        .get(req.name, placement.namespaced ? req.namespace : undefined);
-      let providerNamespace: string | undefined;
-      if (placement.namespaced) {
-        providerNamespace = await providerNamespaceOf(
-          provider.client,
-          placement.clusterNamespace,
-          req.namespace,
-          options.exportRef,
-        );
-        if (!providerNamespace) return { requeueAfter: 1_000 };
-      }
-      const target = providerKeyOf(placement, key, providerNamespace);
-      const cached = provider.cached<BoundObject>(options.providerResource, target);
-      // The copy's cache has not listed yet (a namespace just assigned): look again shortly.
-      if (cached === 'unknown') return { requeueAfter: 500 };
-      const copy = cached;
-      const ours = copy !== undefined && consumerKeyOf(placement, copy) !== undefined;
+  return syncerBuilder({
+    name: options.name,
+    consumerResource: options.consumerResource,
+    providerResource: options.providerResource,
+    provider,
+    toConsumerKey: (copy) => consumerKeyOf(placement, copy),
+    maxConcurrentReconciles: 4,
+    logger: options.logger,
+  }).build(async (req) => {
+    const key: ObjectKey = { namespace: req.namespace, name: req.name };
+    const object: BoundObject | undefined = consumer.cache
+      .reader(options.consumerResource)
+      .get(req.name, placement.namespaced ? req.namespace : undefined);
+    let providerNamespace: string | undefined;
+    if (placement.namespaced) {
+      providerNamespace = await providerNamespaceOf(
+        provider.client,
+        placement.clusterNamespace,
+        req.namespace,
+        options.exportRef,
+      );
+      if (!providerNamespace) return { requeueAfter: 1_000 };
+    }
+    const target = providerKeyOf(placement, key, providerNamespace);
+    const cached = provider.cached<BoundObject>(options.providerResource, target);
+    // The copy's cache has not listed yet (a namespace just assigned): look again shortly.
+    if (cached === 'unknown') return { requeueAfter: 500 };
+    const copy = cached;
+    const ours = copy !== undefined && consumerKeyOf(placement, copy) !== undefined;
 
-      if (!object) {
-        // Deleted without the finalizer running (force-removed, or the CRD went): remove the copy this
-        // consumer made. A provider object without this consumer's annotation is never deleted.
-        if (copy && ours && !copy.metadata?.deletionTimestamp)
-          await deleteCopy(provider, options.providerResource, target);
-        return done;
-      }
-      if (object.metadata?.deletionTimestamp) {
-        if (!object.metadata.finalizers?.includes(SYNCER_FINALIZER)) return done;
-        if (copy && ours) {
-          if (!copy.metadata?.deletionTimestamp) await deleteCopy(provider, options.providerResource, target);
-          return done; // the copy's deletion event brings us back
-        }
-        await consumer.client.patch(
-          options.consumerResource,
-          req.name,
-          {
-            metadata: {
-              resourceVersion: object.metadata.resourceVersion,
-              finalizers: object.metadata.finalizers.filter((f) => f !== SYNCER_FINALIZER),
-            },
-          },
-          placement.namespaced ? { namespace: req.namespace } : {},
-        );
-        return done;
-      }
-      if (!object.metadata?.finalizers?.includes(SYNCER_FINALIZER)) {
-        await consumer.client.patch(
-          options.consumerResource,
-          req.name,
-          {
-            metadata: {
-              resourceVersion: object.metadata?.resourceVersion,
-              finalizers: [...(object.metadata?.finalizers ?? []), SYNCER_FINALIZER],
-            },
-          },
-          placement.namespaced ? { namespace: req.namespace } : {},
-        );
-        return done; // the update event brings us back
-      }
-      if (copy && !ours) {
-        consumer.events.record(object, {
-          type: 'Warning',
-          reason: 'ProviderObjectConflict',
-          message: `the provider already has ${describe(options.providerResource, target)}, not created for this consumer; it is left untouched. Rename this object`,
-        });
-        return done;
-      }
-      const desired = desiredCopy(object, options.providerResource, placement, target);
-      if (!copy || !contains(copy, desired) || !sameLabels(copy, desired)) {
-        try {
-          await provider.client.apply(options.providerResource, desired, {
-            fieldManager: FIELD_MANAGER,
-            force: true,
-          });
-        } catch (error) {
-          const code = (error as { code?: number }).code;
-          if (code !== undefined && code >= 400 && code < 500 && code !== 409 && code !== 429) {
-            consumer.events.record(object, {
-              type: 'Warning',
-              reason: 'ProviderRejected',
-              message: `the provider rejected ${describe(options.providerResource, target)}: ${messageOf(error)}. Fix the object; it is retried`,
-            });
-          }
-          throw error;
-        }
-        return done; // the copy's event brings us back for its status
-      }
-      await syncStatusBack(consumer, options.consumerResource, object, copy, placement.namespaced);
+    if (!object) {
+      // Deleted without the finalizer running (force-removed, or the CRD went): remove the copy this
+      // consumer made. A provider object without this consumer's annotation is never deleted.
+      if (copy && ours && !copy.metadata?.deletionTimestamp)
+        await deleteCopy(provider, options.providerResource, target);
       return done;
-    });
+    }
+    if (object.metadata?.deletionTimestamp) {
+      if (!object.metadata.finalizers?.includes(SYNCER_FINALIZER)) return done;
+      if (copy && ours) {
+        if (!copy.metadata?.deletionTimestamp) await deleteCopy(provider, options.providerResource, target);
+        return done; // the copy's deletion event brings us back
+      }
+      await consumer.client.patch(
+        options.consumerResource,
+        req.name,
+        {
+          metadata: {
+            resourceVersion: object.metadata.resourceVersion,
+            finalizers: object.metadata.finalizers.filter((f) => f !== SYNCER_FINALIZER),
+          },
+        },
+        placement.namespaced ? { namespace: req.namespace } : {},
+      );
+      return done;
+    }
+    if (!object.metadata?.finalizers?.includes(SYNCER_FINALIZER)) {
+      await consumer.client.patch(
+        options.consumerResource,
+        req.name,
+        {
+          metadata: {
+            resourceVersion: object.metadata?.resourceVersion,
+            finalizers: [...(object.metadata?.finalizers ?? []), SYNCER_FINALIZER],
+          },
+        },
+        placement.namespaced ? { namespace: req.namespace } : {},
+      );
+      return done; // the update event brings us back
+    }
+    if (copy && !ours) {
+      consumer.events.record(object, {
+        type: 'Warning',
+        reason: 'ProviderObjectConflict',
+        message: `the provider already has ${describe(options.providerResource, target)}, not created for this consumer; it is left untouched. Rename this object`,
+      });
+      return done;
+    }
+    const desired = desiredCopy(object, options.providerResource, placement, target);
+    if (!copy || !contains(copy, desired) || !sameLabels(copy, desired)) {
+      try {
+        await provider.client.apply(options.providerResource, desired, {
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        });
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (code !== undefined && code >= 400 && code < 500 && code !== 409 && code !== 429) {
+          consumer.events.record(object, {
+            type: 'Warning',
+            reason: 'ProviderRejected',
+            message: `the provider rejected ${describe(options.providerResource, target)}: ${messageOf(error)}. Fix the object; it is retried`,
+          });
+        }
+        throw error;
+      }
+      return done; // the copy's event brings us back for its status
+    }
+    await syncStatusBack(consumer, options.consumerResource, object, copy, placement.namespaced);
+    return done;
+  });
 }
 
 /** The copy the provider should have: the consumer's labels, annotations and spec, marked as this consumer's. */
