@@ -6,6 +6,7 @@ import {
   type Logger,
   type ResourceDescriptor,
   SharedInformer,
+  onEveryTick,
   redact,
   waitFor,
 } from '@kubeloom/core';
@@ -28,7 +29,11 @@ export interface FollowNamedObjectOptions<T extends KubeObject> {
   rbacHint: string;
   /** A problem with the object itself (e.g. a condition saying it is invalid), or `undefined`. */
   validate?: (object: T) => string | undefined;
-  /** How often the state is re-checked for the log and for resolved errors. Default 1 s. */
+  /**
+   * How often the state is re-checked for the log and for resolved errors while something is wrong or the
+   * first read is pending (a followed object that is present and read without error is not re-checked on a
+   * timer: an idle process is not woken for it). Default 1 s.
+   */
   checkIntervalMs?: number;
 }
 
@@ -55,6 +60,8 @@ export class FollowedObject<T extends KubeObject> {
   /** An error a later successful read showed to be over, though no watch event has cleared it yet. */
   #resolvedError: Error | undefined;
   #probing = false;
+  /** Stops the periodic re-check; set while it runs. */
+  #stopChecking: (() => void) | undefined;
   /**
    * Whether the workspace exists, as its parent says: kcp answers 403, not 404, for a workspace path that
    * does not exist, so a 403 alone cannot tell a typo in the path from missing RBAC. Looked up once per
@@ -102,9 +109,8 @@ export class FollowedObject<T extends KubeObject> {
       },
     });
     this.informer.start(options.signal);
-    const timer = setInterval(() => this.#check(), options.checkIntervalMs ?? 1_000);
-    timer.unref();
-    options.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    this.#checkPeriodically(true);
+    options.signal.addEventListener('abort', () => this.#checkPeriodically(false), { once: true });
   }
 
   /** The object, once read (and until it is deleted). */
@@ -148,8 +154,22 @@ export class FollowedObject<T extends KubeObject> {
     return `workspace ${this.#options.workspace.path} (${this.#options.workspace.url})`;
   }
 
+  /** Starts or stops the periodic re-check (one timer shared with other periodic checks). */
+  #checkPeriodically(on: boolean): void {
+    if (on && !this.#stopChecking) {
+      this.#stopChecking = onEveryTick(this.#options.checkIntervalMs ?? 1_000, () => this.#check());
+    } else if (!on && this.#stopChecking) {
+      this.#stopChecking();
+      this.#stopChecking = undefined;
+    }
+  }
+
   #check(): void {
     if (this.#options.signal.aborted) return;
+    // Every change that can make it wrong again (an event, a watch error) calls #check, which restarts it.
+    this.#checkPeriodically(
+      !this.informer.hasSynced || !this.current() || this.informer.lastError !== undefined || this.#probing,
+    );
     if (this.informer.hasSynced && !this.current() && !this.informer.lastError) this.#lookForExisting();
     const err = this.informer.lastError;
     if (err && err !== this.#resolvedError && this.informer.hasSynced && this.current()) this.#probe(err);
