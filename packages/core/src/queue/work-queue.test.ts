@@ -112,6 +112,23 @@ describe('WorkQueue: adds', () => {
     await run;
   });
 
+  it('keeps first-in first-out order across thousands of keys added while others are taken', async () => {
+    const queue = new WorkQueue();
+    const seen: string[] = [];
+    let added = 0;
+    // Every processing adds two more keys until 5,000 were added, so takes and adds interleave throughout.
+    const run = queue.run((key) => {
+      seen.push(key);
+      for (let i = 0; i < 2 && added < 5000; i++) queue.add(`k${added++}`);
+    });
+    queue.add(`k${added++}`);
+    await vi.waitFor(() => expect(seen).toHaveLength(5000));
+    expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => `k${i}`));
+    expect(queue.len).toBe(0);
+    queue.shutdown();
+    await run;
+  });
+
   it('processes a key added during its processing exactly once more', async () => {
     const queue = new WorkQueue();
     const worker = gatedProcessor();
