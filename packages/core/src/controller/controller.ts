@@ -360,7 +360,9 @@ export class Controller implements Aware {
       );
       run.catch((error: unknown) => this.#log.error({ err: error }, 'worker loop failed after shutdown'));
     }
-    for (const engagement of this.#engagements.values()) engagement.end('the controller stopped');
+    // One reason for all: an Error (and its stack) per engaged cluster made stopping 100,000 of them slow.
+    const stopped = new Error('the controller stopped');
+    for (const engagement of this.#engagements.values()) engagement.end(stopped);
     this.#engagements.clear();
     this.#log.info('controller stopped');
     if (this.#fatal) throw this.#fatal;

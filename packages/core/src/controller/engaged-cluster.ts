@@ -108,8 +108,8 @@ export class EngagedCluster {
   }
 
   /** Ends the engagement from the controller's side (replaced, or the controller stopped). */
-  end(reason: string): void {
-    this.#own.abort(new Error(reason));
+  end(reason: string | Error): void {
+    this.#own.abort(typeof reason === 'string' ? new Error(reason) : reason);
   }
 }
 

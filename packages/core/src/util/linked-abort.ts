@@ -66,8 +66,14 @@ interface ForeignWatch {
 }
 const foreignWatches = new WeakMap<AbortSignal, ForeignWatch>();
 
-/** The controller of each LinkedAbortController's signal: it tells its watchers itself, with no listener. */
-const owners = new WeakMap<AbortSignal, LinkedAbortController>();
+/**
+ * Where a LinkedAbortController's signal points back at its controller, which tells the signal's watchers
+ * itself, with no listener. A property on the signal rather than a WeakMap: a WeakMap entry per engaged
+ * cluster and per reconcile made every garbage collection walk hundreds of thousands of ephemerons.
+ */
+const ownerKey = Symbol('kubeloom.linkedAbortController');
+type OwnedSignal = AbortSignal & { [ownerKey]?: LinkedAbortController };
+const ownerOf = (signal: AbortSignal): LinkedAbortController | undefined => (signal as OwnedSignal)[ownerKey];
 
 /** Private access for the functions below, set up in the class's static block. */
 let ownerWatch: (owner: LinkedAbortController, watcher: AbortWatcher) => void;
@@ -85,7 +91,7 @@ export function watchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
     watcher.signalAborted(signal.reason);
     return;
   }
-  const owner = owners.get(signal);
+  const owner = ownerOf(signal);
   if (owner) {
     ownerWatch(owner, watcher);
     return;
@@ -112,7 +118,7 @@ export function watchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
  * signal's shared listener with it, so a long-lived signal keeps nothing for finished work.
  */
 export function unwatchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
-  const owner = owners.get(signal);
+  const owner = ownerOf(signal);
   if (owner) {
     ownerUnwatch(owner, watcher);
     return;
@@ -130,7 +136,7 @@ export function unwatchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
  * once every child has aborted or been disposed.
  */
 export function linkedChildCount(signal: AbortSignal): number {
-  const owner = owners.get(signal);
+  const owner = ownerOf(signal);
   return owner ? ownerWatchCount(owner) : countOf(foreignWatches.get(signal)?.watchers);
 }
 
@@ -177,7 +183,7 @@ export class LinkedAbortController extends AbortController implements AbortWatch
       }
       linked.push(parent);
     }
-    owners.set(this.signal, this);
+    (this.signal as OwnedSignal)[ownerKey] = this;
     for (const parent of linked) watchAbort(parent, this);
     this.#parents = linked.length === 1 ? linked[0] : linked.length > 1 ? linked : undefined;
   }
