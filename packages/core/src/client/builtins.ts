@@ -10,7 +10,18 @@ import type {
   V1ServiceAccount,
 } from '@kubernetes/client-node';
 import type { Json } from './object.ts';
+import * as apiextensionsV1 from './builtins/generated/apiextensions.k8s.io_v1.ts';
+import * as appsV1 from './builtins/generated/apps_v1.ts';
+import * as coordinationV1 from './builtins/generated/coordination.k8s.io_v1.ts';
+import * as coreV1 from './builtins/generated/core_v1.ts';
 import { defineResource } from './resource.ts';
+
+/*
+ * The built-ins kubeloom itself uses, typed by @kubernetes/client-node's models in their JSON shape (so a
+ * client-node object can be written as it is). Group, version, kind, plural and scope come from the modules
+ * `kubeloom gen types` wrote from the API server's OpenAPI (`@kubeloom/core/builtins/<group>_<version>`,
+ * whose object types are generated too), so each resource's coordinates are declared once.
+ */
 
 /** A ConfigMap as plain JSON. */
 export type ConfigMap = Json<V1ConfigMap>;
@@ -32,74 +43,22 @@ export type ServiceAccount = Json<V1ServiceAccount>;
 export type CustomResourceDefinition = Json<V1CustomResourceDefinition>;
 
 /** core/v1 ConfigMaps. */
-export const ConfigMapResource = defineResource<ConfigMap>({
-  group: '',
-  version: 'v1',
-  kind: 'ConfigMap',
-  plural: 'configmaps',
-  namespaced: true,
-});
+export const ConfigMapResource = defineResource<ConfigMap>(coreV1.ConfigMapResource);
 /** core/v1 Secrets. */
-export const SecretResource = defineResource<Secret>({
-  group: '',
-  version: 'v1',
-  kind: 'Secret',
-  plural: 'secrets',
-  namespaced: true,
-});
+export const SecretResource = defineResource<Secret>(coreV1.SecretResource);
 /** core/v1 Namespaces. */
-export const NamespaceResource = defineResource<Namespace>({
-  group: '',
-  version: 'v1',
-  kind: 'Namespace',
-  plural: 'namespaces',
-  namespaced: false,
-});
+export const NamespaceResource = defineResource<Namespace>(coreV1.NamespaceResource);
 /** core/v1 Events. */
-export const EventResource = defineResource<Event>({
-  group: '',
-  version: 'v1',
-  kind: 'Event',
-  plural: 'events',
-  namespaced: true,
-});
+export const EventResource = defineResource<Event>(coreV1.EventResource);
 /** coordination.k8s.io/v1 Leases (leader election). */
-export const LeaseResource = defineResource<Lease>({
-  group: 'coordination.k8s.io',
-  version: 'v1',
-  kind: 'Lease',
-  plural: 'leases',
-  namespaced: true,
-});
+export const LeaseResource = defineResource<Lease>(coordinationV1.LeaseResource);
 /** apps/v1 Deployments. */
-export const DeploymentResource = defineResource<Deployment>({
-  group: 'apps',
-  version: 'v1',
-  kind: 'Deployment',
-  plural: 'deployments',
-  namespaced: true,
-});
+export const DeploymentResource = defineResource<Deployment>(appsV1.DeploymentResource);
 /** core/v1 Services. */
-export const ServiceResource = defineResource<Service>({
-  group: '',
-  version: 'v1',
-  kind: 'Service',
-  plural: 'services',
-  namespaced: true,
-});
+export const ServiceResource = defineResource<Service>(coreV1.ServiceResource);
 /** core/v1 ServiceAccounts. */
-export const ServiceAccountResource = defineResource<ServiceAccount>({
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  namespaced: true,
-});
+export const ServiceAccountResource = defineResource<ServiceAccount>(coreV1.ServiceAccountResource);
 /** apiextensions.k8s.io/v1 CustomResourceDefinitions. */
-export const CustomResourceDefinitionResource = defineResource<CustomResourceDefinition>({
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-});
+export const CustomResourceDefinitionResource = defineResource<CustomResourceDefinition>(
+  apiextensionsV1.CustomResourceDefinitionResource,
+);
