@@ -1,18 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Client } from '../client/client.ts';
-import { FakeApiServer } from '../testing/fake-api-server.ts';
+import { describe, expect, it } from 'vitest';
 import { applyObject, applyStatus } from './apply.ts';
-import { type Widget, WidgetResource } from './widget.test.support.ts';
+import { serveWidgets, type Widget, WidgetResource } from './widget.test.support.ts';
 
-let server: FakeApiServer;
-let client: Client;
-
-beforeEach(async () => {
-  server = await FakeApiServer.start({ resources: [{ resource: WidgetResource, statusSubresource: true }] });
-  client = server.client();
-});
-
-afterEach(() => server.stop());
+const fake = serveWidgets();
 
 describe('applyObject / applyStatus', () => {
   it('applies spec and status separately with force, dropping managedFields and resourceVersion', async () => {
@@ -25,17 +15,19 @@ describe('applyObject / applyStatus', () => {
       },
       spec: { size: 3 },
     };
-    const applied = await applyObject(client, WidgetResource, intent, { fieldManager: 'widget-controller' });
+    const applied = await applyObject(fake.client, WidgetResource, intent, {
+      fieldManager: 'widget-controller',
+    });
     expect(applied.spec).toEqual({ size: 3 });
     const withStatus = await applyStatus(
-      client,
+      fake.client,
       WidgetResource,
       { metadata: { name: 'w', namespace: 'default' }, status: { phase: 'Ready' } },
       { fieldManager: 'widget-controller' },
     );
     expect(withStatus.status).toEqual({ phase: 'Ready' });
     expect(withStatus.spec).toEqual({ size: 3 });
-    const patches = server.requests.filter((r) => r.method === 'PATCH');
+    const patches = fake.server.requests.filter((r) => r.method === 'PATCH');
     expect(patches.map((r) => [r.path, r.query.fieldManager, r.query.force, r.status])).toEqual([
       ['/apis/example.com/v1/namespaces/default/widgets/w', 'widget-controller', 'true', 201],
       ['/apis/example.com/v1/namespaces/default/widgets/w/status', 'widget-controller', 'true', 200],

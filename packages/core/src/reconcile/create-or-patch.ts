@@ -3,7 +3,8 @@ import type { KubeObject } from '../client/object.ts';
 import type { MergePatch } from '../client/patch-types.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import { isEmptyPatch, mergeFrom } from './merge-from.ts';
-import { readAndMutate } from './mutated-object.ts';
+import type { CreateOrMutate, MutatedObject, MutateOptions, MutateResult } from './mutated-object.ts';
+import { mutateThenWrite } from './mutated-object.ts';
 
 /**
  * What {@link createOrPatch} did, in controller-runtime's terms: `updatedStatus` means the object and its
@@ -17,25 +18,19 @@ export type CreateOrPatchOutcome =
   | 'unchanged';
 
 /** What {@link createOrPatch} did and the object it left. */
-export interface CreateOrPatchResult<T extends KubeObject> {
-  /** What was written, if anything. */
-  outcome: CreateOrPatchOutcome;
-  /** The object as stored after the last write (as read, when nothing changed). */
-  object: T;
-}
+export type CreateOrPatchResult<T extends KubeObject> = MutateResult<T, CreateOrPatchOutcome>;
 
 /** Options for {@link createOrPatch}. */
-export interface CreateOrPatchOptions {
-  /** Ends the read and the writes. */
-  signal?: AbortSignal;
-  /** Recorded as the writer in managedFields. */
-  fieldManager?: string;
+export interface CreateOrPatchOptions extends MutateOptions {
   /**
    * Make each patch conditional on the resourceVersion read (see {@link MergeFromOptions.optimisticLock}),
    * so that it fails with 409 Conflict if anyone changed the object in between. Default false.
    */
   optimisticLock?: boolean;
 }
+
+/** The signature of {@link createOrPatch}. */
+type CreateOrPatch = CreateOrMutate<CreateOrPatchOptions, CreateOrPatchOutcome>;
 
 /**
  * Like {@link createOrUpdate}, but writes only what `mutate` changed, as JSON merge patches computed with
@@ -44,26 +39,20 @@ export interface CreateOrPatchOptions {
  * the status subresource (the resource must have one); a new object is created with everything but its
  * status, which the server drops on create. Returns what happened and the object as stored.
  */
-export async function createOrPatch<T extends KubeObject>(
-  client: Client,
-  resource: ResourceDescriptor<T>,
-  key: { name: string; namespace?: string },
-  mutate: (object: T) => void | Promise<void>,
-  options: CreateOrPatchOptions = {},
-): Promise<CreateOrPatchResult<T>> {
-  const { current, desired, write } = await readAndMutate(
-    'createOrPatch',
-    client,
-    resource,
-    key,
-    mutate,
-    options,
+export const createOrPatch: CreateOrPatch = (client, resource, key, mutate, options = {}) =>
+  mutateThenWrite('createOrPatch', client, resource, key, mutate, options, (mutated) =>
+    patchChanges(client, resource, key.name, mutated, options.optimisticLock ?? false),
   );
 
-  if (current === undefined) {
-    return { outcome: 'created', object: await client.create(resource, desired, write) };
-  }
-  const lock = { optimisticLock: options.optimisticLock ?? false };
+/** Patches what `mutate` changed on an existing object: the object first, then its status. */
+async function patchChanges<T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  name: string,
+  { current, desired, write }: MutatedObject<T>,
+  optimisticLock: boolean,
+): Promise<CreateOrPatchResult<T>> {
+  const lock = { optimisticLock };
   const { status: statusBefore, ...objectBefore } = current as T & { status?: unknown };
   const { status: statusAfter, ...objectAfter } = desired as T & { status?: unknown };
   const objectPatch = mergeFrom(objectBefore as T, objectAfter as T, lock);
@@ -74,15 +63,13 @@ export async function createOrPatch<T extends KubeObject>(
   const objectChanged = !isEmptyPatch(withoutLock(objectPatch));
   const statusChanged = !isEmptyPatch(statusPatch);
   let object = current;
-  if (objectChanged) object = await client.patch(resource, key.name, objectPatch, write);
+  if (objectChanged) object = await client.patch(resource, name, objectPatch, write);
   if (statusChanged) {
     // Locked on the version the object patch (if any) left, which is the one this patch applies to.
     const resourceVersion = object.metadata?.resourceVersion;
     const patch =
-      options.optimisticLock && resourceVersion
-        ? { ...statusPatch, metadata: { resourceVersion } }
-        : statusPatch;
-    object = await client.patch(resource, key.name, patch as unknown as MergePatch<T>, {
+      optimisticLock && resourceVersion ? { ...statusPatch, metadata: { resourceVersion } } : statusPatch;
+    object = await client.patch(resource, name, patch as unknown as MergePatch<T>, {
       ...write,
       subresource: 'status',
     });

@@ -2,26 +2,20 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '../client/client.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
-import { readAndMutate } from './mutated-object.ts';
+import type { CreateOrMutate, MutatedObject, MutateOptions, MutateResult } from './mutated-object.ts';
+import { mutateThenWrite } from './mutated-object.ts';
 
 /** What {@link createOrUpdate} did. */
 export type CreateOrUpdateOutcome = 'created' | 'updated' | 'unchanged';
 
 /** What {@link createOrUpdate} did and the object it left. */
-export interface CreateOrUpdateResult<T extends KubeObject> {
-  /** What was written, if anything. */
-  outcome: CreateOrUpdateOutcome;
-  /** The object as stored after the write (as read, when nothing changed). */
-  object: T;
-}
+export type CreateOrUpdateResult<T extends KubeObject> = MutateResult<T, CreateOrUpdateOutcome>;
 
-/** Options for {@link createOrUpdate}. */
-export interface CreateOrUpdateOptions {
-  /** Ends the read and the write. */
-  signal?: AbortSignal;
-  /** Recorded as the writer in managedFields. */
-  fieldManager?: string;
-}
+/** Options for {@link createOrUpdate}: the signal that ends the read and the write, and the field manager. */
+export type CreateOrUpdateOptions = MutateOptions;
+
+/** The signature of {@link createOrUpdate}. */
+type CreateOrUpdate = CreateOrMutate<CreateOrUpdateOptions, CreateOrUpdateOutcome>;
 
 /**
  * Makes an object look the way `mutate` says, writing only when something changes: reads the object
@@ -34,25 +28,17 @@ export interface CreateOrUpdateOptions {
  * resourceVersion, so a concurrent change makes it fail with a 409 Conflict: let the reconcile fail and
  * retry. Status changes are not written by this update (use `updateStatus` or {@link applyStatus}).
  */
-export async function createOrUpdate<T extends KubeObject>(
-  client: Client,
-  resource: ResourceDescriptor<T>,
-  key: { name: string; namespace?: string },
-  mutate: (object: T) => void | Promise<void>,
-  options: CreateOrUpdateOptions = {},
-): Promise<CreateOrUpdateResult<T>> {
-  const { current, desired, write } = await readAndMutate(
-    'createOrUpdate',
-    client,
-    resource,
-    key,
-    mutate,
-    options,
+export const createOrUpdate: CreateOrUpdate = (client, resource, key, mutate, options = {}) =>
+  mutateThenWrite('createOrUpdate', client, resource, key, mutate, options, (mutated) =>
+    updateIfChanged(client, resource, mutated),
   );
 
-  if (current === undefined) {
-    return { outcome: 'created', object: await client.create(resource, desired, write) };
-  }
+/** Updates an existing object if `mutate` changed it (deep comparison), with the resourceVersion read. */
+async function updateIfChanged<T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  { current, desired, write }: MutatedObject<T>,
+): Promise<CreateOrUpdateResult<T>> {
   if (isDeepStrictEqual(current, desired)) return { outcome: 'unchanged', object: current };
   return { outcome: 'updated', object: await client.update(resource, desired, write) };
 }

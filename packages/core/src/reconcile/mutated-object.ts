@@ -3,27 +3,58 @@ import { isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 
-/** The object as read (undefined if it does not exist) and as `mutate` wants it. */
+/** Options {@link createOrUpdate} and {@link createOrPatch} both take. */
+export interface MutateOptions {
+  /** Ends the read and the writes. */
+  signal?: AbortSignal;
+  /** Recorded as the writer in managedFields. */
+  fieldManager?: string;
+}
+
+/** What {@link createOrUpdate} or {@link createOrPatch} did and the object it left. */
+export interface MutateResult<T extends KubeObject, Outcome extends string> {
+  /** What was written, if anything. */
+  outcome: Outcome;
+  /** The object as stored after the last write (as read, when nothing changed). */
+  object: T;
+}
+
+/**
+ * The call shape of {@link createOrUpdate} and {@link createOrPatch}: the client, the resource, the
+ * object's name (and namespace, for a namespaced resource), the function that makes it look as wanted,
+ * and options.
+ */
+export type CreateOrMutate<Options extends MutateOptions, Outcome extends string> = <T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  key: { name: string; namespace?: string },
+  mutate: (object: T) => void | Promise<void>,
+  options?: Options,
+) => Promise<MutateResult<T, Outcome>>;
+
+/** An existing object as read and as `mutate` wants it, with the options for the write that follows. */
 export interface MutatedObject<T extends KubeObject> {
-  readonly current: T | undefined;
+  readonly current: T;
   readonly desired: T;
-  /** Options for the write that follows: the namespace, signal and field manager. */
+  /** Options for the write: the namespace, signal and field manager. */
   readonly write: { namespace?: string; signal?: AbortSignal; fieldManager?: string };
 }
 
 /**
- * The read-and-mutate step shared by {@link createOrUpdate} and {@link createOrPatch}: reads the object
- * uncached, lets `mutate` change a copy (or a new object with just the name and namespace if there is
- * none), and checks that `mutate` kept the name and namespace. `verb` names the caller in errors.
+ * The steps {@link createOrUpdate} and {@link createOrPatch} share: reads the object uncached, lets
+ * `mutate` change a copy (or a new object with just the name and namespace if there is none), checks that
+ * `mutate` kept the name and namespace, and creates the object if it did not exist. An existing one is
+ * handed to `writeChanges`, which writes what differs. `verb` names the caller in errors.
  */
-export async function readAndMutate<T extends KubeObject>(
+export async function mutateThenWrite<T extends KubeObject, Outcome extends string>(
   verb: string,
   client: Client,
   resource: ResourceDescriptor<T>,
   key: { name: string; namespace?: string },
   mutate: (object: T) => void | Promise<void>,
-  options: { signal?: AbortSignal; fieldManager?: string },
-): Promise<MutatedObject<T>> {
+  options: MutateOptions,
+  writeChanges: (mutated: MutatedObject<T>) => Promise<MutateResult<T, Outcome>>,
+): Promise<MutateResult<T, Outcome | 'created'>> {
   const signal = options.signal;
   const namespace = resource.namespaced ? key.namespace : undefined;
   if (resource.namespaced && !namespace) {
@@ -53,5 +84,8 @@ export async function readAndMutate<T extends KubeObject>(
     ...(signal ? { signal } : {}),
     ...(options.fieldManager ? { fieldManager: options.fieldManager } : {}),
   };
-  return { current, desired, write };
+  if (current === undefined) {
+    return { outcome: 'created', object: await client.create(resource, desired, write) };
+  }
+  return writeChanges({ current, desired, write });
 }
