@@ -10,11 +10,13 @@
  *
  * "CPU events/s" divides by the consumer's own CPU time (user+system), which is what one core can do
  * whatever the machine is busy with; "wall events/s" also includes waiting for the server.
+ * Each row is also appended as a JSON line, with the machine's facts, to bench/scale/results/informer.jsonl.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { machineFacts, recordLine } from './scale/machine.ts';
 
 const objects = Number(process.argv[2] ?? 100_000);
 const runs = Number(process.argv[3] ?? 3);
@@ -73,6 +75,8 @@ async function runOnce(impl: string, scenario: 'watch' | 'list'): Promise<Result
 
 const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
+const machine = machineFacts();
+const lines: Array<Record<string, unknown>> = [];
 console.log(
   `informer benchmark: ${objects} ConfigMaps of ~1 KiB, median of ${runs} runs, node ${process.version}`,
 );
@@ -88,8 +92,23 @@ for (const scenario of ['watch', 'list'] as const) {
     const wallRate = median(results.map((r) => (objects / r.wallMs) * 1000));
     const perObject = median(results.map((r) => r.heapBytes / objects));
     const ratio = median(results.map((r) => r.heapBytes / r.jsonBytes));
+    lines.push({
+      bench: 'informer',
+      runId: machine.at,
+      implementation: impl,
+      scenario,
+      objects,
+      runs,
+      cpuObjectsPerS: Math.round(cpuRate),
+      wallObjectsPerS: Math.round(wallRate),
+      heapBytesPerObject: Math.round(perObject),
+      heapToJsonRatio: Math.round(ratio * 100) / 100,
+      machine: { ...machine, loadAfter: machineFacts().load },
+    });
     console.log(
       `${impl.padEnd(20)} ${Math.round(cpuRate).toLocaleString('en').padStart(13)} ${Math.round(wallRate).toLocaleString('en').padStart(15)} ${`${Math.round(perObject)} B`.padStart(13)} ${ratio.toFixed(2).padStart(17)}x`,
     );
   }
 }
+console.log('');
+for (const line of lines) recordLine('informer.jsonl', line);

@@ -5,6 +5,9 @@
  * logs through the manager's logger and reports to its metrics (what `Manager.add` hands it).
  *
  *   KUBECONFIG=<provider workspace kubeconfig> node bench/kcp/kubeloom-configmap.ts --endpointslice <name>
+ *
+ * On SIGUSR2 it writes one line `{"heapReport":{…}}` to stderr: `process.memoryUsage()` after two full
+ * garbage collections when Node runs with `--expose-gc` (the benchmark's heap figure), else as it is.
  */
 import { parseArgs } from 'node:util';
 import { Client, ConfigMapResource, ControllerBuilder, JsonLogger, Manager } from '@kubeloom/core';
@@ -34,5 +37,11 @@ manager.add(
       });
     }),
 );
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  process.stderr.write(`${JSON.stringify({ heapReport: { ...process.memoryUsage(), afterGc: !!gc } })}\n`);
+});
 manager.installSignalHandlers();
 await manager.start();

@@ -1,335 +1,308 @@
 /**
- * Side-by-side benchmark on one kcp: kcp's Go multicluster-provider `examples/apiexport` (v0.5.1) against
- * the same program on kubeloom (bench/kcp/kubeloom-configmap.ts). See bench/README.md for the command.
+ * Side by side on one kcp: kcp's Go multicluster-provider `examples/apiexport` (v0.5.1) and the same
+ * program on kubeloom (bench/kcp/kubeloom-configmap.ts), each alone and in turn, watching export
+ * `bench-<N>` of the persistent bench kcp (bench/kcp/bench-kcp.ts), which is bound in N workspaces holding
+ * one ConfigMap each. See bench/README.md for the commands.
  *
- * Both watch the same APIExport (claiming ConfigMaps and Events) bound in N workspaces, each holding one
- * ConfigMap. Each program runs alone, in turn, and is measured from outside: its reconcile log lines (as
- * this process reads them), /proc/<pid>/stat for CPU, /proc/<pid>/status for RSS, and its established
- * TCP connections to kcp's port (/proc/<pid>/fd against /proc/net/tcp*).
+ *   node bench/kcp/side-by-side.ts --workspaces 20 --idle 60 --binds 10 --writes 20 [--http1]
+ *
+ * Per program: process start → first output line and → every workspace reconciled once; CPU to get
+ * there; RSS and heap 2 s later; open watch requests it added on kcp (bench/kcp/watch-count.ts) and its
+ * TCP connections; CPU over an idle window; write → reconcile under a steady write rate; bind → first
+ * reconcile for spare workspaces bound one at a time while it runs (unbound again afterwards).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigMapResource, waitFor } from '@kubeloom/core';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
-import { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { KubeConfig } from '@kubernetes/client-node';
+import { BenchKcp, SEED_CONFIGMAP, exportFor } from './bench-kcp.ts';
 import { MCP_VERSION, ensureGoProgram } from './go-program.ts';
+import { ProgramUnderTest } from './program-under-test.ts';
+import { openWatches, watchesAdded } from './watch-count.ts';
 
-const { values } = parseArgs({
-  options: {
-    workspaces: { type: 'string', default: '20' },
-    idle: { type: 'string', default: '60' },
-    binds: { type: 'string', default: '10' },
-    writes: { type: 'string', default: '20' },
-    only: { type: 'string' },
-    http1: { type: 'boolean', default: false },
-    out: { type: 'string' },
-  },
-});
-const N = Number(values.workspaces);
-const IDLE_S = Number(values.idle);
-const BINDS = Number(values.binds);
-const WRITES = Number(values.writes);
-const EXPORT = 'bench.kubeloom.dev';
-const CLK_TCK = 100;
-const here = import.meta.dirname;
-/**
- * The kubeloom program as compiled JavaScript (`tsc -b bench`), as it would be deployed: run as .ts, Node
- * would load its TypeScript stripper too (~17 MiB and ~0.1 CPU-s that a deployment does not pay).
- */
-const kubeloomProgram = here.includes(join('bench', 'dist'))
-  ? join(here, 'kubeloom-configmap.js')
-  : join(here, '..', 'dist', 'kcp', 'kubeloom-configmap.js');
+/** A program to measure and how to start it. */
+export interface ProgramSpec {
+  name: string;
+  cmd: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** True for the kubeloom program (heap report on SIGUSR2); the Go program's heap comes from gctrace. */
+  reportsHeapOnSignal: boolean;
+}
+
+/** What each program is put through after it has reconciled every workspace. */
+export interface Scenario {
+  /** Seconds of idle after sync, over which CPU is measured. */
+  idleS: number;
+  /** Patches to distinct workspaces' ConfigMaps, sent at `writeRatePerS` whatever the answers. */
+  writes: number;
+  writeRatePerS: number;
+  /** Spare workspaces bound one at a time while the program runs. */
+  binds: number;
+}
+
+/** One program's figures at one N. */
+export interface Figures {
+  startToFirstLineS: number;
+  startToAllReconciledS: number;
+  cpuToAllReconciledS: number;
+  cpuTotalS: number;
+  rssAfterSyncMiB: number;
+  /** Node: heap used after two full GCs; Go: live heap after its last GC (whole MiB). */
+  heapAfterSyncMiB: number | null;
+  idleCpuS: number;
+  bindToReconcileMs: { p50: number; p99: number; samples: number[] };
+  writeToReconcileMs: { p50: number; p99: number; samples: number[] };
+  connectionsToKcp: number;
+  /** Open watch requests the program added on kcp, by resource. */
+  watches: Record<string, number>;
+  watchesTotal: number;
+}
 
 const log = (msg: string): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
-/** A running program under measurement: its reconcile lines as they arrive. */
-class Program {
-  readonly child: ChildProcess;
-  readonly startedAt = performance.now();
-  readonly reconciles: Array<{ cluster: string; name: string; at: number }> = [];
-  firstLineAt: number | undefined;
-  #tail: string[] = [];
-
-  constructor(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      let buffered = '';
-      stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => {
-        const at = performance.now();
-        this.firstLineAt ??= at;
-        buffered += chunk;
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) this.#line(line, at);
-      });
-    }
-  }
-
-  #line(line: string, at: number): void {
-    this.#tail.push(line);
-    if (this.#tail.length > 30) this.#tail.shift();
-    if (!line.includes('Reconciling ConfigMap')) return;
-    const cluster = /"cluster":\s*"([^"]+)"/.exec(line)?.[1];
-    const name = /"name":\s*"([^"]+)"/.exec(line)?.[1];
-    if (cluster && name) this.reconciles.push({ cluster, name, at });
-  }
-
-  get tail(): string {
-    return this.#tail.join('\n');
-  }
-
-  /** User + system CPU seconds so far. */
-  cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  }
-
-  rssMiB(): number {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
-  }
-
-  /** Established TCP connections from this process to `port`. */
-  connectionsTo(port: number): number {
-    const inodes = new Set<string>();
-    for (const fd of readdirSync(`/proc/${this.child.pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${this.child.pid}/fd/${fd}`));
-        if (m?.[1]) inodes.add(m[1]);
-      } catch {
-        // closed meanwhile
-      }
-    }
-    let count = 0;
-    for (const table of ['tcp', 'tcp6']) {
-      for (const row of readFileSync(`/proc/${this.child.pid}/net/${table}`, 'utf8').split('\n').slice(1)) {
-        const f = row.trim().split(/\s+/);
-        if (f.length < 10) continue;
-        const remotePort = Number.parseInt(f[2]?.split(':')[1] ?? '', 16);
-        if (f[3] === '01' && remotePort === port && inodes.has(f[9] ?? '')) count++;
-      }
-    }
-    return count;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-function percentile(samples: number[], p: number): number {
+/** Nearest-rank percentile. */
+export function percentile(samples: number[], p: number): number {
   const sorted = samples.toSorted((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
-interface Figures {
-  startToAllReconciledS: number;
-  startToFirstLineS: number;
-  cpuToAllReconciledS: number;
-  rssAfterSyncMiB: number;
-  idleCpuS: number;
-  idleSeconds: number;
-  bindToReconcileMs: { p50: number; p99: number; samples: number[] };
-  writeToReconcileMs: { p50: number; p99: number; samples: number[] };
-  connectionsToKcp: number;
-}
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-async function measure(
-  name: string,
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  kcp: KcpTestEnvironment,
-  provider: KcpWorkspace,
-  bound: KcpWorkspace[],
-  unbound: KcpWorkspace[],
-): Promise<Figures> {
-  const port = Number(new URL(kcp.baseUrl).port);
-  log(`${name}: starting`);
-  const program = new Program(cmd, args, env);
-  const seen = (cluster: string, cmName: string, after = 0): boolean =>
-    program.reconciles.some((r) => r.cluster === cluster && r.name === cmName && r.at >= after);
-  try {
-    await waitFor(() => bound.every((w) => seen(w.clusterName, 'bench-seed')), {
-      what: `${name} to reconcile every workspace`,
-      timeoutMs: 300_000,
-      intervalMs: 20,
-      describe: () => `its last lines:\n${program.tail}`,
-    });
-    const allAt = performance.now();
-    const cpuToAll = program.cpuSeconds();
-    await new Promise((r) => setTimeout(r, 2000));
-    const rss = program.rssMiB();
-    const connections = program.connectionsTo(port);
-    log(`${name}: all ${bound.length} reconciled after ${((allAt - program.startedAt) / 1000).toFixed(2)} s`);
-
-    const idleFrom = program.cpuSeconds();
-    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
-    const idleCpu = program.cpuSeconds() - idleFrom;
-
-    const writes: number[] = [];
-    for (let i = 0; i < WRITES; i++) {
-      const ws = bound[i % bound.length] as KcpWorkspace;
-      const at = performance.now();
-      await kcp
-        .clientFor(ws.path)
-        .patch(
-          ConfigMapResource,
-          'bench-seed',
-          { data: { write: `${name}-${i}` } },
-          { namespace: 'default' },
-        );
-      await waitFor(() => seen(ws.clusterName, 'bench-seed', at), {
-        what: `${name} to reconcile a write in ${ws.path}`,
-        timeoutMs: 60_000,
-        intervalMs: 20,
-        describe: () => program.tail,
-      });
-      writes.push((program.reconciles.findLast((r) => r.cluster === ws.clusterName)?.at ?? at) - at);
-    }
-
-    const binds: number[] = [];
-    for (const ws of unbound) {
-      const at = performance.now();
-      await kcp.bindApiExport({ workspace: ws.path, exportPath: provider.path, exportName: EXPORT });
-      await waitFor(() => seen(ws.clusterName, 'bench-seed', at), {
-        what: `${name} to reconcile newly bound ${ws.path}`,
-        timeoutMs: 120_000,
-        intervalMs: 20,
-        describe: () => program.tail,
-      });
-      binds.push((program.reconciles.find((r) => r.cluster === ws.clusterName)?.at ?? at) - at);
-    }
-    return {
-      startToAllReconciledS: (allAt - program.startedAt) / 1000,
-      startToFirstLineS: ((program.firstLineAt ?? allAt) - program.startedAt) / 1000,
-      cpuToAllReconciledS: cpuToAll,
-      rssAfterSyncMiB: rss,
-      idleCpuS: idleCpu,
-      idleSeconds: IDLE_S,
-      bindToReconcileMs: { p50: percentile(binds, 50), p99: percentile(binds, 99), samples: binds },
-      writeToReconcileMs: { p50: percentile(writes, 50), p99: percentile(writes, 99), samples: writes },
-      connectionsToKcp: connections,
-    };
-  } finally {
-    await program.stop();
-  }
-}
-
-/** Workspaces with one ConfigMap each; bound to the export when `bind` is true. */
-async function consumers(
-  kcp: KcpTestEnvironment,
-  provider: KcpWorkspace,
-  count: number,
-  bind: boolean,
-): Promise<KcpWorkspace[]> {
-  const out: KcpWorkspace[] = [];
-  // A few at a time: kcp on a 2-core machine slows down with many workspace creations at once.
-  for (let i = 0; i < count; i += 5) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(5, count - i) }, async () => {
-        const ws = await kcp.createWorkspace({ generateName: 'bench-consumer-', timeoutMs: 300_000 });
-        await kcp.clientFor(ws.path).create(ConfigMapResource, {
-          metadata: { name: 'bench-seed', namespace: 'default' },
-          data: {},
-        });
-        if (bind)
-          await kcp.bindApiExport({ workspace: ws.path, exportPath: provider.path, exportName: EXPORT });
-        return ws;
-      }),
-    );
-    out.push(...batch);
-  }
-  return out;
-}
-
-const goBinary = values.only === 'kubeloom' ? undefined : await ensureGoProgram(log);
-log('kcp: starting (or attaching to $KUBELOOM_KCP_KUBECONFIG)');
-const kcp = await KcpTestEnvironment.fromEnvironment();
-const results: Record<string, Figures> = {};
-try {
-  const provider = await kcp.createWorkspace({ generateName: 'bench-provider-' });
-  await kcp.createApiExport({
-    workspace: provider.path,
-    name: EXPORT,
-    schemas: [],
-    permissionClaims: [
-      { group: '', resource: 'configmaps', verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-      { group: '', resource: 'events', verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-    ],
-  });
-  log(`creating ${N} bound workspaces`);
-  const bound = await consumers(kcp, provider, N, true);
-  await kcp.endpointUrls(provider.path, EXPORT);
-
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-bench-'));
+/**
+ * The programs to compare: the Go example (built or taken from the cache) and the kubeloom program
+ * (compiled by `tsc -b bench`), both with a kubeconfig for the provider workspace in `dir`.
+ */
+export async function programSpecs(
+  bench: BenchKcp,
+  dir: string,
+  options: { only?: string; http1?: boolean } = {},
+): Promise<ProgramSpec[]> {
   const kc = new KubeConfig();
-  kc.loadFromFile(kcp.kubeconfigPath);
+  kc.loadFromFile(bench.kcp.kubeconfigPath);
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error(`${kcp.kubeconfigPath} has no current cluster`);
+  if (!cluster) throw new Error(`${bench.kcp.kubeconfigPath} has no current cluster`);
   kc.clusters = kc.clusters.map((c) =>
-    c.name === cluster.name ? { ...c, server: `${kcp.baseUrl}/clusters/${provider.path}` } : c,
+    c.name === cluster.name ? { ...c, server: bench.workspaceUrl(bench.provider) } : c,
   );
   const kubeconfig = join(dir, 'provider.kubeconfig');
   writeFileSync(kubeconfig, kc.exportConfig(), { mode: 0o600 });
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig };
   delete env.KUBELOOM_KCP_KUBECONFIG;
-
-  const programs: Array<[string, string, string[], NodeJS.ProcessEnv]> = [];
-  if (goBinary) programs.push(['go', goBinary, ['--endpointslice', EXPORT], env]);
-  if (values.only !== 'go') {
-    if (!existsSync(kubeloomProgram))
-      throw new Error(`${kubeloomProgram} is missing; run tsc -b bench first`);
-    const args = [kubeloomProgram, '--endpointslice', EXPORT];
-    if (values.http1)
-      programs.push(['kubeloom-http1', process.execPath, args, { ...env, KUBELOOM_HTTP2: '0' }]);
-    const http2Default = { ...env };
-    delete http2Default.KUBELOOM_HTTP2;
-    programs.push(['kubeloom', process.execPath, args, http2Default]);
+  delete env.KUBELOOM_HTTP2;
+  const specs: ProgramSpec[] = [];
+  if (options.only !== 'kubeloom') {
+    const go = await ensureGoProgram(log);
+    specs.push({
+      name: 'go',
+      cmd: go,
+      args: [],
+      env: { ...env, GODEBUG: 'gctrace=1' },
+      reportsHeapOnSignal: false,
+    });
   }
-  for (const [name, cmd, args, programEnv] of programs) {
-    log(`creating ${BINDS} unbound workspaces for ${name}'s bind test`);
-    const unbound = await consumers(kcp, provider, BINDS, false);
-    results[name] = await measure(name, cmd, args, programEnv, kcp, provider, bound, unbound);
-    log(`${name}: ${JSON.stringify(results[name])}`);
+  if (options.only !== 'go') {
+    // The kubeloom program as compiled JavaScript, as it would be deployed: run as .ts, Node would load
+    // its TypeScript stripper too (~17 MiB and ~0.1 CPU-s that a deployment does not pay).
+    const here = import.meta.dirname;
+    const program = here.includes(join('bench', 'dist'))
+      ? join(here, 'kubeloom-configmap.js')
+      : join(here, '..', 'dist', 'kcp', 'kubeloom-configmap.js');
+    if (!existsSync(program)) throw new Error(`${program} is missing; run tsc -b bench first`);
+    const args = ['--expose-gc', program];
+    if (options.http1)
+      specs.push({
+        name: 'kubeloom-http1',
+        cmd: process.execPath,
+        args,
+        env: { ...env, KUBELOOM_HTTP2: '0' },
+        reportsHeapOnSignal: true,
+      });
+    specs.push({ name: 'kubeloom', cmd: process.execPath, args, env, reportsHeapOnSignal: true });
   }
-} finally {
-  await kcp.stop();
+  return specs;
 }
 
-const row = (label: string, pick: (f: Figures) => number, digits = 2): string => {
-  const go = results.go ? pick(results.go) : Number.NaN;
-  const kl = results.kubeloom ? pick(results.kubeloom) : Number.NaN;
-  const h1 = results['kubeloom-http1'] ? pick(results['kubeloom-http1']) : Number.NaN;
-  const h1Cells = values.http1 ? ` ${h1.toFixed(digits)} | ${(h1 / go).toFixed(1)} |` : '';
-  return `| ${label} | ${go.toFixed(digits)} | ${kl.toFixed(digits)} | ${(kl / go).toFixed(1)} |${h1Cells}`;
-};
-const table = [
-  `${N} bound workspaces, ${IDLE_S} s idle window, ${WRITES} writes, ${BINDS} binds; Node ${process.version}`,
-  '',
-  `| figure | Go mcp ${MCP_VERSION} | kubeloom (HTTP/2) | kubeloom/Go |${values.http1 ? ' kubeloom (HTTP/1.1) | HTTP/1.1 / Go |' : ''}`,
-  `| --- | --- | --- | --- |${values.http1 ? ' --- | --- |' : ''}`,
-  row('process start → first output line (s)', (f) => f.startToFirstLineS),
-  row('process start → all reconciled (s)', (f) => f.startToAllReconciledS),
-  row('CPU to get there (s)', (f) => f.cpuToAllReconciledS),
-  row('RSS after sync (MiB)', (f) => f.rssAfterSyncMiB, 0),
-  row(`CPU over ${IDLE_S} s idle (s)`, (f) => f.idleCpuS, 3),
-  row('bind → first reconcile p50 (ms)', (f) => f.bindToReconcileMs.p50, 0),
-  row('bind → first reconcile p99 (ms)', (f) => f.bindToReconcileMs.p99, 0),
-  row('write → reconcile p50 (ms)', (f) => f.writeToReconcileMs.p50, 0),
-  row('write → reconcile p99 (ms)', (f) => f.writeToReconcileMs.p99, 0),
-  row('TCP connections to kcp', (f) => f.connectionsToKcp, 0),
-].join('\n');
-console.log(table);
-if (values.out) writeFileSync(values.out, JSON.stringify({ results, table }, null, 2));
+/** Runs one program against export `bench-<n>` and measures it (see the file comment). */
+export async function measureProgram(
+  bench: BenchKcp,
+  n: number,
+  spec: ProgramSpec,
+  scenario: Scenario,
+): Promise<Figures> {
+  const { kcp } = bench;
+  const bound = bench.consumers(0, n);
+  const spares = bench.consumers(n, n + scenario.binds);
+  for (const ws of spares) await bench.unbind(ws, n);
+  const clusters = new Set(bound.map((w) => w.clusterName));
+  const port = Number(new URL(kcp.baseUrl).port);
+  const watchesBefore = await openWatches(kcp);
+  log(`${spec.name} at ${n}: starting`);
+  const program = new ProgramUnderTest(spec.cmd, [...spec.args, '--endpointslice', exportFor(n)], spec.env);
+  try {
+    await waitFor(() => program.reconciledAmong(clusters) === clusters.size, {
+      what: `${spec.name} to reconcile every one of ${n} workspaces`,
+      timeoutMs: 600_000,
+      intervalMs: 20,
+      describe: () => `${program.reconciledAmong(clusters)} reconciled; its last lines:\n${program.tail}`,
+    });
+    const allAt = performance.now();
+    const cpuToAll = program.cpuSeconds();
+    log(`${spec.name} at ${n}: all reconciled after ${((allAt - program.startedAt) / 1000).toFixed(2)} s`);
+    await sleep(2000);
+    const rss = program.rssMiB();
+    const heap = await program.heapMiB(spec.reportsHeapOnSignal);
+    const connections = program.connectionsTo(port);
+    const watches = watchesAdded(watchesBefore, await openWatches(kcp));
+
+    const idleFrom = program.cpuSeconds();
+    await sleep(scenario.idleS * 1000);
+    const idleCpu = program.cpuSeconds() - idleFrom;
+
+    // Writes at a steady rate, each to its own workspace, not waiting for the previous one.
+    const writesStarted = performance.now();
+    const writes = await Promise.all(
+      Array.from({ length: scenario.writes }, async (_, i) => {
+        await sleep(writesStarted + (i * 1000) / scenario.writeRatePerS - performance.now());
+        const ws = bound[i % bound.length] as KcpWorkspace;
+        const at = performance.now();
+        await kcp
+          .clientFor(ws.path)
+          .patch(
+            ConfigMapResource,
+            SEED_CONFIGMAP,
+            { data: { write: `${spec.name}-${Date.now()}-${i}` } },
+            { namespace: 'default' },
+          );
+        const seen = await waitFor(() => program.reconciledAfter(ws.clusterName, at), {
+          what: `${spec.name} to reconcile a write in ${ws.path}`,
+          timeoutMs: 60_000,
+          intervalMs: 5,
+          describe: () => program.tail,
+        });
+        return seen - at;
+      }),
+    );
+
+    const binds: number[] = [];
+    for (const ws of spares) {
+      const at = performance.now();
+      await bench.bind(ws, n);
+      const seen = await waitFor(() => program.reconciledAfter(ws.clusterName, at), {
+        what: `${spec.name} to reconcile newly bound ${ws.path}`,
+        timeoutMs: 120_000,
+        intervalMs: 5,
+        describe: () => program.tail,
+      });
+      binds.push(seen - at);
+    }
+    return {
+      startToFirstLineS: ((program.firstLineAt ?? allAt) - program.startedAt) / 1000,
+      startToAllReconciledS: (allAt - program.startedAt) / 1000,
+      cpuToAllReconciledS: cpuToAll,
+      cpuTotalS: program.cpuSeconds(),
+      rssAfterSyncMiB: rss,
+      heapAfterSyncMiB: heap ?? null,
+      idleCpuS: idleCpu,
+      bindToReconcileMs: { p50: percentile(binds, 50), p99: percentile(binds, 99), samples: binds },
+      writeToReconcileMs: { p50: percentile(writes, 50), p99: percentile(writes, 99), samples: writes },
+      connectionsToKcp: connections,
+      watches,
+      watchesTotal: Object.values(watches).reduce((a, b) => a + b, 0),
+    };
+  } finally {
+    await program.stop();
+    for (const ws of spares) await bench.unbind(ws, n);
+  }
+}
+
+/** Every program at `n` workspaces, one after the other. */
+export async function sideBySide(
+  bench: BenchKcp,
+  n: number,
+  specs: ProgramSpec[],
+  scenario: Scenario,
+): Promise<Record<string, Figures>> {
+  const results: Record<string, Figures> = {};
+  for (const spec of specs) {
+    results[spec.name] = await measureProgram(bench, n, spec, scenario);
+    const { bindToReconcileMs: b, writeToReconcileMs: w, ...rest } = results[spec.name] as Figures;
+    log(`${spec.name} at ${n}: ${JSON.stringify({ ...rest, bindP99: b.p99, writeP99: w.p99 })}`);
+  }
+  return results;
+}
+
+/** The figures of one N as a Markdown table: Go, kubeloom, kubeloom/Go (and HTTP/1.1 when measured). */
+export function comparisonTable(n: number, results: Record<string, Figures>, scenario: Scenario): string {
+  const http1 = 'kubeloom-http1' in results;
+  const row = (label: string, pick: (f: Figures) => number | null, digits = 2): string => {
+    const cell = (name: string): number => {
+      const f = results[name];
+      return f ? (pick(f) ?? Number.NaN) : Number.NaN;
+    };
+    const go = cell('go');
+    const kl = cell('kubeloom');
+    const h1 = cell('kubeloom-http1');
+    const h1Cells = http1 ? ` ${h1.toFixed(digits)} | ${(h1 / go).toFixed(1)} |` : '';
+    return `| ${label} | ${go.toFixed(digits)} | ${kl.toFixed(digits)} | ${(kl / go).toFixed(1)} |${h1Cells}`;
+  };
+  return [
+    `${n} bound workspaces, ${scenario.idleS} s idle window, ${scenario.writes} writes at ${scenario.writeRatePerS}/s, ${scenario.binds} binds; Node ${process.version}`,
+    '',
+    `| figure | Go mcp ${MCP_VERSION} | kubeloom (HTTP/2) | kubeloom/Go |${http1 ? ' kubeloom (HTTP/1.1) | HTTP/1.1 / Go |' : ''}`,
+    `| --- | --- | --- | --- |${http1 ? ' --- | --- |' : ''}`,
+    row('process start → first output line (s)', (f) => f.startToFirstLineS),
+    row(`process start → all ${n} reconciled (s)`, (f) => f.startToAllReconciledS),
+    row('CPU to get there (s)', (f) => f.cpuToAllReconciledS),
+    row('RSS after sync (MiB)', (f) => f.rssAfterSyncMiB, 0),
+    row('heap after sync (MiB)', (f) => f.heapAfterSyncMiB, 1),
+    row(`CPU over ${scenario.idleS} s idle (s)`, (f) => f.idleCpuS, 3),
+    row('bind → first reconcile p50 (ms)', (f) => f.bindToReconcileMs.p50, 0),
+    row('bind → first reconcile p99 (ms)', (f) => f.bindToReconcileMs.p99, 0),
+    row('write → reconcile p50 (ms)', (f) => f.writeToReconcileMs.p50, 0),
+    row('write → reconcile p99 (ms)', (f) => f.writeToReconcileMs.p99, 0),
+    row('open watch requests on kcp', (f) => f.watchesTotal, 0),
+    row('TCP connections to kcp', (f) => f.connectionsToKcp, 0),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      workspaces: { type: 'string', default: '20' },
+      idle: { type: 'string', default: '60' },
+      binds: { type: 'string', default: '10' },
+      writes: { type: 'string', default: '20' },
+      rate: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '8' },
+      only: { type: 'string' },
+      http1: { type: 'boolean', default: false },
+    },
+  });
+  const n = Number(values.workspaces);
+  const scenario: Scenario = {
+    idleS: Number(values.idle),
+    writes: Number(values.writes),
+    writeRatePerS: Number(values.rate),
+    binds: Number(values.binds),
+  };
+  const bench = await BenchKcp.open({ log });
+  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-bench-'));
+  try {
+    const concurrency = Number(values.concurrency);
+    await bench.ensureConsumers(n + scenario.binds, concurrency);
+    await bench.ensureExport(n, concurrency);
+    const specs = await programSpecs(bench, dir, {
+      ...(values.only ? { only: values.only } : {}),
+      http1: values.http1,
+    });
+    console.log(comparisonTable(n, await sideBySide(bench, n, specs, scenario), scenario));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await bench.stop();
+  }
+}

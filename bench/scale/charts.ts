@@ -4,7 +4,7 @@
  *
  *   node bench/scale/charts.ts
  *
- * simulated.ts and real-kcp.ts call {@link drawCharts} after each run.
+ * simulated.ts, real-kcp.ts and run.ts (`./run bench`) call {@link drawCharts} after each run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,12 +40,14 @@ const points = (
   source: string,
   pick: (row: Record<string, unknown>) => number,
 ): Point[] =>
-  rows.map((row) => ({
-    implementation: String(row.implementation),
-    source,
-    clusters: Number(row.clusters),
-    value: pick(row),
-  }));
+  rows
+    .map((row) => ({
+      implementation: String(row.implementation),
+      source,
+      clusters: Number(row.clusters),
+      value: pick(row),
+    }))
+    .filter((p) => Number.isFinite(p.value));
 
 async function render(
   name: string,
@@ -124,13 +126,31 @@ export async function drawCharts(): Promise<void> {
     points(simulated, SIM, (r) => Number(r.heapPerWorkspaceBytes) / 1024),
     10,
   );
-  if (real.length > 0)
+  if (real.length > 0) {
+    await render('scale-rss', 'Memory per workspace on a real kcp (after sync, divided by N)', 'KiB', [
+      ...points(real, 'RSS / N', (r) => Number(r.rssPerWorkspaceKiB)),
+      ...points(real, 'heap / N', (r) => Number(r.heapPerWorkspaceKiB ?? Number.NaN)),
+    ]);
+    const latencies = [
+      ['scale-kcp-bind', 'workspace bound while running → first reconcile', 'bindToReconcileMs', 250],
+      [
+        'scale-kcp-write',
+        'ConfigMap change → reconcile under a steady write rate',
+        'writeToReconcileMs',
+        100,
+      ],
+    ] as const;
+    for (const [name, what, field, target] of latencies) {
+      const p99 = (r: Record<string, unknown>): number => (r[field] as { p99: number }).p99;
+      await render(name, `Real kcp: ${what}, p99`, 'ms', points(real, KCP, p99), target);
+    }
     await render(
-      'scale-rss',
-      'Process RSS per workspace on a real kcp (RSS after sync / N)',
-      'KiB',
-      points(real, KCP, (r) => Number(r.rssPerWorkspaceKiB)),
+      'scale-kcp-watches',
+      'Real kcp: open watch requests the controller holds on kcp',
+      'watches',
+      points(real, KCP, (r) => Number(r.watchesTotal ?? Number.NaN)),
     );
+  }
   await render(
     'scale-dispatch',
     'Controller CPU per change event (bursts spread over the fleet)',

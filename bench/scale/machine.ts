@@ -11,6 +11,8 @@ export interface MachineFacts {
   memGiB: number;
   /** 1, 5 and 15 minute load averages when the run started. */
   load: number[];
+  /** `uptime` as printed (the same load averages, with the time and how long the machine has been up). */
+  uptime: string;
   node: string;
   /** `go version` output, or why it could not be run. */
   go: string;
@@ -34,6 +36,7 @@ export function machineFacts(): MachineFacts {
     cores: cpus().length,
     memGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     load: loadavg().map((l) => Math.round(l * 100) / 100),
+    uptime: commandOutput('uptime', []),
     node: process.version,
     go: commandOutput('go', ['version']).replace(/^go version /, ''),
     commit: commandOutput('git', ['rev-parse', '--short', 'HEAD']),

@@ -23,6 +23,7 @@ export * from './kube-release.ts';
 export * from './release-download.ts';
 export * from './crd-install.ts';
 export * from './free-port.ts';
+export * from './process-alive.ts';
 export * from './kube-test-environment.ts';
 export * from './process-supervisor.ts';
 export * from './https-probe.ts';

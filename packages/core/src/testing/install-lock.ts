@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive } from './process-alive.ts';
 
 /**
  * Runs `install` while holding a lock next to `target` (a `<target>.lock` directory with the holder's pid),
@@ -26,7 +27,7 @@ export async function withInstallLock<T>(
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const holder = lockHolder(lockDir);
-    if (holder === undefined || !isAlive(holder)) {
+    if (holder === undefined || !isProcessAlive(holder)) {
       rmSync(lockDir, { recursive: true, force: true });
       continue;
     }
@@ -54,14 +55,5 @@ function lockHolder(lockDir: string): number | undefined {
     // The holder created the directory but has not written its pid yet (or died right then): wait a moment.
     const ageMs = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? 0);
     return ageMs < 10_000 ? process.pid : undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

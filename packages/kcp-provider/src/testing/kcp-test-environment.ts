@@ -37,6 +37,12 @@ export interface KcpStartOptions {
   binary?: string;
   /** Root directory for kcp's state. Default: a fresh temporary directory, removed on stop. */
   rootDir?: string;
+  /**
+   * Loopback ports to serve on. Default: free ones. Give the same ports when restarting on a kept
+   * `rootDir`: kcp stores its URL in its shard and the APIExportEndpointSlices, which may keep pointing at
+   * the old port for a long while after a restart on another.
+   */
+  ports?: KcpPorts;
   /** How long to wait for `/readyz`. Default 120 s. */
   startTimeoutMs?: number;
   /** Grace period between SIGTERM and SIGKILL on stop. Default 20 s. */
@@ -45,6 +51,16 @@ export interface KcpStartOptions {
   extraArgs?: string[];
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
+}
+
+/** The loopback ports of a kcp started by {@link KcpTestEnvironment.start}. */
+export interface KcpPorts {
+  /** The API (and virtual workspaces). */
+  secure: number;
+  /** Embedded etcd's client port. */
+  etcdClient: number;
+  /** Embedded etcd's peer port. */
+  etcdPeer: number;
 }
 
 /** What a started kcp needs in order to be attached to from another process (e.g. a vitest worker). */
@@ -113,6 +129,11 @@ export class KcpTestEnvironment {
   /** What another process needs to attach to this kcp. */
   get connection(): KcpConnection {
     return { kubeconfigPath: this.kubeconfigPath };
+  }
+
+  /** The ports of a kcp started by this environment. */
+  get ports(): KcpPorts | undefined {
+    return this.#process?.ports;
   }
 
   /** Root directory of a kcp started by this environment. */
@@ -191,7 +212,7 @@ class KcpProcess {
   readonly #options: KcpStartOptions;
   readonly #ownsRootDir: boolean;
   readonly #token = randomBytes(24).toString('hex');
-  #ports: { secure: number; etcdClient: number; etcdPeer: number } | undefined;
+  #ports: KcpPorts | undefined;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   readonly #killOnExit = (): void => {
@@ -206,12 +227,16 @@ class KcpProcess {
     this.kubeconfigPath = join(this.rootDir, 'kubeloom.kubeconfig');
   }
 
+  get ports(): KcpPorts | undefined {
+    return this.#ports;
+  }
+
   get #logPath(): string {
     return join(this.rootDir, 'kcp.log');
   }
 
   async start(): Promise<void> {
-    this.#ports ??= {
+    this.#ports ??= this.#options.ports ?? {
       secure: await freeLoopbackPort(),
       etcdClient: await freeLoopbackPort(),
       etcdPeer: await freeLoopbackPort(),
