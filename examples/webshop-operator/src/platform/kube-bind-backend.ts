@@ -29,8 +29,12 @@ const KONNECTOR_TOKEN_SECONDS = 3600;
 /** Options for {@link startKubeBindBackend}. */
 export interface KubeBindBackendOptions {
   kcp: KcpTestEnvironment;
-  /** What the backend offers: each export is bound into its workspace and labelled exported. */
-  offers: readonly ExportRef[];
+  /**
+   * What the backend offers: each export is bound into its workspace and labelled exported. May be a
+   * promise (of exports still being published): it is awaited once the workspace and the kube-bind CRDs
+   * are ready, so those steps overlap with the providers' start.
+   */
+  offers: readonly ExportRef[] | Promise<readonly ExportRef[]>;
   /** Prefix for the workspace name. */
   prefix: string;
   timeoutMs: number;
@@ -62,13 +66,13 @@ export async function startKubeBindBackend(options: KubeBindBackendOptions): Pro
   const { kcp, timeoutMs } = options;
   const workspace = await kcp.createWorkspace({ name: `${options.prefix}kube-bind-backend`, timeoutMs });
   const client = kcp.clientFor(workspace.path);
-  for (const offer of options.offers) {
+  await installKubeBindCrds(client, 'provider', timeoutMs);
+  for (const offer of await options.offers) {
     await bindExport(kcp, workspace, offer, timeoutMs);
     await client.patch(APIBindingResource, offer.name, {
       metadata: { labels: { [EXPORTED_LABEL]: 'true' } },
     });
   }
-  await installKubeBindCrds(client, 'provider', timeoutMs);
   const credentials = {
     externalServer: `${kcp.baseUrl}/clusters/${workspace.path}`,
     ...kcpCertificateAuthority(kcp),

@@ -21,8 +21,11 @@ export const OBSERVABILITY_USER = 'observability-team';
 /** Options for {@link startKubeBindSide}. */
 export interface KubeBindSideOptions {
   kcp: KcpTestEnvironment;
-  /** The database team's published Postgres export. */
-  postgres: ExportRef;
+  /**
+   * The database team's published Postgres export, or the promise of it: the backend's workspace is set
+   * up meanwhile.
+   */
+  postgres: ExportRef | Promise<ExportRef>;
   /** The observability team's cluster (never one serving CloudNativePG's CRDs itself). */
   observabilityCluster: Client;
   prefix: string;
@@ -48,30 +51,35 @@ export async function startKubeBindSide(options: KubeBindSideOptions): Promise<K
   const log = options.log ?? (() => {});
   const logger = options.logger ? { logger: options.logger } : {};
   const running: RunningManager[] = [];
+  const postgres = Promise.resolve(options.postgres);
+  const offers = postgres.then((ref) => [ref]);
+  // Awaited only after the workspace is set up: a failed export meanwhile is no unhandled rejection.
+  offers.catch(() => {});
   try {
     const backend = await startKubeBindBackend({
       kcp: options.kcp,
-      offers: [options.postgres],
+      offers,
       prefix: options.prefix,
       timeoutMs: options.timeoutMs,
       ...logger,
     });
     running.push(backend);
+    const { name: exportName } = await postgres;
     log(
-      `kube-bind backend: ${backend.url} offers ${options.postgres.name} from ${backend.workspace.path} (OIDC login at ${backend.identityProvider.client.issuer})`,
+      `kube-bind backend: ${backend.url} offers ${exportName} from ${backend.workspace.path} (OIDC login at ${backend.identityProvider.client.issuer})`,
     );
     const consumer = await bindThroughKubeBind({
       cluster: options.observabilityCluster,
       backend,
-      exportName: options.postgres.name,
-      crds: [`clusters.${options.postgres.name}`],
+      exportName,
+      crds: [`clusters.${exportName}`],
       user: OBSERVABILITY_USER,
       timeoutMs: options.timeoutMs,
       ...logger,
     });
     running.push(consumer);
     log(
-      `observability cluster: ${OBSERVABILITY_USER} bound ${options.postgres.name} (kubeloom bind); the konnector installed its CRDs`,
+      `observability cluster: ${OBSERVABILITY_USER} bound ${exportName} (kubeloom bind); the konnector installed its CRDs`,
     );
     running.push(startElasticsearchComposition(options.observabilityCluster, options.logger));
     log('observability cluster: composition controller running (a Postgres Cluster per Elasticsearch)');

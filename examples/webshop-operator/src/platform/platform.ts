@@ -167,16 +167,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       }),
       kcp.createWorkspace({ name: `${prefix}webshop-team`, timeoutMs }),
       observabilityCluster
-        ? databaseTeam.then(async (team) => {
-            const side = await startKubeBindSide({
-              kcp,
-              postgres: team.exportRef,
-              observabilityCluster,
-              prefix,
-              timeoutMs,
-              log,
-              ...logger,
-            });
+        ? startKubeBindSide({
+            kcp,
+            postgres: databaseTeam.then((team) => team.exportRef),
+            observabilityCluster,
+            prefix,
+            timeoutMs,
+            log,
+            ...logger,
+          }).then((side) => {
             running.push(side);
             return side;
           })
