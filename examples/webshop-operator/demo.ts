@@ -1,12 +1,15 @@
 /**
  * `./run demo`: the whole provider-to-consumer story on an embedded kcp and real Kubernetes API servers.
  *
- * The database team (a syncagent and a stand-in CloudNativePG) and the observability team (a second
- * syncagent and a stand-in Elastic operator) publish their APIs from a team cluster into kcp; the webshop
- * team exports the Webshop API, and its operator turns each tenant's Webshop into a Postgres database and
- * an Elasticsearch instance in the tenant's own workspace and a workload on the compute cluster. Two
- * tenants each order a shop; the demo prints progress, then who provides and who consumes what and where
- * every object lives, and stops everything (or keeps it running with `--keep-running`).
+ * The database team (a syncagent and a stand-in CloudNativePG, on the team cluster) and the observability
+ * team (a second syncagent and a stand-in Elastic operator, on its own cluster) publish their APIs into
+ * kcp; the webshop team exports the Webshop API, and its operator turns each tenant's Webshop into a
+ * Postgres database and an Elasticsearch instance in the tenant's own workspace and a workload on the
+ * compute cluster. The observability cluster binds the database team's Postgres API through kube-bind (a
+ * backend in kcp, a konnector on the cluster), and a composition controller there gives each
+ * Elasticsearch a Postgres, which the database team's stand-in serves. Two tenants each order a shop; the
+ * demo prints progress, then who provides and who consumes what and where every object lives, and stops
+ * everything (or keeps it running with `--keep-running`).
  */
 import { type Logger, waitFor } from '@kubeloom/core';
 import { KubeTestEnvironment } from '@kubeloom/core/testing';
@@ -14,6 +17,7 @@ import type { KcpWorkspace } from '@kubeloom/kcp-provider';
 import { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { type Webshop, WebshopResource } from './src/api/index.ts';
 import { DEMO_USAGE, type DemoOptions, DemoUsageError, parseDemoArguments } from './src/demo/demo-options.ts';
+import { followComposition } from './src/demo/follow-composition.ts';
 import { platformPicture } from './src/demo/platform-picture.ts';
 import { createWebshopOperator, installWebshopApi } from './src/operator/index.ts';
 import { runInBackground } from './src/platform/background-manager.ts';
@@ -35,6 +39,8 @@ const ORDERS: ReadonlyArray<{ tenant: string; spec: Webshop['spec'] }> = [
 export interface DemoResult {
   /** Each tenant's workspace path and how long its Webshop took from created to Ready. */
   tenants: Array<{ path: string; readyAfterMs: number }>;
+  /** Each tenant's Postgres composed on the observability cluster, and how long from the order to Ready there. */
+  composed: Array<{ tenant: string; postgres: string; readyAfterMs: number }>;
   /** The closing picture. */
   picture: string[];
   /** From start to the picture (servers started, everything set up, both shops Ready). */
@@ -124,22 +130,32 @@ export async function runDemo(
       options.kubeconfig
         ? KubeTestEnvironment.attach({ kubeconfigPath: options.kubeconfig })
         : KubeTestEnvironment.start({ name, startTimeoutMs: 180_000 });
-    const [kcp, teamCluster, compute] = await Promise.all([
+    const [kcp, teamCluster, compute, observabilityCluster] = await Promise.all([
       options.kcpKubeconfig
         ? KcpTestEnvironment.attach({ kubeconfigPath: options.kcpKubeconfig })
         : KcpTestEnvironment.start(),
       startKube('team-cluster'),
       startKube('compute'),
+      // Never the team cluster: that one serves CloudNativePG, which this one binds through kube-bind.
+      options.observabilityKubeconfig
+        ? KubeTestEnvironment.attach({ kubeconfigPath: options.observabilityKubeconfig })
+        : KubeTestEnvironment.start({ name: 'observability', startTimeoutMs: 180_000 }),
     ]);
     cleanup.push(
       () => kcp.stop(),
       () => teamCluster.stop(),
       () => compute.stop(),
+      () => observabilityCluster.stop(),
     );
     step(
       options.kubeconfig
         ? `team cluster and compute cluster: using ${options.kubeconfig}`
         : `team cluster ${teamCluster.serverUrl} and compute cluster ${compute.serverUrl}: started (kube-apiserver, etcd, kube-controller-manager)`,
+    );
+    step(
+      options.observabilityKubeconfig
+        ? `observability cluster: using ${options.observabilityKubeconfig}`
+        : `observability cluster ${observabilityCluster.serverUrl}: started (kube-apiserver, etcd, kube-controller-manager)`,
     );
     // On a kcp or cluster that is not the demo's own, its names get a fresh prefix so runs never collide.
     const shared = Boolean(options.kcpKubeconfig || options.kubeconfig);
@@ -147,6 +163,7 @@ export async function runDemo(
     const platform: Platform = await startPlatform({
       kcp,
       teamClusters: teamCluster,
+      observabilityCluster,
       compute,
       prefix,
       log: step,
@@ -191,7 +208,23 @@ export async function runDemo(
       ),
     );
     step(`tenants ordered their shops (Webshop ${WEBSHOP}); waiting until both are Ready…`);
-    const readyAfter = await followWebshops(kcp, tenants, createdAt, step);
+    // Both sides at once, so each line and time says when it happened: the shops, and each tenant's
+    // search instance getting its Postgres through kube-bind on the observability cluster.
+    const [readyAfter, composedAsReady] = await Promise.all([
+      followWebshops(kcp, tenants, createdAt, step),
+      followComposition(
+        observabilityCluster.client,
+        tenants,
+        createdAt,
+        STEP_MS,
+        ({ tenant, elasticsearch, postgres }) =>
+          step(
+            `observability cluster: Postgres Cluster ${postgres} for ${tenant}'s Elasticsearch ${elasticsearch} is Ready (composition → kube-bind → kcp → database team's syncagent, and back)`,
+          ),
+      ),
+    ]);
+    // In the tenants' order, whichever came first.
+    const composed = tenants.flatMap((t) => composedAsReady.filter((c) => c.tenant === t.path));
     const picture = await platformPicture({
       kcp,
       providers: [
@@ -203,7 +236,7 @@ export async function runDemo(
         {
           team: 'observability team',
           exportRef: platform.exports.elastic,
-          servedBy: 'syncagent + stand-in Elastic (team cluster)',
+          servedBy: 'syncagent + stand-in Elastic (observability cluster)',
         },
         {
           team: 'webshop team',
@@ -214,6 +247,8 @@ export async function runDemo(
       tenants,
       webshop: WEBSHOP,
       teamCluster: teamCluster.client,
+      observabilityCluster: observabilityCluster.client,
+      ...(platform.kubeBind ? { kubeBind: platform.kubeBind } : {}),
       compute: compute.client,
     });
     const wallMs = Date.now() - started;
@@ -221,22 +256,27 @@ export async function runDemo(
     for (const line of picture) log(line);
     log('');
     log(
+      `Both search instances got a Postgres through kube-bind (order → Ready on the observability cluster: ${composed.map((c) => `${c.tenant} ${seconds(c.readyAfterMs)}`).join(', ')}).`,
+    );
+    log(
       `Both shops Ready (created → Ready: ${tenants.map((t, i) => `${t.path} ${seconds(readyAfter[i] ?? 0)}`).join(', ')}); whole demo ${seconds(wallMs)}.`,
     );
     if (options.keepRunning) {
       log('');
       log(
-        `Keeping everything running. kcp: KUBECONFIG=${kcp.kubeconfigPath} (workspaces ${[platform.databaseTeam, platform.observabilityTeam, platform.webshopTeam, ...tenants].map((w) => w.path).join(', ')})`,
+        `Keeping everything running. kcp: KUBECONFIG=${kcp.kubeconfigPath} (workspaces ${[platform.databaseTeam, platform.observabilityTeam, platform.webshopTeam, ...(platform.kubeBind ? [platform.kubeBind.backendWorkspace] : []), ...tenants].map((w) => w.path).join(', ')})`,
       );
       log(
-        `team cluster: KUBECONFIG=${teamCluster.kubeconfigPath}   compute cluster: KUBECONFIG=${compute.kubeconfigPath}`,
+        `team cluster: KUBECONFIG=${teamCluster.kubeconfigPath}   compute cluster: KUBECONFIG=${compute.kubeconfigPath}   observability cluster: KUBECONFIG=${observabilityCluster.kubeconfigPath}`,
       );
+      if (platform.kubeBind) log(`kube-bind backend: ${platform.kubeBind.backendUrl}`);
       log('Press Ctrl-C to stop.');
       keptRunning = true;
       await stopRequested.promise;
     }
     return {
       tenants: tenants.map((t, i) => ({ path: t.path, readyAfterMs: readyAfter[i] ?? 0 })),
+      composed: composed.map(({ tenant, postgres, readyAfterMs }) => ({ tenant, postgres, readyAfterMs })),
       picture,
       wallMs,
     };

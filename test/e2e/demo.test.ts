@@ -26,13 +26,27 @@ describe('./run demo (the webshop story)', () => {
     async () => {
       const kcp = await sharedKcp();
       onTestFinished(() => kcp.stop());
-      // The demo attaches to the run's kcp, and to one cluster of this test's own as team and compute
-      // cluster: the team cluster gets PublishedResources, which the shared kube-apiserver must not see.
-      const cluster = await KubeTestEnvironment.start({ name: 'webshop-demo', startTimeoutMs: 180_000 });
+      // The demo attaches to the run's kcp, to one cluster of this test's own as team and compute cluster
+      // (the team cluster gets PublishedResources, which the shared kube-apiserver must not see), and to a
+      // second as the observability team's cluster (it gets the Postgres CRDs through kube-bind, which the
+      // team cluster serves itself, and runs a konnector).
+      const [cluster, observability] = await Promise.all([
+        KubeTestEnvironment.start({ name: 'webshop-demo', startTimeoutMs: 180_000 }),
+        KubeTestEnvironment.start({ name: 'webshop-demo-observability', startTimeoutMs: 180_000 }),
+      ]);
       onTestFinished(() => cluster.stop());
+      onTestFinished(() => observability.stop());
       const started = Date.now();
       const { code, stdout, stderr } = await runNode(
-        [webshopDemo, '--kcp-kubeconfig', kcp.kubeconfigPath, '--kubeconfig', cluster.kubeconfigPath],
+        [
+          webshopDemo,
+          '--kcp-kubeconfig',
+          kcp.kubeconfigPath,
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+          '--observability-kubeconfig',
+          observability.kubeconfigPath,
+        ],
         DEMO_MS,
       );
       // The stamped progress lines say where the time went.
@@ -50,12 +64,36 @@ describe('./run demo (the webshop story)', () => {
       expect(stdout).toMatch(
         /^\[ *\d+\.\d s\] database team: root:demo-[a-z0-9]+-database-team exports postgresql\.cnpg\.io \(syncagent \+ stand-in CloudNativePG\)$/m,
       );
+      expect(stdout).toContain(`] observability cluster: using ${observability.kubeconfigPath}\n`);
+      expect(stdout).toMatch(
+        /^\[ *\d+\.\d s\] observability team: root:demo-[a-z0-9]+-observability-team exports search\.observability\.kubeloom\.dev \(syncagent \+ stand-in Elastic, observability cluster\)$/m,
+      );
+      expect(stdout).toMatch(
+        /^\[ *\d+\.\d s\] kube-bind backend: http:\/\/127\.0\.0\.1:\d+ offers postgresql\.cnpg\.io from root:demo-[a-z0-9]+-kube-bind-backend /m,
+      );
+      // One composed Postgres per tenant's search instance, Ready on the observability cluster.
+      expect(
+        stdout.match(
+          /\] observability cluster: Postgres Cluster \S+\/shop-search-db-[0-9a-f]{6} for root:demo-\S+'s Elasticsearch \S+ is Ready /g,
+        ),
+      ).toHaveLength(2);
+      expect(stdout).toMatch(
+        /^ {2}observability cluster +APIServiceBinding postgresql\.cnpg\.io +Ready=True, CRDs from the backend: .*clusters\.postgresql\.cnpg\.io/m,
+      );
+      expect(stdout).toMatch(
+        /^ {2}team cluster +namespace \S+ +Cluster shop-search-db-[0-9a-f]{6}, .*Cluster shop-search-db-/m,
+      );
       expect(lines).toContain('Providers (kcp workspace, APIExport, resources, served by)');
       expect(lines).toContain('Consumers (tenant workspace, bound APIExports)');
       expect(lines).toContain(`Webshop shop of ${prefix}acme: Ready=True, 2/2 replicas available`);
       expect(lines).toContain(`Webshop shop of ${prefix}globex: Ready=True, 1/1 replicas available`);
       expect(stdout).toMatch(
         /compute cluster +namespace \S+ +Deployment shop \(2 available\), Service shop, Secret /,
+      );
+      expect(lines.at(-3)).toMatch(
+        new RegExp(
+          `^Both search instances got a Postgres through kube-bind \\(order → Ready on the observability cluster: ${prefix}acme \\d+\\.\\d s, ${prefix}globex \\d+\\.\\d s\\)\\.$`,
+        ),
       );
       expect(lines.at(-2)).toMatch(
         new RegExp(
@@ -80,7 +118,10 @@ describe('./run demo (the webshop story)', () => {
 
 /** The webshop demo's entry point. */
 const webshopDemo = join(import.meta.dirname, '../../examples/webshop-operator/demo.ts');
-/** The whole story on a loaded 2-core machine: a dozen kcp workspaces and bindings, two syncagents, two shops. */
+/**
+ * The whole story on a loaded 2-core machine: a dozen kcp workspaces and bindings, two syncagents, two
+ * shops, and the kube-bind side (a backend, a konnector, two composed Postgres Clusters).
+ */
 const DEMO_MS = 900_000;
 
 /** Runs `node <args>` to its end; its output and exit code. */

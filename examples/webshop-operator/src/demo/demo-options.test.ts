@@ -8,6 +8,11 @@ describe('parseDemoArguments', () => {
       parseDemoArguments(['--keep-running', '--kcp-kubeconfig', '/k/kcp', '--kubeconfig=/k/kube']),
     ).toEqual({ keepRunning: true, kcpKubeconfig: '/k/kcp', kubeconfig: '/k/kube' });
     expect(parseDemoArguments(['--', '--keep-running'])).toEqual({ keepRunning: true });
+    expect(parseDemoArguments(['--kubeconfig', '/k/a', '--observability-kubeconfig=/k/b'])).toEqual({
+      keepRunning: false,
+      kubeconfig: '/k/a',
+      observabilityKubeconfig: '/k/b',
+    });
   });
 
   it('returns undefined for --help', () => {
@@ -24,5 +29,8 @@ describe('parseDemoArguments', () => {
       '--kcp-kubeconfig needs a path to a kubeconfig, e.g. --kcp-kubeconfig /tmp/admin.kubeconfig',
     );
     expect(() => parseDemoArguments(['--fast'])).toThrow('unknown argument "--fast"; see --help');
+    expect(() => parseDemoArguments(['--kubeconfig', '/k/a', '--observability-kubeconfig', '/k/a'])).toThrow(
+      '--observability-kubeconfig must name another cluster than --kubeconfig',
+    );
   });
 });

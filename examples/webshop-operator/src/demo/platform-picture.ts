@@ -18,10 +18,11 @@ import {
   PostgresDatabaseResource,
   WebshopResource,
 } from '../api/index.ts';
+import { APIServiceBindingResource } from '@kubeloom/kube-bind';
 import type { ExportRef } from '../platform/platform.ts';
 
 /** The syncagent's label on a service-side copy: the logical cluster of the kcp original. */
-const COPY_CLUSTER_LABEL = 'syncagent.kcp.io/remote-object-cluster';
+export const COPY_CLUSTER_LABEL = 'syncagent.kcp.io/remote-object-cluster';
 
 /** A provider in the picture. */
 export interface PictureProvider {
@@ -38,8 +39,12 @@ export interface PictureInput {
   tenants: readonly KcpWorkspace[];
   /** The Webshop each tenant ordered (namespace `default`). */
   webshop: string;
-  /** The team cluster (database and observability teams). */
+  /** The team cluster (the database team's, and the observability team's unless it has its own). */
   teamCluster: Client;
+  /** The observability team's own cluster, when it has one. */
+  observabilityCluster?: Client;
+  /** The kube-bind side, when the observability team has its own cluster. */
+  kubeBind?: KubeBindPicture;
   compute: Client;
 }
 
@@ -56,6 +61,50 @@ async function objects(
 const named = (kind: string, items: readonly KubeObject[]): string[] =>
   items.map((o) => `${kind} ${o.metadata?.name ?? ''}`);
 
+/** A kind the syncagents copy, and how to read it. */
+type CopyKind = readonly [kind: string, resource: ResourceDescriptor];
+const CLUSTER: CopyKind = ['Cluster', PostgresClusterResource];
+const DATABASE: CopyKind = ['Database', PostgresDatabaseResource];
+const ELASTICSEARCH: CopyKind = ['Elasticsearch', ElasticsearchResource];
+
+/** `Cluster name (phase)`: a Postgres Cluster with the status its operator reported. */
+const postgresWithPhase = (items: readonly KubeObject[]): string[] =>
+  items.map(
+    (o) =>
+      `Cluster ${o.metadata?.name ?? ''} (${(o as { status?: { phase?: string } }).status?.phase ?? 'no status yet'})`,
+  );
+
+/**
+ * Rows for the syncagents' copies of `kinds` on `client` whose kcp original lives in `clusterName`, one
+ * per namespace, with the namespace's Secrets and any Postgres Cluster composed there (the observability
+ * cluster's, bound through kube-bind).
+ */
+async function copyRows(
+  place: string,
+  client: Client,
+  kinds: readonly CopyKind[],
+  clusterName: string,
+): Promise<string[][]> {
+  const copies: Array<readonly [string, KubeObject]> = [];
+  for (const [kind, resource] of kinds) {
+    const found = await objects(client, resource, { labelSelector: `${COPY_CLUSTER_LABEL}=${clusterName}` });
+    copies.push(...found.map((o) => [kind, o] as const));
+  }
+  const rows: string[][] = [];
+  const namespaces = [...new Set(copies.map(([, o]) => o.metadata?.namespace ?? ''))].toSorted();
+  for (const namespace of namespaces) {
+    const here = copies
+      .filter(([, o]) => o.metadata?.namespace === namespace)
+      .map(([kind, o]) => `${kind} ${o.metadata?.name ?? ''}`);
+    const composed = kinds.includes(CLUSTER)
+      ? []
+      : postgresWithPhase(await objects(client, PostgresClusterResource, { namespace }));
+    const secrets = named('Secret', await objects(client, SecretResource, { namespace }));
+    rows.push([place, `namespace ${namespace}`, [...here, ...composed, ...secrets].join(', ')]);
+  }
+  return rows;
+}
+
 /** One row of aligned columns. */
 function table(rows: readonly string[][], indent = '  '): string[] {
   const widths = rows.reduce<number[]>(
@@ -65,6 +114,51 @@ function table(rows: readonly string[][], indent = '  '): string[] {
   return rows.map((row) =>
     `${indent}${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')}`.trimEnd(),
   );
+}
+
+/** The kube-bind side in the picture. */
+export interface KubeBindPicture {
+  /** The backend's workspace. */
+  backendWorkspace: KcpWorkspace;
+  /** The APIServiceBinding on the observability cluster. */
+  bindingName: string;
+}
+
+/**
+ * The kube-bind section: the binding on the observability cluster, and where the composed Postgres
+ * Clusters live in the backend's workspace and on the team cluster.
+ */
+async function kubeBindLines(input: PictureInput, kubeBind: KubeBindPicture): Promise<string[]> {
+  const observability = input.observabilityCluster ?? input.teamCluster;
+  const binding = await observability.get(APIServiceBindingResource, kubeBind.bindingName);
+  const ready = binding.status?.conditions?.find((c) => c.type === 'Ready');
+  const schemas = (binding.status?.boundSchemas ?? []).map((b) => `${b.resource}.${b.group}`).join(', ');
+  const rows: string[][] = [
+    [
+      'observability cluster',
+      `APIServiceBinding ${kubeBind.bindingName}`,
+      `Ready=${ready?.status ?? 'Unknown'}, CRDs from the backend: ${schemas || 'none yet'}`,
+    ],
+  ];
+  const inBackend = await objects(
+    input.kcp.clientFor(kubeBind.backendWorkspace.path),
+    PostgresClusterResource,
+  );
+  for (const namespace of [...new Set(inBackend.map((o) => o.metadata?.namespace ?? ''))].toSorted()) {
+    rows.push([
+      `kcp ${kubeBind.backendWorkspace.path}`,
+      `namespace ${namespace}`,
+      postgresWithPhase(inBackend.filter((o) => o.metadata?.namespace === namespace)).join(', '),
+    ]);
+  }
+  rows.push(
+    ...(await copyRows('team cluster', input.teamCluster, [CLUSTER], kubeBind.backendWorkspace.clusterName)),
+  );
+  return [
+    '',
+    `kube-bind: the observability cluster binds the Postgres API from the backend in ${kubeBind.backendWorkspace.path}; a composition controller there gives each Elasticsearch a Postgres Cluster`,
+    ...table(rows),
+  ];
 }
 
 /** The picture, as lines. */
@@ -111,31 +205,17 @@ export async function platformPicture(input: PictureInput): Promise<string[]> {
       ...named('Secret', await objects(inTenant, SecretResource, { namespace: 'default' })),
     ];
     rows.push([`kcp ${tenant.path}`, 'namespace default', tenantObjects.join(', ')]);
-    // The syncagents' copies on the team cluster, by the namespaces they put them in.
-    const copies = [
-      ...(
-        await objects(input.teamCluster, PostgresClusterResource, {
-          labelSelector: `${COPY_CLUSTER_LABEL}=${tenant.clusterName}`,
-        })
-      ).map((o) => ['Cluster', o] as const),
-      ...(
-        await objects(input.teamCluster, PostgresDatabaseResource, {
-          labelSelector: `${COPY_CLUSTER_LABEL}=${tenant.clusterName}`,
-        })
-      ).map((o) => ['Database', o] as const),
-      ...(
-        await objects(input.teamCluster, ElasticsearchResource, {
-          labelSelector: `${COPY_CLUSTER_LABEL}=${tenant.clusterName}`,
-        })
-      ).map((o) => ['Elasticsearch', o] as const),
-    ];
-    const namespaces = [...new Set(copies.map(([, o]) => o.metadata?.namespace ?? ''))].toSorted();
-    for (const namespace of namespaces) {
-      const here = copies
-        .filter(([, o]) => o.metadata?.namespace === namespace)
-        .map(([kind, o]) => `${kind} ${o.metadata?.name ?? ''}`);
-      const secrets = named('Secret', await objects(input.teamCluster, SecretResource, { namespace }));
-      rows.push(['team cluster', `namespace ${namespace}`, [...here, ...secrets].join(', ')]);
+    // The syncagents' copies on the team cluster (and the observability cluster, when it has its own),
+    // by the namespaces they put them in.
+    const copyClusters: Array<[place: string, client: Client, kinds: readonly CopyKind[]]> =
+      input.observabilityCluster
+        ? [
+            ['team cluster', input.teamCluster, [CLUSTER, DATABASE]],
+            ['observability cluster', input.observabilityCluster, [ELASTICSEARCH]],
+          ]
+        : [['team cluster', input.teamCluster, [CLUSTER, DATABASE, ELASTICSEARCH]]];
+    for (const [place, client, kinds] of copyClusters) {
+      rows.push(...(await copyRows(place, client, kinds, tenant.clusterName)));
     }
     const computeNamespace = webshop.status?.computeNamespace;
     if (computeNamespace) {
@@ -155,5 +235,6 @@ export async function platformPicture(input: PictureInput): Promise<string[]> {
     }
     lines.push(...table(rows));
   }
+  if (input.kubeBind) lines.push(...(await kubeBindLines(input, input.kubeBind)));
   return lines;
 }
