@@ -364,8 +364,8 @@ export class FakeApiServer {
     if (route.name === undefined) {
       if (method === 'GET') {
         return watch
-          ? this.#watch(res, table, cluster, route, query, record)
-          : this.#list(res, table, cluster, route, query, record);
+          ? this.#watch(res, table, requestedObjects(cluster, route, query), query, record)
+          : this.#list(res, table, requestedObjects(cluster, route, query), query, record);
       }
       if (method === 'POST') {
         if (table.resource.namespaced && route.namespace === undefined)
@@ -375,12 +375,7 @@ export class FakeApiServer {
         return this.#send(res, record, 201, created);
       }
       if (method === 'DELETE') {
-        const filter = new ObjectFilter({
-          cluster,
-          namespace: route.namespace,
-          labelSelector: query.labelSelector,
-          fieldSelector: query.fieldSelector,
-        });
+        const filter = requestedObjects(cluster, route, query);
         const preconditions = deletePreconditions(await readBody(req));
         const items = this.#store.deleteCollection(table, filter, preconditions, { dryRun });
         return this.#send(res, record, 200, this.#listBody(table, this.#store.rv, items, undefined));
@@ -391,7 +386,8 @@ export class FakeApiServer {
     const status = route.subresource === 'status';
     switch (method) {
       case 'GET':
-        if (watch && !status) return this.#watch(res, table, cluster, route, query, record);
+        if (watch && !status)
+          return this.#watch(res, table, requestedObjects(cluster, route, query), query, record);
         return this.#send(res, record, 200, this.#store.get(table, at));
       case 'PUT': {
         const body = parseJson(await readBody(req));
@@ -426,17 +422,10 @@ export class FakeApiServer {
   #list(
     res: ServerResponse,
     table: ResourceTable,
-    cluster: string,
-    route: ResourceRoute,
+    filter: ObjectFilter,
     query: Record<string, string>,
     record: RecordedRequest,
   ): void {
-    const filter = new ObjectFilter({
-      cluster,
-      namespace: route.namespace,
-      labelSelector: query.labelSelector,
-      fieldSelector: query.fieldSelector,
-    });
     const limit = parseNonNegativeInteger(query.limit, 'limit') || undefined;
     const oldest = this.#store.oldestRv(table);
     let rv = this.#store.rv;
@@ -481,18 +470,10 @@ export class FakeApiServer {
   #watch(
     res: ServerResponse,
     table: ResourceTable,
-    cluster: string,
-    route: ResourceRoute,
+    filter: ObjectFilter,
     query: Record<string, string>,
     record: RecordedRequest,
   ): void {
-    const filter = new ObjectFilter({
-      cluster,
-      namespace: route.namespace,
-      name: route.name,
-      labelSelector: query.labelSelector,
-      fieldSelector: query.fieldSelector,
-    });
     const sendInitialEvents = query.sendInitialEvents === 'true';
     const rvParam = query.resourceVersion;
     const from =
@@ -622,6 +603,24 @@ export class FakeApiServer {
     });
     res.end(text);
   }
+}
+
+/**
+ * The objects a LIST, WATCH or deleteCollection request addresses: its cluster and namespace, the one name
+ * a watch of a single object names, and the label and field selectors of its query.
+ */
+function requestedObjects(
+  cluster: string,
+  route: ResourceRoute,
+  query: Record<string, string>,
+): ObjectFilter {
+  return new ObjectFilter({
+    cluster,
+    namespace: route.namespace,
+    name: route.name,
+    labelSelector: query.labelSelector,
+    fieldSelector: query.fieldSelector,
+  });
 }
 
 /** A deep copy of a JSON value (faster than structuredClone for API objects). */
