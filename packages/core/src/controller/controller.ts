@@ -387,7 +387,7 @@ export class Controller implements Aware {
       log: engagement.log,
       enqueue: this.#enqueue,
     };
-    engagement.sources.push({
+    engagement.addSource({
       description: watch.source.description,
       started: watch.source.start(sourceEngagement),
     });

@@ -49,7 +49,8 @@ export class EngagedCluster {
   readonly signal: AbortSignal;
   /** The controller's logger bound to this cluster, for its sources and handlers. */
   readonly log: Logger;
-  readonly sources: EngagedSource[] = [];
+  /** The sources started for this cluster, in an array exactly as long as it needs to be. */
+  #sources: readonly EngagedSource[] = [];
   /** The running wait for the sources to sync, if any. */
   syncing: Promise<void> | undefined;
   readonly #own: EngagementAbort;
@@ -69,6 +70,16 @@ export class EngagedCluster {
     this.log = log;
     this.#own = new EngagementAbort(providerSignal, this, onEnd);
     this.signal = this.#own.signal;
+  }
+
+  /** The sources started for this cluster. */
+  get sources(): readonly EngagedSource[] {
+    return this.#sources;
+  }
+
+  /** Records a source started for this cluster. */
+  addSource(source: EngagedSource): void {
+    this.#sources = [...this.#sources, source];
   }
 
   /** Keeps a request that came before the sources synced, to requeue once they have (one per key). */

@@ -174,15 +174,17 @@ export class LinkedAbortController extends AbortController implements AbortWatch
   /** Links to `parents` (`undefined` entries are skipped); already aborted if one of them is. */
   constructor(...parents: ReadonlyArray<AbortSignal | undefined>) {
     super();
-    const linked: AbortSignal[] = [];
     for (const parent of parents) {
-      if (!parent) continue;
-      if (parent.aborted) {
+      if (parent?.aborted) {
         super.abort(parent.reason);
         return;
       }
-      linked.push(parent);
     }
+    // Kept for the controller's life: the rest array itself when it has no holes (it is exactly as long as
+    // it needs to be, where an array built by push would reserve room for 17).
+    const linked = parents.includes(undefined)
+      ? parents.filter((parent): parent is AbortSignal => parent !== undefined)
+      : (parents as readonly AbortSignal[]);
     (this.signal as OwnedSignal)[ownerKey] = this;
     for (const parent of linked) watchAbort(parent, this);
     this.#parents = linked.length === 1 ? linked[0] : linked.length > 1 ? linked : undefined;
