@@ -68,4 +68,21 @@ describe('what importing @kubeloom/core costs', () => {
     expect(matching(loaded, /\/undici\/lib\/dispatcher\/agent\.js$/)).toHaveLength(1);
     expect(matching(loaded, /\/undici\/index\.js$/)).toEqual([]);
   });
+
+  it("builds a manager's metrics registry and scrapes it without prom-client's index, OpenTelemetry or its push gateway", {
+    timeout: 60_000,
+  }, () => {
+    const loaded = modulesLoadedBy(`
+      const registry = core.newMetricsRegistry();
+      new core.ManagerMetrics(registry);
+      const text = await registry.metrics();
+      if (!text.includes('process_cpu_seconds_total') || !text.includes('nodejs_heap_size_used_bytes')) {
+        throw new Error('default metrics missing from the scrape');
+      }
+    `);
+    expect(matching(loaded, /\/prom-client\/lib\/registry\.js$/)).toHaveLength(1);
+    expect(matching(loaded, /\/prom-client\/index\.js$/)).toEqual([]);
+    expect(matching(loaded, /\/@opentelemetry\//)).toEqual([]);
+    expect(matching(loaded, /\/prom-client\/lib\/(pushgateway|cluster)\.js$/)).toEqual([]);
+  });
 });

@@ -17,7 +17,9 @@ describe('newMetricsRegistry', () => {
     try {
       const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
       expect(names).toEqual(expect.arrayContaining(['process_cpu_seconds_total', ...EVENT_LOOP_LAG_SERIES]));
-      // Each series once: prom-client's own were replaced, not doubled.
+      // The process's CPU time since it started, not since the registry was made.
+      expect(await valueOf(registry, 'process_cpu_seconds_total')).toBeGreaterThan(0.01);
+      // Each event-loop series once.
       expect(names.filter((n) => n.startsWith('nodejs_eventloop_lag_'))).toHaveLength(
         EVENT_LOOP_LAG_SERIES.length,
       );

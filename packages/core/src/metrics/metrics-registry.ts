@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
-import { EVENT_LOOP_LAG_SERIES, registerEventLoopLagMetrics } from './event-loop-lag-metrics.ts';
-import { promClient } from './prom-client.ts';
+import { registerEventLoopLagMetrics } from './event-loop-lag-metrics.ts';
+import { registerProcessCpuMetrics } from './process-cpu-metrics.ts';
+import { promClient, registerPromClientProcessMetrics } from './prom-client.ts';
 
 /** Options for {@link newMetricsRegistry}. */
 export interface MetricsRegistryOptions {
@@ -19,22 +20,19 @@ export interface MetricsRegistryOptions {
 export const DEFAULT_EVENT_LOOP_SAMPLE_MS = 500;
 
 /**
- * prom-client's own event-loop sampler runs from the start at a fixed resolution and cannot be left out of
- * its default metrics; at this resolution (the largest Node accepts, ~24.8 days) it never fires, and its
- * series are replaced by ones sampled only once scraped.
- */
-const NEVER_MS = 2 ** 31 - 1;
-
-/**
  * A fresh prom-client Registry for one manager. Never prom-client's global registry: a second manager in
  * the same process (every test suite has several) would fail with "metric already registered".
+ *
+ * The default metrics are prom-client's (same names and meanings), assembled so that none of them costs
+ * anything between scrapes: the event-loop lag is sampled only once scraped
+ * ({@link registerEventLoopLagMetrics}), and the CPU counters are kubeloom's own (prom-client's module for
+ * them loads OpenTelemetry for exemplars).
  */
 export function newMetricsRegistry(options: MetricsRegistryOptions = {}): Registry {
-  const { Registry: PromRegistry, collectDefaultMetrics } = promClient();
-  const registry = new PromRegistry();
+  const registry = new (promClient().Registry)();
   if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: NEVER_MS });
-    for (const name of EVENT_LOOP_LAG_SERIES) registry.removeSingleMetric(name);
+    registerProcessCpuMetrics(registry);
+    registerPromClientProcessMetrics(registry);
     registerEventLoopLagMetrics(registry, options.eventLoopSampleMs ?? DEFAULT_EVENT_LOOP_SAMPLE_MS);
   }
   return registry;
