@@ -1,67 +1,38 @@
-import {
-  ConfigMapResource,
-  ControllerBuilder,
-  Manager,
-  isNotFound,
-  silentLogger,
-  waitFor,
-} from '@kubeloom/core';
+import { ConfigMapResource, waitFor } from '@kubeloom/core';
 import {
   InitializingWorkspacesProvider,
   type KcpWorkspace,
-  LogicalClusterResource,
   WorkspaceResource,
   removeInitializer,
 } from '@kubeloom/kcp-provider';
-import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLifecycleWorkspaceType, sharedKcp } from './kcp.ts';
+import { describe, expect, it } from 'vitest';
+import { workspaceLifecycleTest } from './workspace-lifecycle-test.ts';
 
 describe('InitializingWorkspacesProvider against real kcp', () => {
-  let kcp: KcpTestEnvironment;
-  let manager: Manager | undefined;
-  const stop = new AbortController();
-
-  afterAll(async () => {
-    stop.abort();
-    await manager?.stop();
-    await kcp?.stop();
-  });
+  const lifecycle = workspaceLifecycleTest('initializer');
 
   it('engages workspaces of an initializer type, initializes them, and they become Ready', {
     timeout: 300_000,
   }, async () => {
-    kcp = await sharedKcp();
     const typeName = 'kubeloom-greeted';
-    const home = await createLifecycleWorkspaceType(kcp, {
-      generateName: 'init-types-',
-      typeName,
-      role: 'initializer',
-    });
+    const { kcp, home, inHome } = await lifecycle.setUp({ generateName: 'init-types-', typeName });
 
-    const provider = new InitializingWorkspacesProvider({
-      client: kcp.clientFor(home.path),
-      workspaceType: typeName,
-    });
-    manager = new Manager({ local: kcp.clientFor(home.path), logger: silentLogger, provider });
+    const provider = new InitializingWorkspacesProvider({ client: inHome, workspaceType: typeName });
     const initialized: string[] = [];
-    manager.add(
-      new ControllerBuilder('initializer').for(LogicalClusterResource).build(async (req, { cluster }) => {
-        const identifier = provider.identifier;
-        if (!identifier) throw new Error('the WorkspaceType has not been read yet');
-        // Set the workspace up through the virtual workspace, then let it go.
-        try {
-          await cluster.client.create(ConfigMapResource, {
-            metadata: { name: 'initialized-by-kubeloom', namespace: 'default' },
-            data: { cluster: req.cluster },
-          });
-        } catch (err) {
-          if (!(err instanceof Error && /AlreadyExists/.test(err.message))) throw err;
-        }
-        if (await removeInitializer(cluster.client, identifier)) initialized.push(req.cluster);
-      }),
-    );
-    void manager.start(stop.signal);
+    lifecycle.run(provider, 'initializer', async (req, { cluster }) => {
+      const identifier = provider.identifier;
+      if (!identifier) throw new Error('the WorkspaceType has not been read yet');
+      // Set the workspace up through the virtual workspace, then let it go.
+      try {
+        await cluster.client.create(ConfigMapResource, {
+          metadata: { name: 'initialized-by-kubeloom', namespace: 'default' },
+          data: { cluster: req.cluster },
+        });
+      } catch (err) {
+        if (!(err instanceof Error && /AlreadyExists/.test(err.message))) throw err;
+      }
+      if (await removeInitializer(cluster.client, identifier)) initialized.push(req.cluster);
+    });
 
     const workspaces: KcpWorkspace[] = await Promise.all(
       [1, 2].map(() =>
@@ -74,7 +45,6 @@ describe('InitializingWorkspacesProvider against real kcp', () => {
         }),
       ),
     );
-    const inHome = kcp.clientFor(home.path);
     await waitFor(
       async () => {
         for (const ws of workspaces)
@@ -93,6 +63,5 @@ describe('InitializingWorkspacesProvider against real kcp', () => {
     // Once initialized, they leave the provider.
     await waitFor(() => provider.clusterNames().length === 0, { what: 'disengaged after initialization' });
     await expect(provider.get(workspaces[0]?.clusterName ?? '')).rejects.toThrow(/not engaged/);
-    expect(isNotFound).toBeTypeOf('function');
   });
 });

@@ -1,11 +1,4 @@
-import {
-  ConfigMapResource,
-  ControllerBuilder,
-  Manager,
-  isNotFound,
-  silentLogger,
-  waitFor,
-} from '@kubeloom/core';
+import { ConfigMapResource, isNotFound, waitFor } from '@kubeloom/core';
 import {
   type KcpWorkspace,
   LogicalClusterResource,
@@ -14,31 +7,17 @@ import {
   deleteWorkspace,
   removeTerminator,
 } from '@kubeloom/kcp-provider';
-import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createLifecycleWorkspaceType, sharedKcp } from './kcp.ts';
+import { describe, expect, it } from 'vitest';
+import { workspaceLifecycleTest } from './workspace-lifecycle-test.ts';
 
 describe('TerminatingWorkspacesProvider against real kcp', () => {
-  let kcp: KcpTestEnvironment;
-  let manager: Manager | undefined;
-  const stop = new AbortController();
-
-  afterAll(async () => {
-    stop.abort();
-    await manager?.stop();
-    await kcp?.stop();
-  });
+  const lifecycle = workspaceLifecycleTest('terminator');
 
   it('engages deleted workspaces of a terminator type, cleans them up, removes the terminator, and they go away', {
     timeout: 300_000,
   }, async () => {
-    kcp = await sharedKcp();
     const typeName = 'kubeloom-farewelled';
-    const home = await createLifecycleWorkspaceType(kcp, {
-      generateName: 'term-types-',
-      typeName,
-      role: 'terminator',
-    });
+    const { kcp, home, inHome } = await lifecycle.setUp({ generateName: 'term-types-', typeName });
     const workspaces: KcpWorkspace[] = await Promise.all(
       [1, 2].map(() =>
         kcp.createWorkspace({
@@ -50,31 +29,24 @@ describe('TerminatingWorkspacesProvider against real kcp', () => {
       ),
     );
 
-    const provider = new TerminatingWorkspacesProvider({
-      client: kcp.clientFor(home.path),
-      workspaceType: typeName,
-    });
-    manager = new Manager({ local: kcp.clientFor(home.path), logger: silentLogger, provider });
+    const provider = new TerminatingWorkspacesProvider({ client: inHome, workspaceType: typeName });
     const terminated: string[] = [];
     const seenWhileTerminating: Record<string, string | undefined> = {};
-    manager.add(
-      new ControllerBuilder('terminator').for(LogicalClusterResource).build(async (req, { cluster }) => {
-        const identifier = provider.identifier;
-        if (!identifier) throw new Error('the WorkspaceType has not been read yet');
-        // The workspace's content is still there while it waits for us. kcp v0.30's terminating virtual
-        // workspace serves only LogicalClusters, so clean up through the shard (a client of our own).
-        try {
-          const cm = await kcp
-            .clientFor(req.cluster)
-            .get(ConfigMapResource, 'farewell-note', { namespace: 'default' });
-          seenWhileTerminating[req.cluster] = cm.data?.note;
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
-        if (await removeTerminator(cluster.client, identifier)) terminated.push(req.cluster);
-      }),
-    );
-    void manager.start(stop.signal);
+    lifecycle.run(provider, 'terminator', async (req, { cluster }) => {
+      const identifier = provider.identifier;
+      if (!identifier) throw new Error('the WorkspaceType has not been read yet');
+      // The workspace's content is still there while it waits for us. kcp v0.30's terminating virtual
+      // workspace serves only LogicalClusters, so clean up through the shard (a client of our own).
+      try {
+        const cm = await kcp
+          .clientFor(req.cluster)
+          .get(ConfigMapResource, 'farewell-note', { namespace: 'default' });
+        seenWhileTerminating[req.cluster] = cm.data?.note;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      if (await removeTerminator(cluster.client, identifier)) terminated.push(req.cluster);
+    });
     await provider.ready;
     expect(provider.notReadyReason()).toBeUndefined();
     expect(provider.clusterNames()).toEqual([]);
@@ -88,7 +60,6 @@ describe('TerminatingWorkspacesProvider against real kcp', () => {
     const lc = await kcp.clientFor(workspaces[0]?.path ?? '').get(LogicalClusterResource, 'cluster');
     expect(lc.status?.terminators).toEqual([provider.identifier]);
 
-    const inHome = kcp.clientFor(home.path);
     await Promise.all(workspaces.map((ws) => deleteWorkspace(kcp.client, ws.path)));
     await waitFor(
       async () => {
