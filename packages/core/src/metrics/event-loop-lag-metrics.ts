@@ -1,5 +1,5 @@
 import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import { promClient } from './prom-client.ts';
 
 /** The event-loop series of prom-client's default metrics, which {@link registerEventLoopLagMetrics} provides. */
@@ -22,23 +22,10 @@ export const EVENT_LOOP_LAG_SERIES = [
  * manager pays for with a wake-up every sample). `nodejs_eventloop_lag_seconds` is measured at every scrape
  * (how long a callback queued then waited), so even the first scrape reports a lag.
  */
-export function registerEventLoopLagMetrics(registry: Registry, sampleMs: number): void {
+export function registerEventLoopLagMetrics(registry: Registry, sampleMs: number): Gauge[] {
   const { Gauge } = promClient();
   let sampler: ELDHistogram | undefined;
-  const seconds = (nanoseconds: number): number => (Number.isFinite(nanoseconds) ? nanoseconds / 1e9 : 0);
-  const fromSampler = (name: string, help: string, pick: (h: ELDHistogram) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      aggregator: 'average',
-      collect() {
-        // Read before the lag gauge (the first series) resets the sampler; nothing sampled yet reads 0.
-        this.set(sampler && sampler.count > 0 ? seconds(pick(sampler)) : 0);
-      },
-    });
-  };
-  new Gauge({
+  const lag = new Gauge({
     name: 'nodejs_eventloop_lag_seconds',
     help: 'Lag of event loop in seconds.',
     registers: [registry],
@@ -50,44 +37,63 @@ export function registerEventLoopLagMetrics(registry: Registry, sampleMs: number
       }
       const started = process.hrtime.bigint();
       await new Promise<void>((resolve) => setImmediate(resolve));
-      this.set(Number(process.hrtime.bigint() - started) / 1e9);
+      lag.set(Number(process.hrtime.bigint() - started) / 1e9);
     },
   });
-  fromSampler('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', (h) => h.min);
-  fromSampler('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', (h) => h.max);
-  fromSampler(
-    'nodejs_eventloop_lag_mean_seconds',
-    'The mean of the recorded event loop delays.',
-    (h) => h.mean,
+  const fromSamples = SAMPLED_SERIES.map(
+    ([name, help, pick]) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        aggregator: 'average',
+        collect() {
+          // Nothing sampled yet (before the first scrape) reads 0.
+          this.set(sampler && sampler.count > 0 ? seconds(pick(sampler)) : 0);
+        },
+      }),
   );
-  fromSampler(
-    'nodejs_eventloop_lag_stddev_seconds',
-    'The standard deviation of the recorded event loop delays.',
-    (h) => h.stddev,
-  );
-  fromSampler(
-    'nodejs_eventloop_lag_p50_seconds',
-    'The 50th percentile of the recorded event loop delays.',
-    (h) => h.percentile(50),
-  );
-  fromSampler(
-    'nodejs_eventloop_lag_p90_seconds',
-    'The 90th percentile of the recorded event loop delays.',
-    (h) => h.percentile(90),
-  );
-  fromSampler(
-    'nodejs_eventloop_lag_p99_seconds',
-    'The 99th percentile of the recorded event loop delays.',
-    (h) => h.percentile(99),
-  );
-  // The window restarts after every scrape, once every series has read it.
-  new Gauge({
+  // Registered last, so every series above has read the window before it restarts for the next scrape.
+  const samples = new Gauge({
     name: 'kubeloom_eventloop_lag_samples',
     help: 'Event-loop lag samples behind the nodejs_eventloop_lag_* series of this scrape (0 until the first scrape starts the sampler).',
     registers: [registry],
     collect() {
-      this.set(sampler?.count ?? 0);
+      samples.set(sampler?.count ?? 0);
       sampler?.reset();
     },
   });
+  return [lag, ...fromSamples, samples];
+}
+
+/** The series read from the sampler: name, help (prom-client's) and what each reads, in nanoseconds. */
+const SAMPLED_SERIES: ReadonlyArray<readonly [string, string, (h: ELDHistogram) => number]> = [
+  ['nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', (h) => h.min],
+  ['nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', (h) => h.max],
+  ['nodejs_eventloop_lag_mean_seconds', 'The mean of the recorded event loop delays.', (h) => h.mean],
+  [
+    'nodejs_eventloop_lag_stddev_seconds',
+    'The standard deviation of the recorded event loop delays.',
+    (h) => h.stddev,
+  ],
+  [
+    'nodejs_eventloop_lag_p50_seconds',
+    'The 50th percentile of the recorded event loop delays.',
+    (h) => h.percentile(50),
+  ],
+  [
+    'nodejs_eventloop_lag_p90_seconds',
+    'The 90th percentile of the recorded event loop delays.',
+    (h) => h.percentile(90),
+  ],
+  [
+    'nodejs_eventloop_lag_p99_seconds',
+    'The 99th percentile of the recorded event loop delays.',
+    (h) => h.percentile(99),
+  ],
+];
+
+/** Nanoseconds as seconds; a histogram with no samples reads NaN or an extreme, reported as 0. */
+function seconds(nanoseconds: number): number {
+  return Number.isFinite(nanoseconds) ? nanoseconds / 1e9 : 0;
 }

@@ -10,18 +10,18 @@ export function registerProcessCpuMetrics(registry: Registry): void {
   const { Counter } = promClient();
   let last = { user: 0, system: 0 };
   // A registry collects its series in the order they were registered: the first one reads the clock for all three.
-  new Counter({
+  const user = new Counter({
     name: 'process_cpu_user_seconds_total',
     help: 'Total user CPU time spent in seconds.',
     registers: [registry],
     collect() {
       const now = process.cpuUsage();
-      const user = (now.user - last.user) / 1e6;
+      const userS = (now.user - last.user) / 1e6;
       const sys = (now.system - last.system) / 1e6;
       last = now;
-      this.inc(user);
+      user.inc(userS);
       system.inc(sys);
-      total.inc(user + sys);
+      total.inc(userS + sys);
     },
   });
   const system = new Counter({

@@ -44,11 +44,13 @@ describe('onEveryTick', () => {
 
   it('does not call a callback that another one unsubscribed during the same tick', async () => {
     let second = 0;
-    let stopSecond = (): void => {};
-    stops.push(onEveryTick(15, () => stopSecond()));
-    stopSecond = onEveryTick(15, () => {
-      second++;
-    });
+    const later: Array<() => void> = [];
+    stops.push(onEveryTick(15, () => later.shift()?.()));
+    later.push(
+      onEveryTick(15, () => {
+        second++;
+      }),
+    );
     await sleep(80);
     expect(second).toBe(0);
   });

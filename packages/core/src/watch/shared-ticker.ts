@@ -48,7 +48,7 @@ export function sharedTickerCount(): number {
 function tick(callbacks: Set<() => void>): void {
   // A copy: callbacks may subscribe or unsubscribe (themselves or others) while the tick runs; one
   // unsubscribed meanwhile is not called.
-  for (const callback of [...callbacks]) {
+  for (const callback of Array.from(callbacks)) {
     if (!callbacks.has(callback)) continue;
     try {
       callback();

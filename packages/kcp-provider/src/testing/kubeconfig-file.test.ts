@@ -20,7 +20,12 @@ describe('kubeconfig files for the kcp test environments', () => {
     const path = tempFile();
     writeKubeconfigFile(path, {
       clusters: [
-        { name: 'root', server: 'https://127.0.0.1:6443/clusters/root', caData: 'Q0E=', skipTLSVerify: false },
+        {
+          name: 'root',
+          server: 'https://127.0.0.1:6443/clusters/root',
+          caData: 'Q0E=',
+          skipTLSVerify: false,
+        },
         { name: 'base', server: 'https://127.0.0.1:6443', skipTLSVerify: true },
       ],
       users: [{ name: 'admin', token: 'secret-token' }],
