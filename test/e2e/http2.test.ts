@@ -98,6 +98,43 @@ describe('HTTP/2 to kcp', () => {
   });
 });
 
+describe('HTTP/2: one connection from the first request on', () => {
+  it('opens exactly one TCP connection for three watches and three requests started at the same instant', {
+    timeout: 120_000,
+  }, async () => {
+    const kcp = await sharedKcp();
+    onTestFinished(() => kcp.stop());
+    const ws = await kcp.createWorkspace({ generateName: 'http2-burst-' });
+    const admin = kcp.clientFor(ws.path);
+    const namespaces = ['burst-0', 'burst-1', 'burst-2'];
+    for (const name of namespaces) await admin.create(NamespaceResource, { metadata: { name } });
+
+    const gate = await TcpGate.listen(Number(new URL(kcp.baseUrl).port));
+    onTestFinished(() => gate.close());
+    // A fresh client: no connection exists yet, so all six race the first one's TLS handshake and the
+    // server's SETTINGS (until those arrive undici counts an HTTP/2 connection as busy).
+    const rest = RestClient.fromKubeConfig({ path: kcp.kubeconfigPath }).withServer(
+      `https://127.0.0.1:${gate.port}/clusters/${ws.path}`,
+    );
+    onTestFinished(() => rest.pool.close());
+    const stop = new AbortController();
+    onTestFinished(() => stop.abort());
+    const started = namespaces.flatMap((ns) => [
+      rest.stream({
+        path: `/api/v1/namespaces/${ns}/configmaps`,
+        query: { watch: 'true' },
+        signal: stop.signal,
+      }),
+      rest.request({ path: `/api/v1/namespaces/${ns}/configmaps` }),
+    ]);
+    const answers = await Promise.all(started);
+    expect(answers).toHaveLength(6);
+    // Counted at once: a second connection opened by the burst would still be open (idle connections
+    // are kept for seconds), and the three watches hold theirs.
+    expect(connectionsTo(gate.port)).toBe(1);
+  });
+});
+
 describe("HTTP/2 by default, past the server's stream limit", () => {
   it('spreads more watches than SETTINGS_MAX_CONCURRENT_STREAMS over as few connections as the limit allows, and all recover when the server side drops them', {
     timeout: 240_000,
