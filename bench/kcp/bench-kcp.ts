@@ -164,7 +164,9 @@ export class BenchKcp {
       options.log(
         `bench kcp: ready in ${(kcp.startupMs / 1000).toFixed(1)} s; ${pool.seeded} consumer workspaces on record`,
       );
-      return new BenchKcp(kcp, dir, provider, consumers, pool, options.log);
+      const bench = new BenchKcp(kcp, dir, provider, consumers, pool, options.log);
+      bench.#stopOnSignals();
+      return bench;
     } catch (err) {
       await kcp.stop();
       releaseLock(dir);
@@ -298,6 +300,22 @@ export class BenchKcp {
   /** The URL of a workspace on this kcp (for kubeconfigs handed to the programs). */
   workspaceUrl(ws: KcpWorkspace): string {
     return clusterUrl(this.kcp.baseUrl, ws.path);
+  }
+
+  /**
+   * Ctrl-C or SIGTERM mid-run: record progress, stop kcp (it would outlive this process otherwise, holding
+   * the ports) and exit 130/143.
+   */
+  #stopOnSignals(): void {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      process.once(signal, () => {
+        this.#log(`bench kcp: ${signal}, stopping kcp (progress is saved)`);
+        void this.stop().finally(() => process.exit(code));
+      });
+    }
   }
 
   /** Stops kcp; its data stays for the next run (a temporary kcp's goes). */

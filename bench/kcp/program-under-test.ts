@@ -19,9 +19,13 @@ export class ProgramUnderTest {
   #tail: string[] = [];
   #lastGcLiveMiB: number | undefined;
   #heapReports: Array<(heapUsedBytes: number) => void> = [];
+  readonly #killOnExit = (): void => {
+    this.child.kill('SIGKILL');
+  };
 
   constructor(cmd: string, args: string[], env: NodeJS.ProcessEnv) {
     this.child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    process.once('exit', this.#killOnExit);
     for (const stream of [this.child.stdout, this.child.stderr]) {
       let buffered = '';
       stream?.setEncoding('utf8');
@@ -134,6 +138,7 @@ export class ProgramUnderTest {
 
   /** SIGTERM, then SIGKILL after 10 s. */
   async stop(): Promise<void> {
+    process.removeListener('exit', this.#killOnExit);
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
