@@ -14,7 +14,6 @@ import {
   NamespaceResource,
   applyManifests,
   defineResource,
-  isNotFound,
   parseManifests,
   waitFor,
 } from '@kubeloom/core';
@@ -25,6 +24,7 @@ import { PublishedResourceResource } from '@kubeloom/example-syncagent/published
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { untilExists } from './object-presence.ts';
 import { bindConsumerWorkspace, createWorkspaceRetrying } from './syncagent-consumer.ts';
 import { quietLogger } from './syncagent-logger.ts';
 import { widgetCrd } from './syncagent-crds.ts';
@@ -177,13 +177,10 @@ spec:
         spec: { size: 1 },
       });
       const name = copyName('w');
-      const copy = await waitFor(
-        () =>
-          service
-            .get(WidgetResource, name, { namespace: consumer.clusterName })
-            .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error))),
-        { what: `Widget ${consumer.clusterName}/${name} on the service cluster`, timeoutMs: SLOW_MS },
-      );
+      const copy = await untilExists(service, WidgetResource, name, consumer.clusterName, {
+        what: `Widget ${consumer.clusterName}/${name} on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
       expect(copy.metadata?.annotations).toMatchObject({
         'syncagent.kcp.io/remote-object-name': 'w',
         'syncagent.kcp.io/remote-object-namespace': 'default',

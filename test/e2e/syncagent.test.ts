@@ -27,6 +27,7 @@ import {
 import { type SyncAgent, createSyncAgent } from '@kubeloom/example-syncagent/sync-agent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
+import { getIfExists, untilExists, untilGone } from './object-presence.ts';
 import { bindConsumerWorkspace, createWorkspaceRetrying } from './syncagent-consumer.ts';
 import { quietLogger } from './syncagent-logger.ts';
 import { sharedKube } from './kube.ts';
@@ -45,17 +46,6 @@ const AGENT = 'syncagent-e2e';
 /** kcp and the service cluster share a loaded 2-core machine with other tests: waits are generous. */
 const SLOW_MS = 180_000;
 const TEST_MS = 600_000;
-
-/** The object, or undefined when it does not exist. */
-const get = async <T extends KubeObject>(
-  client: Client,
-  r: Parameters<Client['get']>[0],
-  name: string,
-  namespace?: string,
-): Promise<T | undefined> =>
-  (client.get(r, name, namespace ? { namespace } : {}) as Promise<T>).catch((error: unknown) =>
-    isNotFound(error) ? undefined : Promise.reject(error),
-  );
 
 const quantile = (values: number[], q: number): number => {
   const sorted = values.toSorted((a, b) => a - b);
@@ -155,7 +145,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       await service
         .delete(PublishedResourceResource, name)
         .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
-      await waitFor(async () => (await get(service, PublishedResourceResource, name)) === undefined, {
+      await untilGone(service, PublishedResourceResource, name, undefined, {
         what: `PublishedResource ${name} deleted`,
         timeoutMs: 60_000,
       });
@@ -235,11 +225,10 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
       await applyConsumerFixture(client, 'consumer-1-database.yaml');
       const ns = consumer.clusterName;
-      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
+      const copy = await untilExists(service, CnpgClusterResource, 'kcp', ns, {
         what: `Cluster ${ns}/kcp on the service cluster`,
         timeoutMs: SLOW_MS,
       });
-      const copy = (await get(service, CnpgClusterResource, 'kcp', ns)) as KubeObject & { spec: unknown };
       expect(copy.metadata?.labels).toMatchObject({
         'syncagent.kcp.io/agent-name': AGENT,
         'syncagent.kcp.io/remote-object-cluster': ns,
@@ -249,7 +238,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
         'syncagent.kcp.io/remote-object-namespace': 'default',
       });
       expect(copy.spec).toMatchObject({ instances: 1, superuserSecret: { name: 'kcp-superuser' } });
-      await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) !== undefined, {
+      await untilExists(service, SecretResource, 'kcp-superuser', ns, {
         what: `the related Secret ${ns}/kcp-superuser on the service cluster`,
         timeoutMs: SLOW_MS,
       });
@@ -260,7 +249,7 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       expect(
         (await client.get(SecretResource, 'kcp-superuser', { namespace: 'default' })).metadata?.finalizers,
       ).toEqual(['syncagent.kcp.io/cleanup']);
-      await waitFor(async () => (await get(service, CnpgDatabaseResource, 'db-one', ns)) !== undefined, {
+      await untilExists(service, CnpgDatabaseResource, 'db-one', ns, {
         what: `Database ${ns}/db-one on the service cluster`,
         timeoutMs: SLOW_MS,
       });
@@ -293,13 +282,10 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       const second = await bindConsumer();
       const client = kcp.clientFor(second.path);
       await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
-      await waitFor(
-        async () => (await get(service, CnpgClusterResource, 'kcp', second.clusterName)) !== undefined,
-        {
-          what: `Cluster ${second.clusterName}/kcp on the service cluster`,
-          timeoutMs: SLOW_MS,
-        },
-      );
+      await untilExists(service, CnpgClusterResource, 'kcp', second.clusterName, {
+        what: `Cluster ${second.clusterName}/kcp on the service cluster`,
+        timeoutMs: SLOW_MS,
+      });
       const [first] = consumers as [KcpWorkspace];
       expect(first.clusterName).not.toBe(second.clusterName);
       const copies = (
@@ -348,16 +334,16 @@ describe('syncagent: the workshop on real kcp and a real kube-apiserver', () => 
       const client = kcp.clientFor(first.path);
       const ns = first.clusterName;
       await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
-      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) === undefined, {
+      await untilGone(service, CnpgClusterResource, 'kcp', ns, {
         what: 'the copy deleted',
         timeoutMs: SLOW_MS,
       });
-      await waitFor(async () => (await get(client, CnpgClusterResource, 'kcp', 'default')) === undefined, {
+      await untilGone(client, CnpgClusterResource, 'kcp', 'default', {
         what: 'the kcp Cluster gone',
         timeoutMs: SLOW_MS,
       });
       // The kcp-origin related Secret: its copy is gone and the original released, not deleted.
-      await waitFor(async () => (await get(service, SecretResource, 'kcp-superuser', ns)) === undefined, {
+      await untilGone(service, SecretResource, 'kcp-superuser', ns, {
         what: 'the related Secret copy deleted',
         timeoutMs: SLOW_MS,
       });
@@ -438,15 +424,12 @@ spec:
         { what: 'db-one released (finalizer removed)', timeoutMs: SLOW_MS },
       );
       await client.delete(CnpgDatabaseResource, 'db-one', { namespace: 'default' });
-      await waitFor(
-        async () => (await get(client, CnpgDatabaseResource, 'db-one', 'default')) === undefined,
-        {
-          what: 'db-one deleted in kcp',
-          timeoutMs: SLOW_MS,
-        },
-      );
+      await untilGone(client, CnpgDatabaseResource, 'db-one', 'default', {
+        what: 'db-one deleted in kcp',
+        timeoutMs: SLOW_MS,
+      });
       // Its copy is kept: a configuration change never deletes anything.
-      expect(await get(service, CnpgDatabaseResource, 'db-one', ns)).toBeDefined();
+      expect(await getIfExists(service, CnpgDatabaseResource, 'db-one', ns)).toBeDefined();
       await client.create(CnpgDatabaseResource, {
         apiVersion: 'postgresql.cnpg.io/v1',
         kind: 'Database',
@@ -455,17 +438,10 @@ spec:
       } as never);
       await waitFor(
         async () =>
-          (
-            await get<KubeObject & { status?: { applied?: boolean } }>(
-              client,
-              CnpgDatabaseResource,
-              'db-gold',
-              'default',
-            )
-          )?.status?.applied === true,
+          (await getIfExists(client, CnpgDatabaseResource, 'db-gold', 'default'))?.status?.applied === true,
         { what: 'db-gold synced by the restarted controller and applied', timeoutMs: SLOW_MS },
       );
-      expect(await get(service, CnpgDatabaseResource, 'db-gold', ns)).toBeDefined();
+      expect(await getIfExists(service, CnpgDatabaseResource, 'db-gold', ns)).toBeDefined();
       expect(agent.syncing()).toEqual(['publish-cnpg-cluster', 'publish-cnpg-database']);
     },
     TEST_MS,
@@ -490,7 +466,7 @@ spec:
           related: [...(published.spec.related ?? []), appCredentials as unknown as RelatedResourceSpec],
         },
       });
-      await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) !== undefined, {
+      await untilExists(client, SecretResource, 'kcp-app', 'default', {
         what: 'the app Secret kcp-app in the consumer workspace',
         timeoutMs: SLOW_MS,
       });
@@ -509,7 +485,7 @@ spec:
         { what: 'the related-resources hint annotation on the kcp Cluster', timeoutMs: SLOW_MS },
       );
       // The kcp-origin credentials keep flowing down after the restart.
-      expect(await get(service, SecretResource, 'kcp-superuser', second.clusterName)).toBeDefined();
+      expect(await getIfExists(service, SecretResource, 'kcp-superuser', second.clusterName)).toBeDefined();
     },
     TEST_MS,
   );
@@ -578,25 +554,25 @@ spec:
       const client = kcp.clientFor(leaving.path);
       await applyConsumerFixture(client, 'consumer-1-cluster.yaml');
       const ns = leaving.clusterName;
-      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) !== undefined, {
+      await untilExists(service, CnpgClusterResource, 'kcp', ns, {
         what: `Cluster ${ns}/kcp on the service cluster`,
         timeoutMs: SLOW_MS,
       });
       await client.delete(APIBindingResource, EXPORT);
-      await waitFor(async () => (await get(service, CnpgClusterResource, 'kcp', ns)) === undefined, {
+      await untilGone(service, CnpgClusterResource, 'kcp', ns, {
         what: "the unbound workspace's copy collected",
         timeoutMs: SLOW_MS,
       });
       await waitFor(
         async () => {
-          const namespace = await get(service, NamespaceResource, ns);
+          const namespace = await getIfExists(service, NamespaceResource, ns);
           return namespace === undefined || namespace.metadata?.deletionTimestamp !== undefined;
         },
         { what: `namespace ${ns} deleted`, timeoutMs: SLOW_MS },
       );
       // The other consumers' copies are untouched.
       const [, second] = consumers as [KcpWorkspace, KcpWorkspace];
-      expect(await get(service, CnpgClusterResource, 'kcp', second.clusterName)).toBeDefined();
+      expect(await getIfExists(service, CnpgClusterResource, 'kcp', second.clusterName)).toBeDefined();
     },
     TEST_MS,
   );
@@ -738,15 +714,15 @@ spec:
       );
       // cleanup: true — deleting the primary deletes the service-origin related copy in kcp; the original stays.
       await client.delete(CnpgClusterResource, 'kcp', { namespace: 'default' });
-      await waitFor(async () => (await get(client, SecretResource, 'kcp-app', 'default')) === undefined, {
+      await untilGone(client, SecretResource, 'kcp-app', 'default', {
         what: "the consumer's copy kcp-app deleted with its Cluster",
         timeoutMs: SLOW_MS,
       });
-      await waitFor(async () => (await get(client, CnpgClusterResource, 'kcp', 'default')) === undefined, {
+      await untilGone(client, CnpgClusterResource, 'kcp', 'default', {
         what: 'the kcp Cluster gone',
         timeoutMs: SLOW_MS,
       });
-      expect(await get(service, SecretResource, 'kcp-app', ns)).toBeDefined();
+      expect(await getIfExists(service, SecretResource, 'kcp-app', ns)).toBeDefined();
     },
     TEST_MS,
   );
@@ -786,7 +762,7 @@ spec:
         metadata: { name: 'status-demo', namespace: 'default' },
         spec: { instances: 1, storage: { size: '1Gi' } },
       } as never);
-      await waitFor(async () => (await get(service, CnpgClusterResource, 'status-demo', ns)) !== undefined, {
+      await untilExists(service, CnpgClusterResource, 'status-demo', ns, {
         what: `Cluster ${ns}/status-demo on the service cluster`,
         timeoutMs: SLOW_MS,
       });
@@ -817,14 +793,8 @@ spec:
       });
       await waitFor(
         async () =>
-          (
-            await get<KubeObject & { status?: { phase?: string } }>(
-              client,
-              WidgetResource,
-              'status-demo',
-              'default',
-            )
-          )?.status?.phase === 'Provisioned',
+          (await getIfExists(client, WidgetResource, 'status-demo', 'default'))?.status?.phase ===
+          'Provisioned',
         { what: "the Widget's status in the consumer workspace", timeoutMs: SLOW_MS },
       );
       expect((await client.get(WidgetResource, 'status-demo', { namespace: 'default' })).spec).toEqual({
