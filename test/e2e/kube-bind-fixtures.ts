@@ -128,6 +128,31 @@ function providerCrd(
   };
 }
 
+/** A Gadget CRD the consumer made itself (not the binding's), for the refuse-to-take-over cases. */
+export function consumersOwnGadgetCrd(): CustomResourceDefinition {
+  return {
+    metadata: { name: `gadgets.${GROUP}` },
+    spec: {
+      group: GROUP,
+      names: { kind: 'Gadget', plural: 'gadgets' },
+      scope: 'Namespaced',
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
+            },
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** A provider workspace with the kube-bind CRDs, the service's CRDs and the backend's namespace controller. */
 export interface TestProvider {
   readonly workspace: KcpWorkspace;

@@ -35,6 +35,7 @@ import {
   WidgetResource,
   addExport,
   bind,
+  consumersOwnGadgetCrd,
   createProvider,
   setUpConsumer,
   startConsumer,
@@ -347,22 +348,7 @@ describe('kube-bind konnector', { timeout: 300_000 }, () => {
   });
 
   it('refuses to take over a CRD it does not own, with a condition and an event', async () => {
-    await a.env.client.create(CustomResourceDefinitionResource, {
-      metadata: { name: `gadgets.${GROUP}` },
-      spec: {
-        group: GROUP,
-        names: { kind: 'Gadget', plural: 'gadgets' },
-        scope: 'Namespaced',
-        versions: [
-          {
-            name: 'v1',
-            served: true,
-            storage: true,
-            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } },
-          },
-        ],
-      },
-    });
+    await a.env.client.create(CustomResourceDefinitionResource, consumersOwnGadgetCrd());
     await a.env.client.create(APIServiceBindingResource, {
       metadata: { name: 'gadgets' },
       spec: {

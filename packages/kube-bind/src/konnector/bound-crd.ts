@@ -2,12 +2,51 @@ import {
   type Client,
   type CustomResourceDefinition,
   CustomResourceDefinitionResource,
+  type KubeObject,
   isNotFound,
 } from '@kubeloom/core';
 import type { APIServiceBinding } from '../api/apiservicebinding.ts';
-import type { BoundSchema } from '../api/boundschema.ts';
+import type { BoundSchema, BoundSchemaVersion } from '../api/boundschema.ts';
 import { KUBE_BIND_API_VERSION } from '../api/group.ts';
 import { contains } from './contains.ts';
+
+/**
+ * The controller reference to the APIServiceBinding that the objects serving a bound resource on the
+ * consumer carry (a CRD, or an APIResourceSchema, APIExport and APIBinding): deleting the binding lets the
+ * garbage collector remove them.
+ */
+export function controlledByBinding(
+  binding: APIServiceBinding,
+): NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']> {
+  return [
+    {
+      apiVersion: KUBE_BIND_API_VERSION,
+      kind: 'APIServiceBinding',
+      name: binding.metadata.name ?? '',
+      uid: binding.metadata.uid ?? '',
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  ];
+}
+
+/** A BoundSchema version's fields that a CRD or APIResourceSchema version takes as they are (all but the schema). */
+export function versionFields(v: BoundSchemaVersion): Omit<BoundSchemaVersion, 'schema'> {
+  return {
+    name: v.name,
+    served: v.served,
+    storage: v.storage,
+    ...(v.deprecated !== undefined ? { deprecated: v.deprecated } : {}),
+    ...(v.deprecationWarning ? { deprecationWarning: v.deprecationWarning } : {}),
+    ...(v.subresources ? { subresources: v.subresources } : {}),
+    ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns } : {}),
+  };
+}
+
+/** A version's OpenAPI schema; a version without one accepts any object. */
+export function openApiSchemaOf(v: BoundSchemaVersion): Record<string, unknown> {
+  return v.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+}
 
 /** The consumer CRD a BoundSchema describes, controlled by the binding (deleting the binding lets GC remove it). */
 export function crdFromBoundSchema(
@@ -20,32 +59,15 @@ export function crdFromBoundSchema(
     kind: 'CustomResourceDefinition',
     metadata: {
       name: `${spec.names.plural}.${spec.group}`,
-      ownerReferences: [
-        {
-          apiVersion: KUBE_BIND_API_VERSION,
-          kind: 'APIServiceBinding',
-          name: binding.metadata.name ?? '',
-          uid: binding.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: controlledByBinding(binding),
     },
     spec: {
       group: spec.group,
       names: { ...spec.names },
       scope: spec.scope,
       versions: spec.versions.map((v) => ({
-        name: v.name,
-        served: v.served,
-        storage: v.storage,
-        ...(v.deprecated !== undefined ? { deprecated: v.deprecated } : {}),
-        ...(v.deprecationWarning ? { deprecationWarning: v.deprecationWarning } : {}),
-        schema: {
-          openAPIV3Schema: v.schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-        ...(v.subresources ? { subresources: v.subresources } : {}),
-        ...(v.additionalPrinterColumns ? { additionalPrinterColumns: v.additionalPrinterColumns } : {}),
+        ...versionFields(v),
+        schema: { openAPIV3Schema: openApiSchemaOf(v) },
       })),
       ...(spec.conversion ? { conversion: spec.conversion } : {}),
     } as CustomResourceDefinition['spec'],
@@ -64,9 +86,9 @@ export type BoundCrdOutcome =
       message: string;
     };
 
-/** Whether `crd` is controlled by the binding with this uid. */
-export function isControlledBy(crd: CustomResourceDefinition, bindingUid: string | undefined): boolean {
-  return (crd.metadata?.ownerReferences ?? []).some(
+/** Whether `object` (a CRD, APIExport, ...) is controlled by the binding with this uid. */
+export function isControlledBy(object: KubeObject, bindingUid: string | undefined): boolean {
+  return (object.metadata?.ownerReferences ?? []).some(
     (o) => o.controller === true && o.kind === 'APIServiceBinding' && o.uid === bindingUid,
   );
 }

@@ -22,6 +22,7 @@ import {
 } from '../api/labels.ts';
 import { claims } from '../api/permission-claims.ts';
 import { messageOf } from './bound-crd.ts';
+import { isKcpMetadata } from './kcp-metadata.ts';
 import type { ProviderNamespacesView } from './provider-namespaces-view.ts';
 import { providerNamespaceOf } from './provider-namespaces.ts';
 import { syncerBuilder } from './provider-side.ts';
@@ -58,10 +59,6 @@ const done: Result = {};
 
 /** Annotations that belong to one side only and are never copied. */
 const sideOnlyAnnotations = ['kubectl.kubernetes.io/last-applied-configuration'];
-
-/** kcp's own metadata on objects in a workspace, never copied to the other side. */
-const isKcpOnly = (key: string): boolean =>
-  key.startsWith('kcp.io/') || key.startsWith('claimed.internal.apis.kcp.io/');
 
 /** The owner an object's label names, if any. */
 function label(o: KubeObject | undefined): Owner | undefined {
@@ -228,7 +225,7 @@ function copyOf(
   target: { namespace: string; owner: Owner; annotations: Record<string, string> },
 ): ClaimedObject {
   const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(source.metadata?.labels ?? {})) if (!isKcpOnly(k)) labels[k] = v;
+  for (const [k, v] of Object.entries(source.metadata?.labels ?? {})) if (!isKcpMetadata(k)) labels[k] = v;
   labels[OWNER_LABEL] = target.owner;
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(source.metadata?.annotations ?? {})) {
@@ -239,7 +236,7 @@ function copyOf(
       PROVIDER_NAMESPACE_ANNOTATION,
       PROVIDER_UID_ANNOTATION,
     ];
-    if (!isKcpOnly(k) && !sideOnlyAnnotations.includes(k) && !otherSide.includes(k)) annotations[k] = v;
+    if (!isKcpMetadata(k) && !sideOnlyAnnotations.includes(k) && !otherSide.includes(k)) annotations[k] = v;
   }
   Object.assign(annotations, target.annotations);
   return {

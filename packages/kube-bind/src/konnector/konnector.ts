@@ -24,6 +24,7 @@ import { type BoundSchema, BoundSchemaResource, boundSchemaName } from '../api/b
 import { findCondition } from '../api/conditions.ts';
 import { unsyncedClaimReason } from '../api/permission-claims.ts';
 import { installKubeBindCrds } from '../api/install-crds.ts';
+import { ensureBoundApiBinding } from './bound-api-binding.ts';
 import { ensureBoundCrd } from './bound-crd.ts';
 import { BindingStatus } from './binding-status.ts';
 import { providerFailure } from './failure-reason.ts';
@@ -43,6 +44,12 @@ export interface KonnectorOptions {
   readonly version?: string;
   /** Install or upgrade the APIServiceBinding CRD on start. Default true. */
   readonly installCrd?: boolean;
+  /**
+   * How bound resources are served on the consumer: `CustomResourceDefinitions` (default; a Kubernetes
+   * cluster), or `APIBindings` for a consumer kcp workspace (an APIResourceSchema, APIExport and APIBinding
+   * in the workspace per bound resource, instead of a CRD).
+   */
+  readonly consumerApis?: 'CustomResourceDefinitions' | 'APIBindings';
 }
 
 /** This package's konnector version, written into ClusterBindings. */
@@ -208,7 +215,10 @@ export class Konnector {
           : providerFailure(error, read.kubeconfig.server, secretName);
         continue;
       }
-      const outcome = await ensureBoundCrd(consumer.client, schema, binding);
+      const outcome =
+        this.#options.consumerApis === 'APIBindings'
+          ? await ensureBoundApiBinding(consumer.client, schema, binding)
+          : await ensureBoundCrd(consumer.client, schema, binding);
       if (!outcome.ok) {
         problem ??= outcome;
         continue;
@@ -264,7 +274,10 @@ export class Konnector {
           ? {
               type: BindingConditions.SchemaInSync,
               status: 'Unknown',
-              reason: 'CustomResourceDefinitionNotEstablished',
+              reason:
+                this.#options.consumerApis === 'APIBindings'
+                  ? 'APIBindingNotBound'
+                  : 'CustomResourceDefinitionNotEstablished',
             }
           : { type: BindingConditions.SchemaInSync, status: 'True' },
       );

@@ -18,6 +18,7 @@ import {
 } from '../api/labels.ts';
 import { messageOf } from './bound-crd.ts';
 import { contains } from './contains.ts';
+import { isKcpMetadata } from './kcp-metadata.ts';
 import { type ObjectKey, type Placement, consumerKeyOf, providerKeyOf } from './isolation.ts';
 import { providerNamespaceOf } from './provider-namespaces.ts';
 import { type ProviderSide, syncerBuilder } from './provider-side.ts';
@@ -172,8 +173,12 @@ function desiredCopy(
   placement: Placement,
   target: ObjectKey,
 ): BoundObject {
-  const annotations = { ...object.metadata?.annotations };
-  for (const key of localOnlyAnnotations) delete annotations[key];
+  const annotations: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object.metadata?.annotations ?? {}))
+    if (!localOnlyAnnotations.includes(key) && !isKcpMetadata(key)) annotations[key] = value;
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(object.metadata?.labels ?? {}))
+    if (!isKcpMetadata(key)) labels[key] = value;
   annotations[CLUSTER_NAMESPACE_ANNOTATION] = placement.clusterNamespace;
   annotations[CONSUMER_UID_ANNOTATION] = object.metadata?.uid ?? '';
   if (placement.namespaced) annotations[CONSUMER_NAMESPACE_ANNOTATION] = object.metadata?.namespace ?? '';
@@ -183,7 +188,7 @@ function desiredCopy(
     metadata: {
       name: target.name,
       ...(target.namespace ? { namespace: target.namespace } : {}),
-      ...(object.metadata?.labels ? { labels: object.metadata.labels } : {}),
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
       annotations,
     },
     ...(object.spec !== undefined ? { spec: object.spec } : {}),
@@ -224,9 +229,13 @@ function sameLabels(a: KubeObject, b: KubeObject): boolean {
   return sortedLabels(a) === sortedLabels(b);
 }
 
-/** An object's labels as one comparable string. */
+/** An object's labels (without kcp's own) as one comparable string. */
 function sortedLabels(o: KubeObject): string {
-  return JSON.stringify(Object.entries(o.metadata?.labels ?? {}).toSorted(([x], [y]) => x.localeCompare(y)));
+  return JSON.stringify(
+    Object.entries(o.metadata?.labels ?? {})
+      .filter(([k]) => !isKcpMetadata(k))
+      .toSorted(([x], [y]) => x.localeCompare(y)),
+  );
 }
 
 /** Deletes a provider copy; already gone is fine. */
