@@ -5,7 +5,6 @@ import {
   type Deployment,
   DeploymentResource,
   LeaseResource,
-  NamespaceResource,
   PatchType,
   createOrPatch,
   isConflict,
@@ -13,22 +12,12 @@ import {
   jsonPointer,
   mergeFrom,
 } from '@kubeloom/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeTestEnvironment } from '@kubeloom/core/testing';
-import { sharedKube } from './kube.ts';
+import { describe, expect, it } from 'vitest';
+import { kubeNamespaceForFile } from './kube-namespace.ts';
 
-let kube: KubeTestEnvironment;
-const namespace = `patches-${Date.now().toString(36)}`;
+const file = kubeNamespaceForFile('patches');
+const { namespace } = file;
 const at = { namespace };
-
-beforeAll(async () => {
-  kube = await sharedKube();
-  await kube.client.create(NamespaceResource, { metadata: { name: namespace } });
-});
-afterAll(async () => {
-  await kube.client.delete(NamespaceResource, namespace).catch(() => undefined);
-  await kube.stop();
-});
 
 function deployment(name: string, containers: { name: string; image: string }[]): Deployment {
   return {
@@ -45,7 +34,7 @@ const images = (d: Deployment) => d.spec?.template.spec?.containers.map((c) => `
 
 describe('typed patches on a real kube-apiserver', () => {
   it('a merge patch sets fields, removes those set to null, and replaces lists whole', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     await client.create(ConfigMapResource, {
       metadata: { name: 'merge', namespace, labels: { app: 'shop', tier: 'web' } },
       data: { a: '1', b: '2' },
@@ -76,7 +65,7 @@ describe('typed patches on a real kube-apiserver', () => {
   });
 
   it('a strategic merge patch merges containers by name', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     await client.create(
       DeploymentResource,
       deployment('strategic', [
@@ -94,7 +83,7 @@ describe('typed patches on a real kube-apiserver', () => {
   });
 
   it('a JSON patch applies its operations in order, and none of them if a test fails', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     await client.create(DeploymentResource, deployment('json', [{ name: 'web', image: 'shop:1' }]));
     const patched = await client.patch(
       DeploymentResource,
@@ -126,7 +115,7 @@ describe('typed patches on a real kube-apiserver', () => {
   });
 
   it('server-side apply owns the applied fields: a second manager conflicts unless it forces', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     const config: ApplyConfiguration<Deployment> = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -167,7 +156,7 @@ describe('typed patches on a real kube-apiserver', () => {
   });
 
   it('takes @kubernetes/client-node model objects, with their Dates as the API server writes them', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     const cm = new V1ConfigMap();
     cm.metadata = Object.assign(new V1ObjectMeta(), { name: 'from-client-node', namespace });
     cm.data = { written: 'by client-node' };
@@ -195,7 +184,7 @@ describe('typed patches on a real kube-apiserver', () => {
   });
 
   it('createOrPatch writes only what mutate changed, so a concurrent write to another field survives', async () => {
-    const client = kube.client;
+    const client = file.kube.client;
     const key = { name: 'create-or-patch', namespace };
     const first = await createOrPatch(client, ConfigMapResource, key, (cm) => {
       cm.data = { owned: '1' };
