@@ -4,7 +4,6 @@ import {
   ControllerBuilder,
   type Logger,
   Manager,
-  type RequestInfo,
   clusterOf,
   isNotFound,
   waitFor,
@@ -14,8 +13,7 @@ import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { EXPORT_NAME, setUpConsumer, setUpProvider } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
-
-const streamKey = (info: RequestInfo): string => info.url.replace(/[?].*$/, '');
+import { OpenStreams } from './open-streams.ts';
 
 /** The clusters of the `welcome` ConfigMaps among `objects`, sorted. */
 const welcomes = (objects: ConfigMap[]): string[] =>
@@ -47,17 +45,7 @@ describe('APIExportProvider against real kcp', () => {
   const reconciles: Array<{ cluster: string; name: string; at: number }> = [];
   const isolationViolations: string[] = [];
   const errors: string[] = [];
-  const openStreams = new Map<string, number>();
-
-  const observer = {
-    requestStarted: (info: RequestInfo) => {
-      if (info.stream) openStreams.set(streamKey(info), (openStreams.get(streamKey(info)) ?? 0) + 1);
-    },
-    requestFinished: (info: RequestInfo) => {
-      if (info.stream) openStreams.set(streamKey(info), (openStreams.get(streamKey(info)) ?? 1) - 1);
-    },
-  };
-  const openWatches = (): number => [...openStreams.values()].reduce((a, b) => a + b, 0);
+  const streams = new OpenStreams();
   const reconciledIn = (c: KcpWorkspace): number =>
     reconciles.filter((r) => r.cluster === c.clusterName).length;
 
@@ -70,7 +58,7 @@ describe('APIExportProvider against real kcp', () => {
     apiexport = new APIExportProvider({
       client: kcp.clientFor(provider.path),
       endpointSlice: EXPORT_NAME,
-      observer,
+      observer: streams.observer,
       logger,
       notReadyGraceMs: 5_000,
     });
@@ -140,17 +128,17 @@ describe('APIExportProvider against real kcp', () => {
   it('keeps watch connections at resources x endpoints, whatever the number of workspaces', async () => {
     expect(apiexport.endpointUrls()).toHaveLength(1);
     // The endpoint slice in the provider workspace, plus APIBindings and ConfigMaps on the one endpoint.
-    await waitFor(() => openWatches() === 3, {
+    await waitFor(() => streams.total() === 3, {
       what: 'three open watches',
-      describe: () => JSON.stringify([...openStreams]),
+      describe: () => streams.toString(),
     });
-    const before = openWatches();
+    const before = streams.total();
     const fourth = await setUpConsumer(kcp, provider);
     await waitFor(async () => (await stamped(fourth)) === fourth.clusterName, {
       what: 'fourth stamped',
       timeoutMs: 60_000,
     });
-    expect(openWatches()).toBe(before);
+    expect(streams.total()).toBe(before);
     consumers.push(fourth);
   });
 
