@@ -1,15 +1,9 @@
-import {
-  ConfigMapResource,
-  ControllerBuilder,
-  type Logger,
-  Manager,
-  type RequestInfo,
-  waitFor,
-} from '@kubeloom/core';
+import { ConfigMapResource, ControllerBuilder, type Logger, Manager, waitFor } from '@kubeloom/core';
 import { APIExportProvider, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import { ShardedKcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
 import { EXPORT_NAME, permissionClaims } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OpenStreams } from './open-streams.ts';
 import { TcpGate } from './tcp-gate.ts';
 
 // The APIExport provider on a kcp of two shards (cache server, root shard, shard-1, front proxy): consumers
@@ -17,8 +11,6 @@ import { TcpGate } from './tcp-gate.ts';
 // one shard's virtual workspace going away for a while stops only that shard's workspaces. shard-1 publishes
 // its virtual-workspace URL through a TCP gate, so the test can cut the provider off from it alone. The
 // topology takes a while to start, so it starts once for the file.
-
-const streamKey = (info: RequestInfo): string => info.url.replace(/[?].*$/, '');
 
 /** A consumer workspace and the shard it was placed on. */
 interface Consumer extends KcpWorkspace {
@@ -49,21 +41,10 @@ describe('APIExportProvider on a sharded kcp', () => {
   let consumers: Consumer[] = [];
   const stop = new AbortController();
   const problems: string[] = [];
-  const openStreams = new Map<string, number>();
-  const observer = {
-    requestStarted: (info: RequestInfo) => {
-      if (info.stream) openStreams.set(streamKey(info), (openStreams.get(streamKey(info)) ?? 0) + 1);
-    },
-    requestFinished: (info: RequestInfo) => {
-      if (info.stream) openStreams.set(streamKey(info), (openStreams.get(streamKey(info)) ?? 1) - 1);
-    },
-  };
+  const streams = new OpenStreams();
   /** Open watches through the export's virtual workspaces (not the endpoint slice's own watch). */
   const virtualWorkspaceWatches = (): string[] =>
-    [...openStreams]
-      .filter(([url, n]) => n > 0 && url.includes('/services/apiexport/'))
-      .map(([url]) => url)
-      .toSorted();
+    streams.urls().filter((url) => url.includes('/services/apiexport/'));
 
   beforeAll(async () => {
     kcp = await ShardedKcpTestEnvironment.start({
@@ -98,7 +79,7 @@ describe('APIExportProvider on a sharded kcp', () => {
     apiexport = new APIExportProvider({
       client: kcp.clientFor(provider.path),
       endpointSlice: EXPORT_NAME,
-      observer,
+      observer: streams.observer,
       logger,
       // Retry a shard that went away within a few seconds of its return.
       informerOptions: { backoff: { maxMs: 3_000 } },
@@ -162,7 +143,7 @@ describe('APIExportProvider on a sharded kcp', () => {
     // APIBindings and ConfigMaps, each through both shards' virtual workspaces.
     await waitFor(() => virtualWorkspaceWatches().length === 4, {
       what: 'four watches through the virtual workspaces',
-      describe: () => JSON.stringify([...openStreams]),
+      describe: () => streams.toString(),
     });
     const perResource = virtualWorkspaceWatches()
       .map((url) => url.replace(/^.*\/clusters\/\*\//, ''))
