@@ -69,7 +69,7 @@ describe('./run demo (the webshop story)', () => {
         /^\[ *\d+\.\d s\] observability team: root:demo-[a-z0-9]+-observability-team exports search\.observability\.kubeloom\.dev \(syncagent \+ stand-in Elastic, observability cluster\)$/m,
       );
       expect(stdout).toMatch(
-        /^\[ *\d+\.\d s\] kube-bind backend: http:\/\/127\.0\.0\.1:\d+ offers postgresql\.cnpg\.io from root:demo-[a-z0-9]+-kube-bind-backend /m,
+        /^\[ *\d+\.\d s\] kube-bind backend: http:\/\/127\.0\.0\.1:\d+ offers postgresql\.cnpg\.io from root:demo-[a-z0-9]+-observability-team /m,
       );
       // One composed Postgres per tenant's search instance, Ready on the observability cluster.
       expect(

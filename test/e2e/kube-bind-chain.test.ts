@@ -136,7 +136,8 @@ describe('kube-bind chain: database team cluster → syncagent → kcp → kube-
 
   it('binds Postgres into the observability cluster through kube-bind, next to its own published API', async () => {
     const kubeBind = platform.kubeBind;
-    expect(kubeBind?.backendWorkspace.path).toBe(`root:${prefix}kube-bind-backend`);
+    // The backend runs in the observability team's workspace, which binds the Postgres export.
+    expect(kubeBind?.backendWorkspace.path).toBe(platform.observabilityTeam.path);
     const binding = await observability.client.get(APIServiceBindingResource, kubeBind?.bindingName ?? '');
     expect(isReady(binding)).toBe(true);
     expect(binding.status?.boundSchemas).toEqual(

@@ -156,7 +156,7 @@ async function kubeBindLines(input: PictureInput, kubeBind: KubeBindPicture): Pr
   );
   return [
     '',
-    `kube-bind: the observability cluster binds the Postgres API from the backend in ${kubeBind.backendWorkspace.path}; a composition controller there gives each Elasticsearch a Postgres Cluster`,
+    `kube-bind: ${kubeBind.backendWorkspace.path} binds the Postgres export and its kube-bind backend offers it to the observability cluster; a composition controller there gives each Elasticsearch a Postgres Cluster`,
     ...table(rows),
   ];
 }

@@ -1,8 +1,8 @@
 /**
- * The platform's kube-bind backend in kcp: a workspace that binds the exports it offers to consumers'
- * own clusters (APIBindings labelled `kube-bind.io/exported=true`), the backend's three controllers on that
- * workspace, and its HTTP binding service, which logs users in at the demo's identity provider. A
- * consumer cluster that binds an export through it gets a namespace of its own in the workspace and a
+ * A kube-bind backend in kcp, in a team's workspace: the workspace binds the exports the backend offers
+ * to the team's own clusters (APIBindings labelled `kube-bind.io/exported=true`), and the backend's three
+ * controllers and its HTTP binding service run on it, logging users in at the demo's identity provider.
+ * A cluster that binds an export through it gets a namespace of its own in the workspace and a
  * kubeconfig scoped to it; what its konnector writes there travels on through the export's own provider
  * (for the Postgres export: the database team's syncagent).
  */
@@ -29,14 +29,13 @@ const KONNECTOR_TOKEN_SECONDS = 3600;
 /** Options for {@link startKubeBindBackend}. */
 export interface KubeBindBackendOptions {
   kcp: KcpTestEnvironment;
+  /** The workspace the backend runs in (the observability team's, in the platform). */
+  workspace: KcpWorkspace;
   /**
-   * What the backend offers: each export is bound into its workspace and labelled exported. May be a
-   * promise (of exports still being published): it is awaited once the workspace and the kube-bind CRDs
-   * are ready, so those steps overlap with the providers' start.
+   * What the backend offers: each export is bound into the workspace and labelled exported. May be a
+   * promise (of exports still being published): it is awaited once the kube-bind CRDs are installed.
    */
   offers: readonly ExportRef[] | Promise<readonly ExportRef[]>;
-  /** Prefix for the workspace name. */
-  prefix: string;
   timeoutMs: number;
   logger?: Logger;
 }
@@ -61,10 +60,9 @@ function kcpCertificateAuthority(kcp: KcpTestEnvironment): { certificateAuthorit
   return caData ? { certificateAuthorityData: caData } : {};
 }
 
-/** Creates the backend's workspace, binds the offered exports there and starts the backend. */
+/** Installs the kube-bind CRDs in the workspace, binds the offered exports there and starts the backend. */
 export async function startKubeBindBackend(options: KubeBindBackendOptions): Promise<KubeBindBackend> {
-  const { kcp, timeoutMs } = options;
-  const workspace = await kcp.createWorkspace({ name: `${options.prefix}kube-bind-backend`, timeoutMs });
+  const { kcp, timeoutMs, workspace } = options;
   const client = kcp.clientFor(workspace.path);
   await installKubeBindCrds(client, 'provider', timeoutMs);
   for (const offer of await options.offers) {

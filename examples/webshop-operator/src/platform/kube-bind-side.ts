@@ -1,9 +1,10 @@
 /**
- * The kube-bind side of the platform, as the seed's observability team runs it: the database team's
- * Postgres export is offered by a kube-bind backend in kcp; the observability team's own cluster binds it
- * (the `kubeloom bind` flow, its konnector pulls the Postgres CRDs in), and a composition controller there
- * gives each Elasticsearch a Postgres Cluster, which travels konnector → backend workspace → database
- * team's syncagent → database team's cluster, with the stand-in CloudNativePG's Ready coming back.
+ * The kube-bind side of the platform, as the seed's observability team runs it: the observability team's
+ * workspace binds the database team's Postgres export and offers it to the team's own cluster through a
+ * kube-bind backend there; that cluster binds it (the `kubeloom bind` flow, its konnector pulls the
+ * Postgres CRDs in), and a composition controller there gives each Elasticsearch a Postgres Cluster,
+ * which travels konnector → observability team's workspace → database team's syncagent → database team's
+ * cluster, with the stand-in CloudNativePG's Ready coming back.
  */
 import type { Client, Logger } from '@kubeloom/core';
 import type { KcpWorkspace } from '@kubeloom/kcp-provider';
@@ -21,14 +22,15 @@ export const OBSERVABILITY_USER = 'observability-team';
 /** Options for {@link startKubeBindSide}. */
 export interface KubeBindSideOptions {
   kcp: KcpTestEnvironment;
+  /** The observability team's workspace (where the backend runs), or the promise of it. */
+  workspace: KcpWorkspace | Promise<KcpWorkspace>;
   /**
-   * The database team's published Postgres export, or the promise of it: the backend's workspace is set
-   * up meanwhile.
+   * The database team's published Postgres export, or the promise of it: the backend's CRDs are
+   * installed meanwhile.
    */
   postgres: ExportRef | Promise<ExportRef>;
   /** The observability team's cluster (never one serving CloudNativePG's CRDs itself). */
   observabilityCluster: Client;
-  prefix: string;
   timeoutMs: number;
   logger?: Logger;
   log?: (line: string) => void;
@@ -36,7 +38,10 @@ export interface KubeBindSideOptions {
 
 /** The running kube-bind side. */
 export interface KubeBindSide extends RunningManager {
-  /** The backend's workspace: the bound Postgres export and the observability cluster's namespace. */
+  /**
+   * The workspace the backend runs in (the observability team's): the bound Postgres export and the
+   * observability cluster's namespaces.
+   */
   readonly backendWorkspace: KcpWorkspace;
   /** The binding service's URL. */
   readonly backendUrl: string;
@@ -46,7 +51,10 @@ export interface KubeBindSide extends RunningManager {
   readonly clusterNamespace: string;
 }
 
-/** Starts the backend, binds Postgres into the observability cluster and starts the composition there. */
+/**
+ * Starts the backend in the observability team's workspace, binds Postgres into the observability cluster
+ * and starts the composition there.
+ */
 export async function startKubeBindSide(options: KubeBindSideOptions): Promise<KubeBindSide> {
   const log = options.log ?? (() => {});
   const logger = options.logger ? { logger: options.logger } : {};
@@ -58,8 +66,8 @@ export async function startKubeBindSide(options: KubeBindSideOptions): Promise<K
   try {
     const backend = await startKubeBindBackend({
       kcp: options.kcp,
+      workspace: await options.workspace,
       offers,
-      prefix: options.prefix,
       timeoutMs: options.timeoutMs,
       ...logger,
     });

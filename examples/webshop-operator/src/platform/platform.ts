@@ -92,7 +92,10 @@ export interface Platform {
   readonly observabilityTeam: KcpWorkspace;
   /** The webshop team's workspace, empty: the Webshop API is installed there by its operator's code. */
   readonly webshopTeam: KcpWorkspace;
-  /** The kube-bind side, when the observability team has a cluster of its own. */
+  /**
+   * The kube-bind side, when the observability team has a cluster of its own: the backend runs in the
+   * observability team's workspace, which binds the Postgres export.
+   */
   readonly kubeBind?: Omit<KubeBindSide, 'stop'>;
   /** The two published exports, for tenants to bind and for the Webshop export's permission claims. */
   readonly exports: { postgres: ExportRef; elastic: ExportRef };
@@ -150,28 +153,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       );
       return team;
     });
+    const observabilityTeam = startObservabilityTeam({
+      kcp,
+      service: observabilityCluster ?? service,
+      prefix,
+      timeoutMs,
+      ...logger,
+    }).then((team) => {
+      running.push(team);
+      log(
+        `observability team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in Elastic, ${observabilityCluster ? 'observability' : 'team'} cluster)`,
+      );
+      return team;
+    });
     const [database, observability, webshopTeam, kubeBind] = await allSettledOrFirstFailure([
       databaseTeam,
-      startObservabilityTeam({
-        kcp,
-        service: observabilityCluster ?? service,
-        prefix,
-        timeoutMs,
-        ...logger,
-      }).then((team) => {
-        running.push(team);
-        log(
-          `observability team: ${team.workspace.path} exports ${team.exportRef.name} (syncagent + stand-in Elastic, ${observabilityCluster ? 'observability' : 'team'} cluster)`,
-        );
-        return team;
-      }),
+      observabilityTeam,
       kcp.createWorkspace({ name: `${prefix}webshop-team`, timeoutMs }),
       observabilityCluster
         ? startKubeBindSide({
             kcp,
+            workspace: observabilityTeam.then((team) => team.workspace),
             postgres: databaseTeam.then((team) => team.exportRef),
             observabilityCluster,
-            prefix,
             timeoutMs,
             log,
             ...logger,
