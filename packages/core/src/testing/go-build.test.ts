@@ -1,22 +1,15 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { goBuild } from './go-build.ts';
+import { ScratchDirectories } from './scratch-directories.ts';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-go-build-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = new ScratchDirectories('kubeloom-go-build-');
+afterAll(() => scratch.removeAll());
 
 /** A `go` that takes a while, fails with `failWith` if given, or writes the `-o` file. */
 function fakeGo(seconds: number, failWith?: string): string {
-  const dir = scratch();
+  const dir = scratch.make();
   writeFileSync(
     join(dir, 'go'),
     [
@@ -32,7 +25,7 @@ function fakeGo(seconds: number, failWith?: string): string {
 }
 
 function module(pins: string): string {
-  const dir = scratch();
+  const dir = scratch.make();
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'go.mod'), `module m\nrequire ${pins}\n`);
   return dir;
@@ -49,7 +42,7 @@ const spec = (moduleDir: string) => ({
 describe('goBuild', () => {
   it('says what it builds, that it is still building, and when it is done', async () => {
     const lines: string[] = [];
-    const target = join(scratch(), 'tool');
+    const target = join(scratch.make(), 'tool');
     await goBuild(spec(module('example.com v1.0.0')), target, {
       env: { PATH: fakeGo(1) },
       label: 'tool v1.0.0',
@@ -70,16 +63,16 @@ describe('goBuild', () => {
       log: () => {},
     };
     await expect(
-      goBuild(spec(module('example.com v1.0.0')), join(scratch(), 'tool'), options),
+      goBuild(spec(module('example.com v1.0.0')), join(scratch.make(), 'tool'), options),
     ).rejects.toThrow('go build exited with 1:\n      dial tcp: lookup proxy.golang.org: i/o timeout');
     const stale = module('example.com v0.9.0');
-    await expect(goBuild(spec(stale), join(scratch(), 'tool'), options)).rejects.toThrow(
+    await expect(goBuild(spec(stale), join(scratch.make(), 'tool'), options)).rejects.toThrow(
       `${join(stale, 'go.mod')} does not pin example.com v1.0.0`,
     );
   });
 
   it('builds further packages in the same invocation and puts them next to the target', async () => {
-    const dir = scratch();
+    const dir = scratch.make();
     // Writes one file per package into the `-o` directory, as `go build -o dir/ pkg...` does.
     writeFileSync(
       join(dir, 'go'),
@@ -92,7 +85,7 @@ describe('goBuild', () => {
     );
     chmodSync(join(dir, 'go'), 0o755);
     const lines: string[] = [];
-    const targetDir = scratch();
+    const targetDir = scratch.make();
     await goBuild(
       {
         ...spec(module('example.com v1.0.0')),

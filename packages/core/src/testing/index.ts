@@ -26,4 +26,5 @@ export * from './free-port.ts';
 export * from './process-alive.ts';
 export * from './kube-test-environment.ts';
 export * from './process-supervisor.ts';
+export * from './scratch-directories.ts';
 export * from './https-probe.ts';

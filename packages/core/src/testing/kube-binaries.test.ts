@@ -1,24 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { BinaryInstallError } from './binary-installer.ts';
 import { goArch, goOs } from './executable-lookup.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { ensureKubeBinaries, ensureKubeBinary } from './kube-binaries.ts';
+import { ScratchDirectories } from './scratch-directories.ts';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-kube-binaries-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = new ScratchDirectories('kubeloom-kube-binaries-');
+afterAll(() => scratch.removeAll());
 const asset = `envtest-v1.37.2-${goOs()}-${goArch()}.tar.gz`;
 
 /** A stand-in binary that prints a version line, like the real ones. */
@@ -50,7 +43,7 @@ function fakeGo(dir: string, record: string, delaySeconds = 0): string {
 
 /** Build modules that pin the versions the installer expects, like tools/kube-build. */
 function fakeBuildModules(): { kubernetes: string; etcd: string } {
-  const root = scratch();
+  const root = scratch.make();
   const kubernetes = join(root, 'kubernetes');
   const etcd = join(root, 'etcd');
   mkdirSync(kubernetes);
@@ -62,7 +55,7 @@ function fakeBuildModules(): { kubernetes: string; etcd: string } {
 
 /** An envtest-like tarball with fake etcd and kube-apiserver. */
 function envtestTarball(): Buffer {
-  const dir = scratch();
+  const dir = scratch.make();
   fakeBinary(join(dir, 'controller-tools', 'envtest'), 'kube-apiserver', 'Kubernetes v1.37.2');
   fakeBinary(join(dir, 'controller-tools', 'envtest'), 'etcd', 'etcd Version: 3.6.8');
   execFileSync('tar', ['-czf', join(dir, asset), '-C', dir, 'controller-tools']);
@@ -91,13 +84,13 @@ async function releaseHost(tarball: Buffer, hash: string): Promise<string> {
 
 describe('ensureKubeBinaries', () => {
   it('looks at the binary variable, then KUBEBUILDER_ASSETS, then PATH, then the cache', async () => {
-    const dir = scratch();
+    const dir = scratch.make();
     const explicit = fakeBinary(join(dir, 'explicit'), 'kube-apiserver');
     const assets = join(dir, 'assets');
     fakeBinary(assets, 'kube-apiserver');
     const onPath = join(dir, 'bin');
     fakeBinary(onPath, 'kube-apiserver');
-    const cacheDir = scratch();
+    const cacheDir = scratch.make();
     fakeBinary(join(cacheDir, 'kube', 'v1.37.2'), 'kube-apiserver', 'Kubernetes v1.37.2');
     const lookup = (env: NodeJS.ProcessEnv) =>
       ensureKubeBinary('kube-apiserver', { env, cacheDir, log: () => {} }).then((b) => [b.source, b.path]);
@@ -116,14 +109,14 @@ describe('ensureKubeBinaries', () => {
   });
 
   it('says which directory lacks a binary and keeps looking (envtest assets have no controller-manager)', async () => {
-    const dir = scratch();
+    const dir = scratch.make();
     const assets = join(dir, 'assets');
     fakeBinary(assets, 'kube-apiserver');
     fakeBinary(join(dir, 'bin'), 'kube-controller-manager');
     const lines: string[] = [];
     const kcm = await ensureKubeBinary('kube-controller-manager', {
       env: { KUBEBUILDER_ASSETS: assets, PATH: join(dir, 'bin') },
-      cacheDir: scratch(),
+      cacheDir: scratch.make(),
       log: (line) => lines.push(line),
     });
     expect(kcm.source).toBe('PATH');
@@ -134,7 +127,7 @@ describe('ensureKubeBinaries', () => {
 
   it('rejects a variable that names no executable, saying what to do', async () => {
     await expect(
-      ensureKubeBinary('etcd', { env: { ETCD_BIN: '/nonexistent/etcd' }, cacheDir: scratch() }),
+      ensureKubeBinary('etcd', { env: { ETCD_BIN: '/nonexistent/etcd' }, cacheDir: scratch.make() }),
     ).rejects.toThrow(
       'ETCD_BIN=/nonexistent/etcd is not an executable file; point it at a etcd binary or unset it',
     );
@@ -144,7 +137,7 @@ describe('ensureKubeBinaries', () => {
     const closedPort = await freeLoopbackPort();
     const error = await ensureKubeBinary('kube-apiserver', {
       env: { PATH: '/nonexistent' },
-      cacheDir: scratch(),
+      cacheDir: scratch.make(),
       releaseIndexUrl: `http://127.0.0.1:${closedPort}/envtest-releases.yaml`,
       downloadTimeoutMs: 5_000,
       log: () => {},
@@ -165,7 +158,10 @@ describe('ensureKubeBinaries', () => {
 
   it('says that envtest releases have no kube-controller-manager', async () => {
     await expect(
-      ensureKubeBinary('kube-controller-manager', { env: { PATH: '/nonexistent' }, cacheDir: scratch() }),
+      ensureKubeBinary('kube-controller-manager', {
+        env: { PATH: '/nonexistent' },
+        cacheDir: scratch.make(),
+      }),
     ).rejects.toThrow(
       '  - download: the envtest releases ship no kube-controller-manager (only etcd, kube-apiserver, kubectl)\n  - go build: Go is not installed',
     );
@@ -174,11 +170,11 @@ describe('ensureKubeBinaries', () => {
   it('refuses a download whose sha512 differs from the release index, then builds with Go', async () => {
     const tarball = envtestTarball();
     const base = await releaseHost(tarball, 'ab'.repeat(64));
-    const record = join(scratch(), 'go-calls');
+    const record = join(scratch.make(), 'go-calls');
     const lines: string[] = [];
     const apiserver = await ensureKubeBinary('kube-apiserver', {
-      env: { PATH: fakeGo(scratch(), record) },
-      cacheDir: scratch(),
+      env: { PATH: fakeGo(scratch.make(), record) },
+      cacheDir: scratch.make(),
       releaseBaseUrl: base,
       releaseIndexUrl: `${base}/envtest-releases.yaml`,
       buildModuleDirs: fakeBuildModules(),
@@ -199,9 +195,9 @@ describe('ensureKubeBinaries', () => {
   it('downloads a verified envtest release once, for both etcd and kube-apiserver', async () => {
     const tarball = envtestTarball();
     const base = await releaseHost(tarball, createHash('sha512').update(tarball).digest('hex'));
-    const cacheDir = scratch();
+    const cacheDir = scratch.make();
     const options = {
-      env: { PATH: fakeGo(scratch(), join(scratch(), 'go-calls')) },
+      env: { PATH: fakeGo(scratch.make(), join(scratch.make(), 'go-calls')) },
       cacheDir,
       releaseBaseUrl: base,
       releaseIndexUrl: `${base}/envtest-releases.yaml`,
@@ -220,10 +216,10 @@ describe('ensureKubeBinaries', () => {
   });
 
   it('builds once when two installs of the same binary run at the same time', async () => {
-    const record = join(scratch(), 'go-calls');
+    const record = join(scratch.make(), 'go-calls');
     const options = {
-      env: { PATH: fakeGo(scratch(), record, 1) },
-      cacheDir: scratch(),
+      env: { PATH: fakeGo(scratch.make(), record, 1) },
+      cacheDir: scratch.make(),
       releaseIndexUrl: `http://127.0.0.1:${await freeLoopbackPort()}/envtest-releases.yaml`,
       buildModuleDirs: fakeBuildModules(),
       log: () => {},

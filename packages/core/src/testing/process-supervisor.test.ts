@@ -1,26 +1,19 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../util/wait-for.ts';
 import { SupervisedProcess, processGroupExists } from './process-supervisor.ts';
+import { ScratchDirectories } from './scratch-directories.ts';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-supervisor-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = new ScratchDirectories('kubeloom-supervisor-');
+afterAll(() => scratch.removeAll());
 
 describe('SupervisedProcess', () => {
   it('stop() ends the server and its whole process group', async () => {
     const server = SupervisedProcess.start('sleep', ['300'], {
       env: { PATH: process.env.PATH },
-      logFile: join(scratch(), 'log'),
+      logFile: join(scratch.make(), 'log'),
     });
     expect(processGroupExists(server.pid)).toBe(true);
     await server.stop();
@@ -31,14 +24,14 @@ describe('SupervisedProcess', () => {
   it('reports how a server that exits by itself ended', async () => {
     const server = SupervisedProcess.start('sh', ['-c', 'echo bye; exit 3'], {
       env: { PATH: process.env.PATH },
-      logFile: join(scratch(), 'log'),
+      logFile: join(scratch.make(), 'log'),
     });
     expect(await server.exited).toBe('code 3');
     await waitFor(() => !processGroupExists(server.pid), { what: 'the group to be gone', timeoutMs: 10_000 });
   });
 
   it('leaves nothing running when the test process is SIGKILLed', async () => {
-    const dir = scratch();
+    const dir = scratch.make();
     const script = join(dir, 'parent.ts');
     const supervisor = new URL('./process-supervisor.ts', import.meta.url).pathname;
     writeFileSync(

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryInstallError, installBinary } from './binary-installer.ts';
 import { extractTarballMembers, fetchBytes, verifyChecksum } from './release-download.ts';
+import { ScratchDirectories } from './scratch-directories.ts';
 
 // HTTP-level failures of release downloads that a real release host cannot be made to produce on demand:
 // nock answers Node's fetch in-process. A response that never comes is tested against a real socket
@@ -18,12 +18,7 @@ import { extractTarballMembers, fetchBytes, verifyChecksum } from './release-dow
 const RELEASES = 'https://releases.example.test';
 const OBJECTS = 'https://objects.example.test';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-release-download-'));
-  scratchDirs.push(dir);
-  return dir;
-};
+const scratch = new ScratchDirectories('kubeloom-release-download-');
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -33,12 +28,12 @@ afterEach(() => {
 });
 afterAll(() => {
   nock.enableNetConnect();
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  scratch.removeAll();
 });
 
 /** A release tarball holding `tool/bin/widget`, a stand-in binary that prints a version line. */
 function releaseTarball(): Buffer {
-  const dir = scratch();
+  const dir = scratch.make();
   mkdirSync(join(dir, 'tool', 'bin'), { recursive: true });
   const binary = join(dir, 'tool', 'bin', 'widget');
   writeFileSync(binary, '#!/bin/sh\necho "widget v1.2.3"\n');
@@ -63,7 +58,7 @@ function installWidget(expected: string, log: string[] = []) {
         await extractTarballMembers(tarball, 'widget.tar.gz', { 'tool/bin/widget': target });
       },
       goBuild: {
-        moduleDir: scratch(),
+        moduleDir: scratch.make(),
         packagePath: 'example.test/widget/cmd/widget',
         pins: 'example.test/widget v1.2.3',
         ldflags: [],
@@ -71,7 +66,7 @@ function installWidget(expected: string, log: string[] = []) {
       },
       remedies: ['set WIDGET_BIN'],
     },
-    { env: { PATH: '/nonexistent' }, cacheDir: scratch(), log: (line) => log.push(line) },
+    { env: { PATH: '/nonexistent' }, cacheDir: scratch.make(), log: (line) => log.push(line) },
   );
 }
 

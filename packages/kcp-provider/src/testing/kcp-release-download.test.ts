@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goArch, goOs } from '@kubeloom/core/testing';
+import { ScratchDirectories, goArch, goOs } from '@kubeloom/core/testing';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KcpBinaryError, ensureKcpBinary } from './kcp-binary.ts';
@@ -15,12 +14,7 @@ const RELEASES = 'https://github.example.test/kcp-dev/kcp/releases/download';
 const STORAGE = 'https://objects.example.test';
 const asset = `kcp_0.30.0_${goOs()}_${goArch()}.tar.gz`;
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'kubeloom-kcp-release-'));
-  scratchDirs.push(dir);
-  return dir;
-};
+const scratch = new ScratchDirectories('kubeloom-kcp-release-');
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -30,12 +24,12 @@ afterEach(() => {
 });
 afterAll(() => {
   nock.enableNetConnect();
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+  scratch.removeAll();
 });
 
 /** A release tarball laid out like kcp's: `bin/kcp`, here a script that prints kcp's version line. */
 function kcpTarball(): Buffer {
-  const dir = scratch();
+  const dir = scratch.make();
   mkdirSync(join(dir, 'bin'));
   writeFileSync(join(dir, 'bin', 'kcp'), '#!/bin/sh\necho "kcp version v1.34.2+kcp-v0.30.0"\n');
   chmodSync(join(dir, 'bin', 'kcp'), 0o755);
@@ -47,7 +41,7 @@ function kcpTarball(): Buffer {
 function install(log: string[] = []) {
   return ensureKcpBinary({
     env: { PATH: '/nonexistent' },
-    cacheDir: scratch(),
+    cacheDir: scratch.make(),
     releaseBaseUrl: RELEASES,
     log: (line) => log.push(line),
   });
