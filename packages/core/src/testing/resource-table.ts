@@ -192,39 +192,35 @@ export class ResourceTable {
 
   /** Index of the first retained event with rv > `rv`. */
   #firstAfter(rv: number): number {
-    let lo = this.#head;
-    let hi = this.#history.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((this.#history[mid] as StoredEvent).rv <= rv) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return partitionPoint(
+      this.#head,
+      this.#history.length,
+      (i) => (this.#history[i] as StoredEvent).rv <= rv,
+    );
   }
+}
+
+/**
+ * Binary search: the first index in [`lo`, `hi`) for which `before` is false, where `before` holds for a
+ * leading run of the range and then never again (`hi` if it holds throughout).
+ */
+function partitionPoint(lo: number, hi: number, before: (index: number) => boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** First index whose key is ≥ `value`. */
 function lowerBound(keys: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(0, keys.length, (i) => (keys[i] as string) < value);
 }
 
 /** First index whose key is > `value`. */
 function upperBound(keys: readonly string[], value: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((keys[mid] as string) <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(0, keys.length, (i) => (keys[i] as string) <= value);
 }
 
 function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
