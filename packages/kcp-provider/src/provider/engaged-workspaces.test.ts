@@ -66,6 +66,21 @@ describe('EngagedWorkspaces', () => {
     expect(workspaces.disengage('ws-1', 'disengaging workspace')).toBe(false);
   });
 
+  it('hands over every workspace engaged in one turn together, except one disengaged meanwhile', async () => {
+    const endpoint = new Endpoint(server.url, server.client(), stop.signal, {}, new Map());
+    const aware = recordingAware();
+    const workspaces = new EngagedWorkspaces(silentLogger, 'test');
+    workspaces.attach(aware);
+    for (const name of ['a', 'b', 'c']) workspaces.engage(name, plan(endpoint, name));
+    workspaces.disengage('b', 'disengaging workspace');
+    expect(aware.engaged).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    expect(aware.live()).toEqual(['a', 'c']);
+    expect(aware.engaged.map((e) => e.name)).toEqual(['a', 'c']);
+    workspaces.disengage('a', 'disengaging workspace');
+    expect(aware.live()).toEqual(['c']);
+  });
+
   it('ends every engagement of an endpoint when the endpoint stops', async () => {
     const endpoint = new Endpoint(server.url, server.client(), stop.signal, {}, new Map());
     const workspaces = new EngagedWorkspaces(silentLogger, 'test');
