@@ -32,6 +32,7 @@ import {
 } from '@kubeloom/kube-bind';
 import {
   ClusterRoleBindingResource,
+  ClusterRoleResource,
   exportRoleName,
   revokeKonnectorCredentials,
   setUpConsumerNamespace,
@@ -39,7 +40,13 @@ import {
 import { bindCommand } from '@kubeloom/kube-bind/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
-import { GROUP, WidgetResource, startConsumer, waitForBindingCondition } from './kube-bind-fixtures.ts';
+import {
+  GROUP,
+  WidgetResource,
+  startConsumer,
+  waitForBindingCondition,
+  waitForEvent,
+} from './kube-bind-fixtures.ts';
 import { type RunningBackend, kcpCaData, startBackend } from './kube-bind-backend-fixture.ts';
 import { type TestOidcProvider, browserLogin, startOidcProvider } from './kube-bind-oidc.ts';
 
@@ -294,6 +301,53 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
       await mine.rest.pool.close();
       await theirs.rest.pool.close();
     }
+  });
+
+  it('reports a provider namespace its credential may not watch, deletes nothing, and syncs there once granted', async () => {
+    const ns = await consumerNamespace();
+    const role = exportRoleName('resources', ns, 'widgets');
+    const saved = await backendClient.get(ClusterRoleResource, role);
+    // The grant for the export's resources is gone (say, an operator removed it by mistake).
+    await backendClient.delete(ClusterRoleResource, role);
+    await consumer.client.create(NamespaceResource, { metadata: { name: 'blog' } });
+    await consumer.client.create(WidgetResource, {
+      metadata: { name: 'post', namespace: 'blog' },
+      spec: { size: 1 },
+    });
+    const unwatched = await waitForBindingCondition(
+      consumer.client,
+      'widgets',
+      'ProviderNamespacesWatched',
+      { status: 'False', reason: 'ProviderNamespaceForbidden' },
+      SLOW_MS,
+    );
+    expect(unwatched.message).toMatch(
+      new RegExp(
+        `^cannot watch provider namespace ${ns}-blog \\(consumer namespace blog\\): .*403.*\\. The backend grants the konnector each namespace when it assigns it; until then objects there are not synced, and nothing is deleted$`,
+      ),
+    );
+    expect(await waitForEvent(consumer.client, 'widgets', 'ProviderNamespaceForbidden')).toBe(
+      unwatched.message,
+    );
+    expect(await consumer.client.get(WidgetResource, 'post', { namespace: 'blog' })).toBeDefined();
+    expect(await backendClient.get(WidgetResource, 'w1', { namespace: `${ns}-shop` })).toBeDefined();
+
+    await backendClient.create(ClusterRoleResource, { metadata: { name: role }, rules: saved.rules ?? [] });
+    await waitForBindingCondition(
+      consumer.client,
+      'widgets',
+      'ProviderNamespacesWatched',
+      { status: 'True' },
+      SLOW_MS,
+    );
+    const copy = await waitFor(
+      () =>
+        backendClient
+          .get(WidgetResource, 'post', { namespace: `${ns}-blog` })
+          .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      { what: 'the copy in the newly granted namespace', timeoutMs: SLOW_MS },
+    );
+    expect(copy.spec).toEqual({ size: 1 });
   });
 
   it('kubeloom bind binds again through the command, reusing the Secret of the same provider namespace', async () => {

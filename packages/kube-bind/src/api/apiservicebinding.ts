@@ -30,7 +30,8 @@ export const APIServiceBindingResource = defineResource<APIServiceBinding>({
 
 /**
  * The binding's condition types: the first four in the order the `Ready` summary reads them;
- * `PermissionClaimsSynced` says whether every permission claim of the export is synced (it does not hold
+ * `PermissionClaimsSynced` says whether every permission claim of the export is synced, and
+ * `ProviderNamespacesWatched` whether every provider namespace of the consumer can be watched (neither holds
  * `Ready` back).
  */
 export const BindingConditions = {
@@ -39,4 +40,5 @@ export const BindingConditions = {
   SchemaInSync: 'SchemaInSync',
   Heartbeating: 'Heartbeating',
   PermissionClaimsSynced: 'PermissionClaimsSynced',
+  ProviderNamespacesWatched: 'ProviderNamespacesWatched',
 } as const;

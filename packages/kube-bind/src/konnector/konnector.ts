@@ -252,6 +252,19 @@ export class Konnector {
           }
         : { type: BindingConditions.PermissionClaimsSynced, status: 'True' },
     );
+    const unwatched = connection.namespacesIfStarted?.unwatched() ?? [];
+    const first = unwatched[0];
+    status.set(
+      first
+        ? {
+            type: BindingConditions.ProviderNamespacesWatched,
+            status: 'False',
+            severity: 'Warning',
+            reason: first.code === 403 ? 'ProviderNamespaceForbidden' : 'ProviderNamespaceUnwatchable',
+            message: `cannot watch provider namespace ${first.provider} (consumer namespace ${first.consumer})${unwatched.length > 1 ? ` and ${unwatched.length - 1} more` : ''}: ${first.error.message}. The backend grants the konnector each namespace when it assigns it; until then objects there are not synced, and nothing is deleted`,
+          }
+        : { type: BindingConditions.ProviderNamespacesWatched, status: 'True' },
+    );
     status.boundSchemas = bound;
     status.permissionClaims = exported.spec.permissionClaims;
     if (problem) {

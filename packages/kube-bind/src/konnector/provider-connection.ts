@@ -103,6 +103,11 @@ export class ProviderConnection {
     return this.#namespaces;
   }
 
+  /** The provider namespace view if a syncer started it (namespaced exports, claims); undefined otherwise. */
+  get namespacesIfStarted(): ProviderNamespacesView | undefined {
+    return this.#namespaces;
+  }
+
   /** The last heartbeat's outcome. */
   get heartbeat(): HeartbeatState {
     return this.#heartbeat;

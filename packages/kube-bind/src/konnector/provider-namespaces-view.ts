@@ -2,9 +2,11 @@ import {
   type Client,
   type Cluster,
   type Controller,
+  type InformerCluster,
   type KubeObject,
   type Logger,
   type ResourceDescriptor,
+  WatchFailedError,
   newCluster,
 } from '@kubeloom/core';
 import { type APIServiceNamespace, APIServiceNamespaceResource } from '../api/apiservicenamespace.ts';
@@ -15,7 +17,7 @@ import type { ProviderSide } from './provider-side.ts';
 interface WatchedNamespace {
   readonly name: string;
   readonly consumerNamespace: string;
-  readonly cluster: Cluster;
+  readonly cluster: InformerCluster;
   readonly stop: AbortController;
 }
 
@@ -87,6 +89,28 @@ export class ProviderNamespacesView implements ProviderSide {
   providerNamespaceOf(consumerNamespace: string): string | undefined {
     for (const n of this.#namespaces.values()) if (n.consumerNamespace === consumerNamespace) return n.name;
     return undefined;
+  }
+
+  /**
+   * The provider namespaces that cannot be watched: an informer there has not listed and its last attempt
+   * failed (a 403 until the backend's grant for the namespace is in place), with that error.
+   */
+  unwatched(): Array<{ provider: string; consumer: string; error: Error; code: number | undefined }> {
+    const out: Array<{ provider: string; consumer: string; error: Error; code: number | undefined }> = [];
+    for (const n of this.#namespaces.values()) {
+      for (const informer of n.cluster.cache.informers()) {
+        const error = informer.lastError;
+        if (informer.hasSynced || !error) continue;
+        out.push({
+          provider: n.name,
+          consumer: n.consumerNamespace,
+          error,
+          code: error instanceof WatchFailedError ? error.code : undefined,
+        });
+        break;
+      }
+    }
+    return out;
   }
 
   async attach(controller: Controller, signal: AbortSignal): Promise<void> {
