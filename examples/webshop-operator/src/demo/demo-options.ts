@@ -14,7 +14,8 @@ export interface DemoOptions {
   /**
    * Admin kubeconfig of a running Kubernetes API server to use as the observability team's cluster instead
    * of starting one. It gets the Elasticsearch CRD, a PublishedResource, a konnector and the Postgres CRDs
-   * through kube-bind, so it must not be the `kubeconfig` cluster (which serves CloudNativePG's CRDs).
+   * through kube-bind, so it must not be the `kubeconfig` cluster (which serves CloudNativePG's CRDs);
+   * a fresh one each run (the binding stays after the demo, pointing at that run's backend).
    */
   observabilityKubeconfig?: string;
 }
@@ -35,7 +36,8 @@ Options:
   --kubeconfig <path>       use this running cluster as team and compute cluster instead of starting two
   --observability-kubeconfig <path>
                             use this running cluster as the observability team's cluster instead of
-                            starting one (not the --kubeconfig cluster: it gets Postgres through kube-bind)
+                            starting one (not the --kubeconfig cluster: it gets Postgres through kube-bind;
+                            a fresh one each run: the binding stays afterwards)
   --help                    print this text`;
 
 /** A command line the demo cannot run with; the message says which argument and what to do. */
