@@ -3,7 +3,7 @@ import type { KubeObject } from '../client/object.ts';
 import type { MergePatch } from '../client/patch-types.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
 import { isEmptyPatch, mergeFrom } from './merge-from.ts';
-import type { CreateOrMutate, MutatedObject, MutateOptions, MutateResult } from './mutated-object.ts';
+import type { MutatedObject, MutateOptions, MutateResult, ObjectKey } from './mutated-object.ts';
 import { mutateThenWrite } from './mutated-object.ts';
 
 /**
@@ -29,9 +29,6 @@ export interface CreateOrPatchOptions extends MutateOptions {
   optimisticLock?: boolean;
 }
 
-/** The signature of {@link createOrPatch}. */
-type CreateOrPatch = CreateOrMutate<CreateOrPatchOptions, CreateOrPatchOutcome>;
-
 /**
  * Like {@link createOrUpdate}, but writes only what `mutate` changed, as JSON merge patches computed with
  * {@link mergeFrom}: fields others wrote after the read are kept instead of overwritten, and a concurrent
@@ -39,10 +36,17 @@ type CreateOrPatch = CreateOrMutate<CreateOrPatchOptions, CreateOrPatchOutcome>;
  * the status subresource (the resource must have one); a new object is created with everything but its
  * status, which the server drops on create. Returns what happened and the object as stored.
  */
-export const createOrPatch: CreateOrPatch = (client, resource, key, mutate, options = {}) =>
-  mutateThenWrite('createOrPatch', client, resource, key, mutate, options, (mutated) =>
+export function createOrPatch<T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  key: ObjectKey,
+  mutate: (object: T) => void | Promise<void>,
+  options: CreateOrPatchOptions = {},
+): Promise<CreateOrPatchResult<T>> {
+  return mutateThenWrite('createOrPatch', client, resource, key, mutate, options, (mutated) =>
     patchChanges(client, resource, key.name, mutated, options.optimisticLock ?? false),
   );
+}
 
 /** Patches what `mutate` changed on an existing object: the object first, then its status. */
 async function patchChanges<T extends KubeObject>(

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Client } from '../client/client.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { ResourceDescriptor } from '../client/resource.ts';
-import type { CreateOrMutate, MutatedObject, MutateOptions, MutateResult } from './mutated-object.ts';
+import type { MutatedObject, MutateOptions, MutateResult, ObjectKey } from './mutated-object.ts';
 import { mutateThenWrite } from './mutated-object.ts';
 
 /** What {@link createOrUpdate} did. */
@@ -13,9 +13,6 @@ export type CreateOrUpdateResult<T extends KubeObject> = MutateResult<T, CreateO
 
 /** Options for {@link createOrUpdate}: the signal that ends the read and the write, and the field manager. */
 export type CreateOrUpdateOptions = MutateOptions;
-
-/** The signature of {@link createOrUpdate}. */
-type CreateOrUpdate = CreateOrMutate<CreateOrUpdateOptions, CreateOrUpdateOutcome>;
 
 /**
  * Makes an object look the way `mutate` says, writing only when something changes: reads the object
@@ -28,10 +25,17 @@ type CreateOrUpdate = CreateOrMutate<CreateOrUpdateOptions, CreateOrUpdateOutcom
  * resourceVersion, so a concurrent change makes it fail with a 409 Conflict: let the reconcile fail and
  * retry. Status changes are not written by this update (use `updateStatus` or {@link applyStatus}).
  */
-export const createOrUpdate: CreateOrUpdate = (client, resource, key, mutate, options = {}) =>
-  mutateThenWrite('createOrUpdate', client, resource, key, mutate, options, (mutated) =>
+export function createOrUpdate<T extends KubeObject>(
+  client: Client,
+  resource: ResourceDescriptor<T>,
+  key: ObjectKey,
+  mutate: (object: T) => void | Promise<void>,
+  options: CreateOrUpdateOptions = {},
+): Promise<CreateOrUpdateResult<T>> {
+  return mutateThenWrite('createOrUpdate', client, resource, key, mutate, options, (mutated) =>
     updateIfChanged(client, resource, mutated),
   );
+}
 
 /** Updates an existing object if `mutate` changed it (deep comparison), with the resourceVersion read. */
 async function updateIfChanged<T extends KubeObject>(

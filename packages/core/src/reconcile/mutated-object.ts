@@ -19,18 +19,13 @@ export interface MutateResult<T extends KubeObject, Outcome extends string> {
   object: T;
 }
 
-/**
- * The call shape of {@link createOrUpdate} and {@link createOrPatch}: the client, the resource, the
- * object's name (and namespace, for a namespaced resource), the function that makes it look as wanted,
- * and options.
- */
-export type CreateOrMutate<Options extends MutateOptions, Outcome extends string> = <T extends KubeObject>(
-  client: Client,
-  resource: ResourceDescriptor<T>,
-  key: { name: string; namespace?: string },
-  mutate: (object: T) => void | Promise<void>,
-  options?: Options,
-) => Promise<MutateResult<T, Outcome>>;
+/** The name (and namespace, for a namespaced resource) of the object {@link createOrUpdate} or {@link createOrPatch} writes. */
+export interface ObjectKey {
+  /** The object's name. */
+  name: string;
+  /** Its namespace: required for a namespaced resource, ignored for a cluster-scoped one. */
+  namespace?: string;
+}
 
 /** An existing object as read and as `mutate` wants it, with the options for the write that follows. */
 export interface MutatedObject<T extends KubeObject> {
@@ -50,7 +45,7 @@ export async function mutateThenWrite<T extends KubeObject, Outcome extends stri
   verb: string,
   client: Client,
   resource: ResourceDescriptor<T>,
-  key: { name: string; namespace?: string },
+  key: ObjectKey,
   mutate: (object: T) => void | Promise<void>,
   options: MutateOptions,
   writeChanges: (mutated: MutatedObject<T>) => Promise<MutateResult<T, Outcome>>,
