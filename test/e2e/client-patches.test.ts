@@ -32,6 +32,16 @@ function deployment(name: string, containers: { name: string; image: string }[])
 /** `name=image` of each container, in order. */
 const images = (d: Deployment) => d.spec?.template.spec?.containers.map((c) => `${c.name}=${c.image}`);
 
+/** A Deployment with two containers, web (shop:1) and log (log:1). */
+const webAndLog = (name: string): Deployment =>
+  deployment(name, [
+    { name: 'web', image: 'shop:1' },
+    { name: 'log', image: 'log:1' },
+  ]);
+
+/** A patch body that lists only the web container, with a new image. */
+const newWebImage = { spec: { template: { spec: { containers: [{ name: 'web', image: 'shop:2' }] } } } };
+
 describe('typed patches on a real kube-apiserver', () => {
   it('a merge patch sets fields, removes those set to null, and replaces lists whole', async () => {
     const client = file.kube.client;
@@ -48,37 +58,18 @@ describe('typed patches on a real kube-apiserver', () => {
     expect(patched.metadata?.labels).toEqual({ app: 'shop', team: 'blue' });
     expect(patched.data).toEqual({ a: '1', b: '3' });
 
-    await client.create(
-      DeploymentResource,
-      deployment('merge', [
-        { name: 'web', image: 'shop:1' },
-        { name: 'log', image: 'log:1' },
-      ]),
-    );
-    const replaced = await client.patch(
-      DeploymentResource,
-      'merge',
-      { spec: { template: { spec: { containers: [{ name: 'web', image: 'shop:2' }] } } } },
-      at,
-    );
+    await client.create(DeploymentResource, webAndLog('merge'));
+    const replaced = await client.patch(DeploymentResource, 'merge', newWebImage, at);
     expect(images(replaced)).toEqual(['web=shop:2']);
   });
 
   it('a strategic merge patch merges containers by name', async () => {
     const client = file.kube.client;
-    await client.create(
-      DeploymentResource,
-      deployment('strategic', [
-        { name: 'web', image: 'shop:1' },
-        { name: 'log', image: 'log:1' },
-      ]),
-    );
-    const patched = await client.patch(
-      DeploymentResource,
-      'strategic',
-      { spec: { template: { spec: { containers: [{ name: 'web', image: 'shop:2' }] } } } },
-      { ...at, type: PatchType.StrategicMerge },
-    );
+    await client.create(DeploymentResource, webAndLog('strategic'));
+    const patched = await client.patch(DeploymentResource, 'strategic', newWebImage, {
+      ...at,
+      type: PatchType.StrategicMerge,
+    });
     expect(images(patched)).toEqual(['web=shop:2', 'log=log:1']);
   });
 
