@@ -235,7 +235,26 @@ class KcpProcess {
     return join(this.rootDir, 'kcp.log');
   }
 
+  /**
+   * Starts kcp. On the first start the ports are chosen free, but another process can take one before kcp
+   * binds it; that shows as "address already in use", and the start is tried once more on new ports.
+   * A restart keeps its ports, so kubeconfigs written for it stay valid.
+   */
   async start(): Promise<void> {
+    const choosingPorts = this.#ports === undefined && this.#options.ports === undefined;
+    try {
+      await this.#startOnce();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : '';
+      if (!choosingPorts || !message.includes('address already in use')) throw err;
+      this.#options.log?.('kcp: a port was taken by another process; starting again on new ports');
+      await this.stop();
+      this.#ports = undefined;
+      await this.#startOnce();
+    }
+  }
+
+  async #startOnce(): Promise<void> {
     this.#ports ??= this.#options.ports ?? {
       secure: await freeLoopbackPort(),
       etcdClient: await freeLoopbackPort(),
@@ -295,7 +314,12 @@ class KcpProcess {
 
   async stop(): Promise<void> {
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      process.removeListener('exit', this.#killOnExit);
+      this.#child = undefined;
+      return;
+    }
     child.kill('SIGTERM');
     const grace = this.#options.stopTimeoutMs ?? 20_000;
     // Cancel the grace timer once kcp has exited, or it would keep the process alive for the full period.
