@@ -44,6 +44,13 @@ async function whatIsSent(kc: ParsedKubeConfig | KubeConfig): Promise<unknown> {
   };
 }
 
+/** The entries `ParsedKubeConfig` reads from kubeconfig text. */
+function entriesOf(text: string): unknown {
+  const config = new ParsedKubeConfig();
+  config.loadFromString(text);
+  return { clusters: config.clusters, users: config.users, contexts: config.contexts, current: config.currentContext };
+}
+
 describe('ParsedKubeConfig reads kubeconfigs as client-node does', () => {
   it.each([
     ['a token', {}, { token: 'abc' }],
@@ -139,5 +146,38 @@ describe('ParsedKubeConfig reads kubeconfigs as client-node does', () => {
         `kubeconfig from $KUBECONFIG (${a}:${a}) cannot be read: Duplicate cluster: c`,
       );
     });
+  });
+
+  it('reads the same entries from a JSON kubeconfig as from its YAML form, and YAML flow style that only looks like JSON', () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: c',
+      '  cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}',
+      'users:',
+      '- name: u',
+      '  user: {token: abc}',
+      'contexts:',
+      '- name: x',
+      '  context: {cluster: c, user: u, namespace: ns}',
+      'current-context: x',
+    ].join('\n');
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'c', cluster: { server: 'https://127.0.0.1:6443', 'insecure-skip-tls-verify': true } },
+      ],
+      users: [{ name: 'u', user: { token: 'abc' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'ns' } }],
+      'current-context': 'x',
+    });
+    // YAML flow style: starts like JSON, is not JSON (unquoted keys), and must still be read.
+    const flow = `{clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}}], users: [{name: u, user: {token: abc}}], contexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}], current-context: x}`;
+    };
+    expect(entriesOf(json)).toEqual(entriesOf(yaml));
+    expect(entriesOf(flow)).toEqual(entriesOf(yaml));
+    expect(entriesOf(yaml)).toMatchObject({ current: 'x', users: [{ name: 'u', token: 'abc' }] });
   });
 });

@@ -76,7 +76,7 @@ export class ParsedKubeConfig {
 
   /** Reads kubeconfig YAML or JSON text. Throws the YAML parser's or entry parser's error as is. */
   loadFromString(text: string): void {
-    const document: unknown = loadYaml()(text);
+    const document = parseKubeconfigText(text);
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       throw new Error('it is empty or not a YAML/JSON mapping');
     }
@@ -203,6 +203,23 @@ function readable(file: string): boolean {
 }
 
 let yamlLoad: ((text: string) => unknown) | undefined;
+
+/**
+ * Kubeconfig text as a document. Kubeconfigs written by programs are often JSON (client-node's
+ * `exportConfig`, kubeloom's test environments), which `JSON.parse` reads without loading a YAML parser
+ * (js-yaml is ~270 KiB of source kept in memory for the life of the process, and ~10 ms to load). JSON is
+ * YAML, so anything `JSON.parse` rejects goes to the YAML parser, whose error is the one reported.
+ */
+function parseKubeconfigText(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON after all (YAML flow style, or broken): the YAML parser decides and words the error.
+    }
+  }
+  return loadYaml()(text);
+}
 
 /**
  * client-node's own YAML parser (js-yaml, a dependency of client-node resolved from there), so a
