@@ -48,7 +48,12 @@ async function whatIsSent(kc: ParsedKubeConfig | KubeConfig): Promise<unknown> {
 function entriesOf(text: string): unknown {
   const config = new ParsedKubeConfig();
   config.loadFromString(text);
-  return { clusters: config.clusters, users: config.users, contexts: config.contexts, current: config.currentContext };
+  return {
+    clusters: config.clusters,
+    users: config.users,
+    contexts: config.contexts,
+    current: config.currentContext,
+  };
 }
 
 describe('ParsedKubeConfig reads kubeconfigs as client-node does', () => {
@@ -175,7 +180,6 @@ describe('ParsedKubeConfig reads kubeconfigs as client-node does', () => {
     });
     // YAML flow style: starts like JSON, is not JSON (unquoted keys), and must still be read.
     const flow = `{clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", insecure-skip-tls-verify: true}}], users: [{name: u, user: {token: abc}}], contexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}], current-context: x}`;
-    };
     expect(entriesOf(json)).toEqual(entriesOf(yaml));
     expect(entriesOf(flow)).toEqual(entriesOf(yaml));
     expect(entriesOf(yaml)).toMatchObject({ current: 'x', users: [{ name: 'u', token: 'abc' }] });
