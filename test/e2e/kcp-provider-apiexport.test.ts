@@ -2,7 +2,6 @@ import {
   type ConfigMap,
   ConfigMapResource,
   ControllerBuilder,
-  type Logger,
   Manager,
   clusterOf,
   isNotFound,
@@ -10,6 +9,7 @@ import {
 } from '@kubeloom/core';
 import { APIBindingResource, APIExportProvider, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import type { KcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { RecordingLogger } from '@kubeloom/core/testing';
 import { EXPORT_NAME, setUpConsumer, setUpProvider } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
@@ -22,19 +22,6 @@ const welcomes = (objects: ConfigMap[]): string[] =>
     .map(clusterOf)
     .toSorted();
 
-/** A logger that keeps error lines, to assert that a disengaged workspace causes none. */
-function capturingLogger(errors: string[], bindings: Record<string, unknown> = {}): Logger {
-  const line = (obj: object | string, msg?: string): string =>
-    JSON.stringify({ ...bindings, ...(typeof obj === 'string' ? { msg: obj } : { ...obj, msg }) });
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: () => {},
-    error: (obj, msg) => errors.push(line(obj, msg)),
-    child: (more) => capturingLogger(errors, { ...bindings, ...more }),
-  };
-}
-
 describe('APIExportProvider against real kcp', () => {
   let kcp: KcpTestEnvironment;
   let provider: KcpWorkspace;
@@ -44,7 +31,7 @@ describe('APIExportProvider against real kcp', () => {
   const stop = new AbortController();
   const reconciles: Array<{ cluster: string; name: string; at: number }> = [];
   const isolationViolations: string[] = [];
-  const errors: string[] = [];
+  const logger = new RecordingLogger();
   const streams = new OpenStreams();
   const reconciledIn = (c: KcpWorkspace): number =>
     reconciles.filter((r) => r.cluster === c.clusterName).length;
@@ -54,7 +41,6 @@ describe('APIExportProvider against real kcp', () => {
     provider = await setUpProvider(kcp);
     consumers = await Promise.all([1, 2, 3].map(() => setUpConsumer(kcp, provider)));
 
-    const logger = capturingLogger(errors);
     apiexport = new APIExportProvider({
       client: kcp.clientFor(provider.path),
       endpointSlice: EXPORT_NAME,
@@ -171,7 +157,7 @@ describe('APIExportProvider against real kcp', () => {
     });
     await expect(apiexport.get(leaving.clusterName)).rejects.toThrow(/is not engaged/);
     const count = reconciledIn(leaving);
-    const errorsBefore = errors.length;
+    const errorsBefore = logger.text('error').length;
 
     // Changes there no longer reach the controller; other workspaces still do.
     const client = kcp.clientFor(leaving.path);
@@ -196,7 +182,12 @@ describe('APIExportProvider against real kcp', () => {
     );
     await new Promise((r) => setTimeout(r, 2_000));
     expect(reconciledIn(leaving)).toBe(count);
-    expect(errors.slice(errorsBefore).filter((e) => e.includes(leaving.clusterName))).toEqual([]);
+    expect(
+      logger
+        .text('error')
+        .slice(errorsBefore)
+        .filter((e) => e.includes(leaving.clusterName)),
+    ).toEqual([]);
     const cm: ConfigMap | undefined = await client
       .get(ConfigMapResource, 'welcome', { namespace: 'default' })
       .catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)));

@@ -1,6 +1,7 @@
-import { ConfigMapResource, ControllerBuilder, type Logger, Manager, waitFor } from '@kubeloom/core';
+import { ConfigMapResource, ControllerBuilder, Manager, waitFor } from '@kubeloom/core';
 import { APIExportProvider, type KcpWorkspace } from '@kubeloom/kcp-provider';
 import { ShardedKcpTestEnvironment } from '@kubeloom/kcp-provider/testing';
+import { RecordingLogger } from '@kubeloom/core/testing';
 import { EXPORT_NAME, permissionClaims } from '@kubeloom/example-quickstart/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenStreams } from './open-streams.ts';
@@ -17,22 +18,6 @@ interface Consumer extends KcpWorkspace {
   shard: string;
 }
 
-/** Lines logged at warn or error, to show what went wrong when a wait times out. */
-function problemLogger(lines: string[], bindings: Record<string, unknown> = {}): Logger {
-  const keep = (obj: object | string, msg?: string): void => {
-    lines.push(
-      JSON.stringify({ ...bindings, ...(typeof obj === 'string' ? { msg: obj } : { ...obj, msg }) }),
-    );
-  };
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: keep,
-    error: keep,
-    child: (more) => problemLogger(lines, { ...bindings, ...more }),
-  };
-}
-
 describe('APIExportProvider on a sharded kcp', () => {
   let kcp: ShardedKcpTestEnvironment;
   let gate: TcpGate | undefined;
@@ -40,7 +25,9 @@ describe('APIExportProvider on a sharded kcp', () => {
   let manager: Manager;
   let consumers: Consumer[] = [];
   const stop = new AbortController();
-  const problems: string[] = [];
+  const logger = new RecordingLogger();
+  /** Lines logged at warn or error, to show what went wrong when a wait times out. */
+  const problems = (): string[] => logger.text('warn', 'error');
   const streams = new OpenStreams();
   /** Open watches through the export's virtual workspaces (not the endpoint slice's own watch). */
   const virtualWorkspaceWatches = (): string[] =>
@@ -75,7 +62,6 @@ describe('APIExportProvider on a sharded kcp', () => {
     );
     await kcp.endpointUrls(provider.path, EXPORT_NAME, 2);
 
-    const logger = problemLogger(problems);
     apiexport = new APIExportProvider({
       client: kcp.clientFor(provider.path),
       endpointSlice: EXPORT_NAME,
@@ -121,7 +107,7 @@ describe('APIExportProvider on a sharded kcp', () => {
     waitFor(async () => (await Promise.all(cs.map(welcome))).every((d) => d.seen === value), {
       what,
       timeoutMs,
-      describe: () => `provider problems: ${problems.slice(-5).join('\n')}`,
+      describe: () => `provider problems: ${problems().slice(-5).join('\n')}`,
     });
   const on = (shard: string): Consumer[] => consumers.filter((c) => c.shard === shard);
 
@@ -161,7 +147,7 @@ describe('APIExportProvider on a sharded kcp', () => {
     gated.shut();
     try {
       const gatedUrl = `127.0.0.1:${gated.port}/`;
-      await waitFor(() => problems.some((line) => line.includes(gatedUrl) && line.includes('retrying')), {
+      await waitFor(() => problems().some((line) => line.includes(gatedUrl) && line.includes('retrying')), {
         what: "the provider to notice that shard-1's virtual workspace is gone",
         timeoutMs: 60_000,
       });

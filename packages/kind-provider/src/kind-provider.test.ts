@@ -3,37 +3,15 @@ import { join } from 'node:path';
 import {
   ConfigMapResource,
   type InformerCache,
-  type Logger,
   Manager,
   MultiProvider,
   silentLogger,
   waitFor,
 } from '@kubeloom/core';
-import { FakeApiServer, recordingAware } from '@kubeloom/core/testing';
+import { FakeApiServer, RecordingLogger, recordingAware } from '@kubeloom/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KindProvider, type KindProviderOptions } from './kind-provider.ts';
 import { STAND_IN_KIND, useStandInKindDir } from './stand-in-kind.test.support.ts';
-
-interface LogLine {
-  level: string;
-  message: string;
-}
-
-function memoryLogger(): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at =
-    (level: string) =>
-    (_fields: object, message?: string): void =>
-      void lines.push({ level, message: message ?? '' });
-  const logger: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => logger,
-  };
-  return { logger, lines };
-}
 
 const until = <T>(what: string, probe: () => T | undefined | false): Promise<T> =>
   waitFor(probe, { what, timeoutMs: 10_000, intervalMs: 10 });
@@ -178,7 +156,8 @@ describe('KindProvider', { timeout: 30_000 }, () => {
   it('reports an unreachable cluster once, engages the others, and retries it with backoff', async () => {
     const { url: deadUrl } = server(2);
     await server(2).stop();
-    const { logger, lines } = memoryLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     putCluster('down', server(0).kubeconfig().replace(server(0).url, deadUrl));
     putCluster('up', server(1).kubeconfig());
     let attempts = 0;
@@ -224,7 +203,8 @@ describe('KindProvider', { timeout: 30_000 }, () => {
 
   it('keeps its clusters and reports not ready while kind fails, once per problem', async () => {
     putCluster('dev', server(0).kubeconfig());
-    const { logger, lines } = memoryLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     const { provider, aware } = await start({ logger });
     await provider.ready;
 
@@ -239,11 +219,12 @@ describe('KindProvider', { timeout: 30_000 }, () => {
     rmSync(join(kindDir, 'fail'));
     await provider.refresh();
     expect(provider.notReadyReason()).toBeUndefined();
-    expect(lines.at(-1)).toEqual({ level: 'info', message: 'kind answers again' });
+    expect(lines.at(-1)).toMatchObject({ level: 'info', message: 'kind answers again' });
   });
 
   it("keeps the problems of a cluster named kind (kind's default name) apart from kind's own", async () => {
-    const { logger, lines } = memoryLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     putCluster('kind', server(0).kubeconfig());
     writeFileSync(join(kindDir, 'fail'), 'ERROR: docker is not running\n');
     const { provider } = await start({ logger });
@@ -272,7 +253,8 @@ describe('KindProvider', { timeout: 30_000 }, () => {
   });
 
   it('logs an unusable kubeconfig once and engages the cluster when kind prints a good one', async () => {
-    const { logger, lines } = memoryLogger();
+    const logger = new RecordingLogger();
+    const { lines } = logger;
     putCluster('broken', 'clusters: [ this is not yaml');
     putCluster('good', server(0).kubeconfig());
     const { provider, aware } = await start({ logger });

@@ -12,6 +12,7 @@ export * from './field-selector.ts';
 export * from './json-patch.ts';
 export * from './merge-patch.ts';
 export * from './recording-aware.ts';
+export * from './recording-logger.ts';
 export type { RecordedRequest } from './recorded-request.ts';
 export type { ChangeType, ResourceOptions } from './resource-table.ts';
 export * from './binary-installer.ts';
