@@ -70,6 +70,22 @@ describe('LinkedAbortController', () => {
     expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
   });
 
+  it('counts, unlinks and aborts children alike however many a linked parent has', () => {
+    for (const count of [1, 2, 3, 8, 9, 20]) {
+      const root = new LinkedAbortController();
+      const children = Array.from({ length: count }, () => new LinkedAbortController(root.signal));
+      expect(linkedChildCount(root.signal)).toBe(count);
+      children[0]?.dispose();
+      children.at(-1)?.abort();
+      const live = children.slice(1, -1);
+      expect(linkedChildCount(root.signal)).toBe(live.length);
+      root.abort('stopped');
+      expect(live.every((child) => child.signal.reason === 'stopped')).toBe(true);
+      expect(children[0]?.signal.aborted).toBe(count === 1);
+      expect(linkedChildCount(root.signal)).toBe(0);
+    }
+  });
+
   it('a child of a child aborts with its grandparent', () => {
     const root = new AbortController();
     const middle = new LinkedAbortController(root.signal);

@@ -7,24 +7,42 @@ export interface AbortWatcher {
   signalAborted(reason: unknown): void;
 }
 
-/** No watcher, one (the usual case: no Set for it), or several. */
-type Watchers = AbortWatcher | Set<AbortWatcher> | undefined;
+/**
+ * No watcher; one; a few, in an exactly sized array replaced on every change; or many, in a Set. A signal
+ * per engaged cluster has one to three watchers, and a Set costs more than such an array until it is
+ * larger than a few; a shared signal (an endpoint's, a controller's run) has one per cluster.
+ */
+type Watchers = AbortWatcher | readonly AbortWatcher[] | Set<AbortWatcher> | undefined;
+
+/** How many watchers a signal keeps in an array before it moves them to a Set. */
+const MAX_ARRAY_WATCHERS = 8;
+
+/** `Array.isArray`, narrowing to the readonly array of {@link Watchers} (which it does not by itself). */
+const isFew = (watchers: Watchers): watchers is readonly AbortWatcher[] => Array.isArray(watchers);
 
 function added(watchers: Watchers, watcher: AbortWatcher): Watchers {
   if (watchers === undefined) return watcher;
   if (watchers instanceof Set) return watchers.add(watcher);
-  return watchers === watcher ? watchers : new Set([watchers, watcher]);
+  if (!isFew(watchers)) return watchers === watcher ? watchers : [watchers, watcher];
+  if (watchers.includes(watcher)) return watchers;
+  return watchers.length < MAX_ARRAY_WATCHERS ? [...watchers, watcher] : new Set([...watchers, watcher]);
 }
 
 /** The watchers without `watcher`; `undefined` once none is left. */
 function removed(watchers: Watchers, watcher: AbortWatcher): Watchers {
   if (watchers === watcher) return undefined;
-  if (!(watchers instanceof Set)) return watchers;
-  watchers.delete(watcher);
-  if (watchers.size > 1) return watchers;
-  // Back to one watcher (or none): no Set held for it, e.g. a cluster between two reconciles.
-  for (const remaining of watchers) return remaining;
-  return undefined;
+  if (watchers instanceof Set) {
+    watchers.delete(watcher);
+    // Back to one (or none), e.g. a cluster between two reconciles: nothing held for it but the watcher.
+    if (watchers.size > 1) return watchers;
+    for (const remaining of watchers) return remaining;
+    return undefined;
+  }
+  if (!isFew(watchers)) return watchers;
+  const index = watchers.indexOf(watcher);
+  if (index < 0) return watchers;
+  if (watchers.length === 2) return watchers[1 - index];
+  return [...watchers.slice(0, index), ...watchers.slice(index + 1)];
 }
 
 /**
@@ -33,11 +51,11 @@ function removed(watchers: Watchers, watcher: AbortWatcher): Watchers {
  */
 function tell(watchers: Watchers, reason: unknown): void {
   if (watchers === undefined) return;
-  if (!(watchers instanceof Set)) {
-    tellOne(watchers, reason);
+  if (watchers instanceof Set || isFew(watchers)) {
+    for (const watcher of watchers) tellOne(watcher, reason);
     return;
   }
-  for (const watcher of watchers) tellOne(watcher, reason);
+  tellOne(watchers, reason);
 }
 
 function tellOne(watcher: AbortWatcher, reason: unknown): void {
@@ -51,7 +69,9 @@ function tellOne(watcher: AbortWatcher, reason: unknown): void {
 }
 
 function countOf(watchers: Watchers): number {
-  return watchers === undefined ? 0 : watchers instanceof Set ? watchers.size : 1;
+  if (watchers === undefined) return 0;
+  if (watchers instanceof Set) return watchers.size;
+  return isFew(watchers) ? watchers.length : 1;
 }
 
 /**
