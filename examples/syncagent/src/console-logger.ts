@@ -10,9 +10,9 @@
  */
 import {
   DEFAULT_REDACTED_KEYS,
+  LineLogger,
   type LogDestination,
   type LogLevel,
-  type Logger,
   normaliseKey,
   redact,
   redactFields,
@@ -33,33 +33,18 @@ export interface ConsoleLoggerOptions {
 const redactedKeys: ReadonlySet<string> = new Set(DEFAULT_REDACTED_KEYS.map(normaliseKey));
 
 /** A {@link Logger} writing tab-separated human-readable lines. */
-export class ConsoleLogger implements Logger {
+export class ConsoleLogger extends LineLogger {
   readonly #threshold: number;
   readonly #destination: LogDestination;
   readonly #now: () => number;
   readonly #bindings: Readonly<Record<string, unknown>>;
 
   constructor(options: ConsoleLoggerOptions = {}, bindings: Readonly<Record<string, unknown>> = {}) {
+    super();
     this.#threshold = severity[options.level ?? 'info'];
     this.#destination = options.destination ?? process.stdout;
     this.#now = options.now ?? Date.now;
     this.#bindings = bindings;
-  }
-
-  debug(obj: object | string, msg?: string): void {
-    this.#write('debug', obj, msg);
-  }
-
-  info(obj: object | string, msg?: string): void {
-    this.#write('info', obj, msg);
-  }
-
-  warn(obj: object | string, msg?: string): void {
-    this.#write('warn', obj, msg);
-  }
-
-  error(obj: object | string, msg?: string): void {
-    this.#write('error', obj, msg);
   }
 
   child(bindings: Record<string, unknown>): ConsoleLogger {
@@ -73,28 +58,21 @@ export class ConsoleLogger implements Logger {
     return (Object.entries(severity).find(([, n]) => n === this.#threshold)?.[0] ?? 'info') as LogLevel;
   }
 
-  #write(level: LogLevel, obj: object | string, msg: string | undefined): void {
+  protected writeLine(
+    level: LogLevel,
+    message: string | undefined,
+    own: Readonly<Record<string, unknown>>,
+  ): void {
     if (severity[level] < this.#threshold) return;
-    let message: string;
-    let fields: Record<string, unknown>;
-    if (typeof obj === 'string') {
-      message = obj;
-      fields = { ...this.#bindings };
-    } else if (obj instanceof Error) {
-      message = msg ?? obj.message;
-      fields = { ...this.#bindings, error: obj };
-    } else {
-      message = msg ?? '';
-      const { err, ...rest } = obj as Record<string, unknown>;
-      fields = { ...this.#bindings, ...rest, ...(err !== undefined ? { error: err } : {}) };
-    }
+    const { err, ...rest } = own;
+    const fields = { ...this.#bindings, ...rest, ...(err !== undefined ? { error: err } : {}) };
     let text = '';
     try {
       text = Object.keys(fields).length > 0 ? JSON.stringify(redactFields(fields, redactedKeys)) : '';
     } catch (error) {
       text = JSON.stringify({ logError: error instanceof Error ? error.message : String(error) });
     }
-    const columns = [new Date(this.#now()).toISOString(), level.toUpperCase(), redact(message)];
+    const columns = [new Date(this.#now()).toISOString(), level.toUpperCase(), redact(message ?? '')];
     if (text) columns.push(text);
     try {
       this.#destination.write(`${columns.join('\t')}\n`);

@@ -1,5 +1,5 @@
 import type { LogLevel } from '../log/json-logger.ts';
-import type { Logger } from '../log/logger.ts';
+import { LineLogger } from '../log/line-logger.ts';
 
 /** One line a {@link RecordingLogger} kept. */
 export interface RecordedLogLine {
@@ -22,7 +22,7 @@ export interface RecordedLogLine {
  * expect(log.lines.filter((l) => l.level === 'error')).toEqual([]);
  * ```
  */
-export class RecordingLogger implements Logger {
+export class RecordingLogger extends LineLogger {
   /** Every line written through this logger and its children, oldest first. */
   readonly lines: RecordedLogLine[];
   readonly #bindings: Readonly<Record<string, unknown>>;
@@ -32,28 +32,9 @@ export class RecordingLogger implements Logger {
    * shares its parent's).
    */
   constructor(bindings: Readonly<Record<string, unknown>> = {}, lines: RecordedLogLine[] = []) {
+    super();
     this.#bindings = bindings;
     this.lines = lines;
-  }
-
-  /** Keeps a `debug` line. */
-  debug(obj: object | string, msg?: string): void {
-    this.#keep('debug', obj, msg);
-  }
-
-  /** Keeps an `info` line. */
-  info(obj: object | string, msg?: string): void {
-    this.#keep('info', obj, msg);
-  }
-
-  /** Keeps a `warn` line. */
-  warn(obj: object | string, msg?: string): void {
-    this.#keep('warn', obj, msg);
-  }
-
-  /** Keeps an `error` line. */
-  error(obj: object | string, msg?: string): void {
-    this.#keep('error', obj, msg);
   }
 
   /** A logger that keeps its lines in the same list, with `bindings` added to their fields. */
@@ -71,19 +52,12 @@ export class RecordingLogger implements Logger {
       .map((line) => JSON.stringify({ ...line.fields, msg: line.message }));
   }
 
-  #keep(level: LogLevel, obj: object | string, msg: string | undefined): void {
-    let message: string;
-    let fields: Record<string, unknown>;
-    if (typeof obj === 'string') {
-      message = obj;
-      fields = { ...this.#bindings };
-    } else if (obj instanceof Error) {
-      message = msg ?? obj.message;
-      fields = { ...this.#bindings, err: obj };
-    } else {
-      message = msg ?? '';
-      fields = { ...this.#bindings, ...obj };
-    }
-    this.lines.push({ level, message, fields });
+  /** Keeps the line, with the logger's bindings in its fields. */
+  protected writeLine(
+    level: LogLevel,
+    message: string | undefined,
+    fields: Readonly<Record<string, unknown>>,
+  ): void {
+    this.lines.push({ level, message: message ?? '', fields: { ...this.#bindings, ...fields } });
   }
 }
