@@ -13,7 +13,15 @@
  * One process at a time uses that directory (a `lock` file holds its pid); a run that finds it in use
  * starts a temporary kcp instead, whose workspaces last only that run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +133,11 @@ export class BenchKcp {
       const [secure, etcdClient, etcdPeer] = (await freeLoopbackPorts(3)) as [number, number, number];
       pool.ports = { secure, etcdClient, etcdPeer };
     }
+    const running = kcpOnRootDirectory(join(dir, 'kcp'));
+    if (running !== undefined)
+      throw new Error(
+        `bench kcp: a kcp (process ${running}) still runs on ${dir}/kcp, left by a run that ended without stopping it; two on one data directory would corrupt it: end it by its pid (kill ${running}) and run again`,
+      );
     for (const port of Object.values(pool.ports))
       if (!(await portIsFree(port)))
         throw new Error(
@@ -448,4 +461,18 @@ function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** The pid of a running `kcp start --root-directory=<rootDir>`, if there is one. */
+function kcpOnRootDirectory(rootDir: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('start') && args.includes(`--root-directory=${rootDir}`)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }

@@ -247,8 +247,9 @@ export function comparisonTable(n: number, results: Record<string, Figures>, sce
     const go = cell('go');
     const kl = cell('kubeloom');
     const h1 = cell('kubeloom-http1');
-    const h1Cells = http1 ? ` ${h1.toFixed(digits)} | ${(h1 / go).toFixed(1)} |` : '';
-    return `| ${label} | ${go.toFixed(digits)} | ${kl.toFixed(digits)} | ${(kl / go).toFixed(1)} |${h1Cells}`;
+    const ratio = (x: number): string => (Number.isFinite(x / go) ? (x / go).toFixed(1) : '–');
+    const h1Cells = http1 ? ` ${h1.toFixed(digits)} | ${ratio(h1)} |` : '';
+    return `| ${label} | ${go.toFixed(digits)} | ${kl.toFixed(digits)} | ${ratio(kl)} |${h1Cells}`;
   };
   return [
     `${n} bound workspaces, ${scenario.idleS} s idle window, ${scenario.writes} writes at ${scenario.writeRatePerS}/s, ${scenario.binds} binds; Node ${process.version}`,

@@ -46,13 +46,13 @@ export function machineFacts(): MachineFacts {
 /** Where each benchmark appends its JSON lines (one per measured row), kept in the repository. */
 export const resultsDir = join(import.meta.dirname, 'results');
 
-/** Prints a JSON line and appends it to `results/<file>`. */
-export function recordLine(file: string, line: Record<string, unknown>): void {
+/** Appends a JSON line to `results/<file>` and prints it (unless `print` is false: for long lines). */
+export function recordLine(file: string, line: Record<string, unknown>, print = true): void {
   const path = join(resultsDir, file);
   mkdirSync(dirname(path), { recursive: true });
   const text = JSON.stringify(line);
   appendFileSync(path, `${text}\n`);
-  console.log(text);
+  if (print) console.log(text);
 }
 
 /** A plain-text table with right-aligned columns after the first. */

@@ -128,8 +128,9 @@ export async function runRealKcp(options: RealKcpOptions): Promise<RealKcpLine[]
             if (a !== null && b) line.ratioToGo[name] = Math.round((a / b) * 100) / 100;
           }
         }
-        recordLine('real-kcp.jsonl', line as unknown as Record<string, unknown>);
+        recordLine('real-kcp.jsonl', line as unknown as Record<string, unknown>, false);
       }
+      console.log(`(recorded as JSON lines, every sample included, in bench/scale/results/real-kcp.jsonl)`);
       lines.push(...atN);
     }
   } finally {
