@@ -147,7 +147,7 @@ export async function runRealKcp(options: RealKcpOptions): Promise<RealKcpLine[]
 
 /**
  * One row per program and N: start → all reconciled, CPU, RSS and heap per workspace, bind and write p99,
- * watches; then each program's marginal RSS per workspace between the smallest and the largest N.
+ * watches; then each program's marginal RSS and heap per workspace between the smallest and the largest N.
  */
 export function summaryTable(lines: RealKcpLine[]): string {
   const rows = lines.map((l) => [
@@ -167,9 +167,14 @@ export function summaryTable(lines: RealKcpLine[]): string {
     const mine = lines.filter((l) => l.implementation === impl).toSorted((a, b) => a.clusters - b.clusters);
     const [first, last] = [mine[0], mine.at(-1)];
     if (!first || !last || first.clusters === last.clusters) continue;
-    const kib = ((last.rssAfterSyncMiB - first.rssAfterSyncMiB) * 1024) / (last.clusters - first.clusters);
+    const perAdded = (pick: (l: RealKcpLine) => number | null): string => {
+      const [a, b] = [pick(first), pick(last)];
+      return a === null || b === null
+        ? '-'
+        : (((b - a) * 1024) / (last.clusters - first.clusters)).toFixed(0);
+    };
     marginal.push(
-      `${impl}: ${kib.toFixed(0)} KiB RSS per added workspace (${first.clusters} → ${last.clusters})`,
+      `${impl}: ${perAdded((l) => l.rssAfterSyncMiB)} KiB RSS and ${perAdded((l) => l.heapAfterSyncMiB)} KiB heap per added workspace (${first.clusters} → ${last.clusters})`,
     );
   }
   return [
