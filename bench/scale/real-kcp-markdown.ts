@@ -26,6 +26,9 @@ const ROWS: Array<[string, Pick, number]> = [
   ['TCP connections to kcp', (l) => l.connectionsToKcp, 0],
 ];
 
+const fmt = (x: number | null | undefined, digits: number): string =>
+  x === null || x === undefined ? '–' : x.toFixed(digits);
+
 /** The run's lines as a Markdown table with one Go / kubeloom / ratio column group per N. */
 export function realKcpMarkdown(lines: RealKcpLine[]): string {
   const sizes = [...new Set(lines.map((l) => l.clusters))].toSorted((a, b) => a - b);
@@ -36,10 +39,8 @@ export function realKcpMarkdown(lines: RealKcpLine[]): string {
   const body = ROWS.map(([label, pick, digits]) => {
     const cells = sizes.map((n) => {
       const [g, k] = [at(n, true), at(n, false)].map((l) => (l ? pick(l) : null));
-      const fmt = (x: number | null | undefined): string =>
-        x === null || x === undefined ? '–' : x.toFixed(digits);
       const ratio = g && k !== null && k !== undefined ? (k / g).toFixed(2) : '–';
-      return `${fmt(g)} | ${fmt(k)} | ${ratio}`;
+      return `${fmt(g, digits)} | ${fmt(k, digits)} | ${ratio}`;
     });
     return `| ${label} | ${cells.join(' | ')} |`;
   });
