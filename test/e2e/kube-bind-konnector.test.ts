@@ -455,14 +455,12 @@ describe('kube-bind konnector', { timeout: 300_000 }, () => {
       'kubebind.io/syncer',
     ]);
     await a.env.client.delete(GizmoResource, 'g1');
-    await waitFor(
-      async () => (await getOrUndefined(provider.client.get(GizmoResource, `${ns}-g1`))) === undefined,
-      {
-        what: 'the provider copy to go with the consumer object',
-        timeoutMs: SLOW_MS,
-      },
-    );
-    expect(await getOrUndefined(a.env.client.get(GizmoResource, 'g1'))).toBeUndefined();
+    // The finalizer holds the consumer object until the provider copy is gone.
+    await waitFor(async () => (await getOrUndefined(a.env.client.get(GizmoResource, 'g1'))) === undefined, {
+      what: 'the consumer object to be gone',
+      timeoutMs: SLOW_MS,
+    });
+    expect(await getOrUndefined(provider.client.get(GizmoResource, `${ns}-g1`))).toBeUndefined();
   });
 
   it("syncs claimed Secrets and ConfigMaps in the direction their owner says, and touches no one else's", async () => {
@@ -636,6 +634,10 @@ describe('kube-bind konnector', { timeout: 300_000 }, () => {
       'revoked-token',
     );
     expect(await waitForEvent(a.env.client, 'widgets', 'ProviderUnauthorized')).toBe(revoked.message);
+    // Heartbeats of the connection the bindings left do not copy the provider's kubeconfig back over the one
+    // put into the Secret (rotation applies only to a Secret that still holds that connection's kubeconfig).
+    const held = await a.env.client.get(SecretResource, 'kubeconfig-provider', { namespace: 'kube-bind' });
+    expect(Buffer.from(held.data?.kubeconfig ?? '', 'base64').toString('utf8')).toContain('revoked-token');
 
     await setKubeconfig(scopedKubeconfig({ ...base, server: 'https://127.0.0.1:1', token: provider.token }));
     const down = await waitForBindingCondition(

@@ -374,6 +374,13 @@ export class Konnector {
         message: condition.message ?? '',
       });
     }
-    await this.#options.consumer.updateStatus(APIServiceBindingResource, { ...binding, status: next });
+    // A merge patch of the whole status: only the konnector writes it, and a cache that lags behind the
+    // konnector's own last write (a loaded API server) must not turn every write into a 409 and backoff.
+    await this.#options.consumer.patch(
+      APIServiceBindingResource,
+      binding.metadata.name ?? '',
+      { status: next },
+      { subresource: 'status' },
+    );
   }
 }

@@ -8,6 +8,7 @@ import {
   ConfigMapResource,
   SecretResource,
   defineResource,
+  isConflict,
   isNotFound,
   newCluster,
 } from '@kubeloom/core';
@@ -305,8 +306,8 @@ export class ProviderConnection {
 
   /**
    * The provider keeps the consumer's current kubeconfig in the Secret its ClusterBinding names; when it
-   * differs from a consumer Secret, that Secret (the very namespace/name the binding references) is updated,
-   * and the binding reconnects with the new credentials.
+   * differs from a consumer Secret that still holds this connection's kubeconfig, that Secret (the very
+   * namespace/name the binding references) is updated, and the binding reconnects with the new credentials.
    */
   async #copyRotatedKubeconfig(
     ref: { name: string; key: string },
@@ -327,13 +328,27 @@ export class ProviderConnection {
       const consumerSecret = await this.#options.consumer.client.get(SecretResource, secret.name, {
         namespace: secret.namespace,
       });
-      if (consumerSecret.data?.[secret.key] === current) continue;
-      await this.#options.consumer.client.patch(
-        SecretResource,
-        secret.name,
-        { data: { [secret.key]: current } },
-        { namespace: secret.namespace },
-      );
+      const held = consumerSecret.data?.[secret.key];
+      if (held === current) continue;
+      // Only a Secret that still holds this connection's kubeconfig is rotated. One that someone replaced
+      // (a new bind, or a kubeconfig put there by hand) moves its bindings to a new connection; copying the
+      // provider's kubeconfig over it from this old one would undo that.
+      if (Buffer.from(held ?? '', 'base64').toString('utf8') !== this.kubeconfig.text) continue;
+      try {
+        await this.#options.consumer.client.patch(
+          SecretResource,
+          secret.name,
+          {
+            metadata: { resourceVersion: consumerSecret.metadata?.resourceVersion ?? null },
+            data: { [secret.key]: current },
+          },
+          { namespace: secret.namespace },
+        );
+      } catch (error) {
+        // Replaced meanwhile: the next beat looks again.
+        if (isConflict(error)) continue;
+        throw error;
+      }
       this.#options.logger.info(
         { secret: `${secret.namespace}/${secret.name}` },
         'the provider rotated the kubeconfig; the consumer Secret was updated',
