@@ -28,7 +28,11 @@ export interface Result {
 export interface ReconcileContext {
   /** The request's cluster: client, cache and event recorder. */
   readonly cluster: Cluster;
-  /** Aborted when the reconcile times out, the cluster disengages or the manager shuts down. */
+  /**
+   * Aborted when the reconcile times out, the cluster disengages or the manager shuts down, while the
+   * reconcile runs. Once it returns, the signal is let go and stays as it is: work a reconcile leaves
+   * running should follow the cluster's own lifetime instead (the engaged cluster's signal).
+   */
   readonly signal: AbortSignal;
   /** Bound to controller, cluster, namespace, name and reconcileID. */
   readonly log: Logger;
