@@ -30,8 +30,8 @@ export interface ReconcileContext {
   readonly cluster: Cluster;
   /**
    * Aborted when the reconcile times out, the cluster disengages or the manager shuts down, while the
-   * reconcile runs. Once it returns, the signal is let go and stays as it is: work a reconcile leaves
-   * running should follow the cluster's own lifetime instead (the engaged cluster's signal).
+   * reconcile runs. Once it returns, the signal is let go and stays as it is: give work a reconcile leaves
+   * running a signal of its own.
    */
   readonly signal: AbortSignal;
   /** Bound to controller, cluster, namespace, name and reconcileID. */
