@@ -422,9 +422,10 @@ export class APIExportProvider implements KcpWorkspaceProvider {
 
   /** An endpoint's bindings want the workspace engaged: engage it through that endpoint unless one serves it. */
   #want(name: ClusterName, followed: FollowedEndpoint): void {
-    const wanting = this.#wantedBy.get(name) ?? [];
-    if (!wanting.includes(followed)) wanting.push(followed);
-    this.#wantedBy.set(name, wanting);
+    // Array literals, not push onto []: V8 reserves 17 slots for a pushed array, ~150 B per workspace.
+    const wanting = this.#wantedBy.get(name);
+    if (!wanting) this.#wantedBy.set(name, [followed]);
+    else if (!wanting.includes(followed)) this.#wantedBy.set(name, [...wanting, followed]);
     if (!this.#workspaces.get(name)) this.#engageThrough(name, followed);
   }
 
