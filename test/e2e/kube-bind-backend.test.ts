@@ -33,6 +33,7 @@ import {
 import {
   ClusterRoleBindingResource,
   ClusterRoleResource,
+  RoleBindingResource,
   exportRoleName,
   revokeKonnectorCredentials,
   setUpConsumerNamespace,
@@ -297,6 +298,38 @@ describe('kube-bind backend in kcp', { timeout: 300_000 }, () => {
       expect(names(own)).toEqual(['theirs']);
       await expect(theirs.list(WidgetResource, { namespace: `${ns}-shop` })).rejects.toThrow(/403 Forbidden/);
       await expect(theirs.list(WidgetResource)).rejects.toThrow(/403 Forbidden/);
+
+      // An export with a permission claim on Secrets grants them in the consumer's namespaces only, too.
+      await expect(theirs.list(SecretResource, { namespace: theirNs })).rejects.toThrow(/403 Forbidden/);
+      await backendClient.create(APIServiceExportRequestResource, {
+        metadata: { name: 'claimed', namespace: otherNamespace },
+        spec: {
+          resources: [{ group: GROUP, resource: 'widgets', versions: ['v1'] }],
+          permissionClaims: [
+            {
+              group: '',
+              resource: 'secrets',
+              selector: { labelSelector: { matchLabels: { share: 'yes' } } },
+            },
+          ],
+        },
+      });
+      await waitFor(
+        () =>
+          theirs.list(SecretResource, { namespace: theirNs }).then(
+            () => true,
+            () => false,
+          ),
+        {
+          what: "the claimed Secrets to be granted in the other consumer's namespace",
+          timeoutMs: SLOW_MS,
+        },
+      );
+      await expect(theirs.list(SecretResource, { namespace: `${ns}-shop` })).rejects.toThrow(/403 Forbidden/);
+      await expect(theirs.list(SecretResource)).rejects.toThrow(/403 Forbidden/);
+      await expect(
+        backendClient.get(RoleBindingResource, 'kube-binder-claims-claimed', { namespace: theirNs }),
+      ).resolves.toMatchObject({ roleRef: { name: exportRoleName('claims', otherNamespace, 'claimed') } });
     } finally {
       await mine.rest.pool.close();
       await theirs.rest.pool.close();
