@@ -1,6 +1,5 @@
 import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import type { ResolvedCredentials } from './credentials.ts';
-import { ConnectionSetupGate } from './connection-setup-gate.ts';
 import { newAgent, newConnector } from './undici-parts.ts';
 
 /** Options for {@link ConnectionPool}. */
@@ -40,8 +39,6 @@ const watchFriendlyHttp2 = {
 /** The agent currently used for one (origin, credential) pair. */
 interface PoolEntry {
   agent: UndiciAgent;
-  /** `agent` behind its {@link ConnectionSetupGate} (the agent itself over HTTP/1.1 only). */
-  dispatcher: Dispatcher;
   fingerprint: string;
   generation: number;
 }
@@ -73,7 +70,7 @@ export class ConnectionPool {
     if (entry && (entry.fingerprint === credentials.tlsFingerprint || entry.generation > generation)) {
       // Same material, or a request that resolved its credentials just before a rotation: the newer
       // material is what it should use anyway.
-      return entry.dispatcher;
+      return entry.agent;
     }
     const allowH2 = this.#options.allowH2 ?? http2ByDefault();
     // Matches client-go: keep-alive probes after 30 s so idle load balancers do not silently drop watches.
@@ -83,17 +80,20 @@ export class ConnectionPool {
       keepAlive: true,
       keepAliveInitialDelay: 30_000,
     });
-    const gate = allowH2 ? new ConnectionSetupGate() : undefined;
+    // A burst of requests on a new pool (every informer starting at once, or every watch relisting after
+    // a cut) does not open a connection each: while HTTPS may still turn out to be HTTP/2, undici's pool
+    // lets one connection find out (ALPN, then the server's SETTINGS) and holds the rest until it knows,
+    // then puts them on that connection's streams, or past the server's stream limit on the next one.
+    // test/e2e/http2.test.ts holds it to that: 1 connection for a burst of 6, 2 for 110 watches.
     const agent = newAgent({
       allowH2,
       ...(allowH2 ? { h2Options: watchFriendlyHttp2 } : {}),
       ...(this.#options.connectionsPerOrigin ? { connections: this.#options.connectionsPerOrigin } : {}),
-      connect: gate ? gate.watchConnector(connect) : connect,
+      connect,
     });
-    const dispatcher = gate ? agent.compose(gate.interceptor) : agent;
-    this.#agents.set(key, { agent, dispatcher, fingerprint: credentials.tlsFingerprint, generation });
+    this.#agents.set(key, { agent, fingerprint: credentials.tlsFingerprint, generation });
     if (entry) this.#retire(entry.agent);
-    return dispatcher;
+    return agent;
   }
 
   /** Number of agents new requests can use (one per origin and credential); useful in tests. */
