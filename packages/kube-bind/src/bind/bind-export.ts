@@ -14,6 +14,7 @@ import { PROVIDER_KUBECONFIG_LABEL } from '../api/labels.ts';
 import { isControlledBy } from '../konnector/bound-crd.ts';
 import { providerClient, readProviderKubeconfig } from '../konnector/provider-kubeconfig.ts';
 import { BackendCallError, BackendClient, type OpenLoginPage } from './backend-client.ts';
+import { checkExistingBinding } from './existing-binding.ts';
 import { createIfMissing } from '../util/create-if-missing.ts';
 
 /** What `kubeloom bind` needs. */
@@ -75,6 +76,21 @@ export async function bindExport(options: BindExportOptions): Promise<BoundExpor
   const response = await backend.bind(exportName, identity);
   const kubeconfig = Buffer.from(response.kubeconfig, 'base64').toString('utf8');
   const namespace = options.secretNamespace ?? 'kube-bind';
+  const handedOut = readProviderKubeconfig(
+    { data: { kubeconfig: response.kubeconfig } },
+    { namespace, name: '', key: 'kubeconfig' },
+  );
+  if (!handedOut.ok) {
+    throw new BackendCallError(`the backend handed out an unusable kubeconfig: ${handedOut.message}`);
+  }
+  for (const request of response.requests) {
+    const conflict = await checkExistingBinding(
+      options.consumer,
+      request.metadata.name ?? exportName,
+      handedOut.kubeconfig,
+    );
+    if (conflict) throw new BackendCallError(conflict);
+  }
   const secret = await storeKubeconfig(options.consumer, namespace, kubeconfig);
   log(`Stored the provider kubeconfig in Secret ${namespace}/${secret}.`);
   const read = readProviderKubeconfig(await options.consumer.get(SecretResource, secret, { namespace }), {
