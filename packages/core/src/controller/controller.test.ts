@@ -11,7 +11,7 @@ import { type ReconcileContext, type Request, requestKey } from '../reconcile/re
 import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
 import type { Source } from '../source/source.ts';
-import { fakeCluster, memoryLogger } from './cluster-fixture.test.support.ts';
+import { fakeCluster, memoryLogger, recordingMetrics } from './cluster-fixture.test.support.ts';
 import type { Controller } from './controller.ts';
 import { ControllerBuilder } from './controller-builder.ts';
 
@@ -260,23 +260,34 @@ describe('Controller across clusters', () => {
     const alpha = fakeCluster(server, 'alpha', testScope.signal, 'a');
     await alpha.client.create(ConfigMapResource, cm('parent'));
     const secretsSynced: boolean[] = [];
+    const processed: string[] = [];
+    const metrics = {
+      ...recordingMetrics(),
+      workQueue: () => ({ finished: (key: string) => processed.push(key) }),
+    };
     const controller = new ControllerBuilder('sync')
       .for(ConfigMapResource)
       .owns(SecretResource)
-      .withOptions({ cacheSyncTimeoutMs: 60 })
+      .withOptions({ cacheSyncTimeoutMs: 60, metrics })
       .build(async (_request, ctx) => {
         secretsSynced.push(ctx.cluster.cache.informer(SecretResource).hasSynced);
       });
-    // The Secret LIST fails for a while (403 is not retried by the client, only by the informer's backoff),
-    // so that informer cannot sync.
-    server.faults.failNext({ status: 403, count: 6, match: { path: '/secrets', watch: false } });
+    // Every Secret LIST fails until the faults are reset (403 is not retried by the client, only by the
+    // informer's backoff), so that informer cannot sync however slow the machine is.
+    server.faults.failNext({ status: 403, count: 1_000_000, match: { path: '/secrets', watch: false } });
     start(controller);
     await controller.engage('alpha', alpha, testScope.signal);
+    // The ConfigMap's request has been taken from the queue and put aside (not reconciled), its informer has
+    // synced, and the Secret LIST has failed at least once, so the reason below names that failure and only it.
+    await until(() => processed.length >= 1, 'the request of the ConfigMap to be taken from the queue');
+    await until(() => alpha.cache.informer(ConfigMapResource).hasSynced, 'the ConfigMap informer to sync');
+    await until(() => /403/.test(controller.notSyncedReason() ?? ''), 'the Secret LIST to have failed');
     expect(controller.hasSynced).toBe(false);
     await expect(controller.waitForCacheSync(testScope.signal)).rejects.toThrow(
-      // The LIST's 403 is named once it has come back (on a loaded machine it may come after the 60 ms).
-      /; last seen: not synced: Secret \(v1\) in cluster alpha( \(last watch error: .*\/clusters\/a\/api\/v1\/secrets.*: 403 Forbidden: injected failure: 403 Forbidden\))?$/,
+      /; last seen: not synced: Secret \(v1\) in cluster alpha \(last watch error: .*\/clusters\/a\/api\/v1\/secrets.*: 403 Forbidden: injected failure: 403 Forbidden\)$/,
     );
+    expect(secretsSynced).toEqual([]);
+    server.faults.reset();
     await until(() => secretsSynced.length === 1, 'the reconcile after the Secret informer synced');
     expect(secretsSynced).toEqual([true]);
     expect(controller.hasSynced).toBe(true);
