@@ -344,17 +344,16 @@ describe('Controller concurrency and shutdown', () => {
     const { controller, stop, done } = await startController(
       async (_request, ctx) => {
         started = true;
-        await sleep(10_000, undefined, { signal: ctx.signal }).catch(() => {});
+        // Ends only when its signal aborts, so the controller can stop only by giving up on it.
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
         abortReason = ctx.signal.reason;
       },
       { gracefulShutdownMs: 50 },
     );
     controller.enqueue(req('stuck'));
     await until(() => started, 'the reconcile to start');
-    const stopAt = performance.now();
     stop.abort();
     await done;
-    expect(performance.now() - stopAt).toBeLessThan(1_000);
     await until(() => abortReason !== undefined, 'the reconcile to see its signal aborted');
     expect(String(abortReason)).toMatch(/drain deadline/);
   });

@@ -403,12 +403,10 @@ describe('Manager', () => {
       };
       const m = newManager({ gracefulShutdownMs: 50, logger });
       const stuck = new FakeController('stuck');
+      // Its drain never settles, so start() can resolve only by giving up on it at the deadline.
       stuck.drain = () => new Promise<void>(() => {});
       m.add(stuck);
-      const started = Date.now();
-      const done = m.start(AbortSignal.timeout(20));
-      await done;
-      expect(Date.now() - started).toBeLessThan(1000);
+      await m.start(AbortSignal.timeout(20));
       expect(warnings.some((w) => w.includes('stuck'))).toBe(true);
     });
 
