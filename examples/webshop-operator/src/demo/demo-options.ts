@@ -15,7 +15,8 @@ export interface DemoOptions {
    * Admin kubeconfig of a running Kubernetes API server to use as the observability team's cluster instead
    * of starting one. It gets the Elasticsearch CRD, a PublishedResource, a konnector and the Postgres CRDs
    * through kube-bind, so it must not be the `kubeconfig` cluster (which serves CloudNativePG's CRDs);
-   * a fresh one each run (the binding stays after the demo, pointing at that run's backend).
+   * a fresh one each run (the binding stays after the demo, pointing at that run's backend, and a second run
+   * stops at `kubeloom bind`'s message naming it).
    */
   observabilityKubeconfig?: string;
 }
