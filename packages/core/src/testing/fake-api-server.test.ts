@@ -531,7 +531,7 @@ describe('FakeApiServer REST', () => {
     }
   });
 
-  it('injects failures; RestClient retries a 429 after Retry-After', async () => {
+  it('injects failures; RestClient retries a 429 after Retry-After', { timeout: 20_000 }, async () => {
     await client.create(ConfigMapResource, configMap('busy'));
     server.clearRequests();
     server.faults.failNext({
@@ -539,14 +539,15 @@ describe('FakeApiServer REST', () => {
       retryAfterSeconds: 1,
       match: { method: 'GET', path: '/configmaps/busy' },
     });
-    const started = Date.now();
     const read = await client.get(ConfigMapResource, 'busy', { namespace: 'default' });
     expect(read.metadata?.name).toBe('busy');
     const attempts = server.requests.filter((r) => r.path.endsWith('/configmaps/busy'));
     expect(attempts.map((r) => r.status)).toEqual([429, 200]);
     const gap = (attempts[1]?.at ?? 0) - (attempts[0]?.at ?? 0);
+    // Not before the Retry-After second: that is the point. The upper bound only says the client does not
+    // add a long backoff of its own; it is loose because a loaded machine delays the retry's timer.
     expect(gap).toBeGreaterThanOrEqual(950);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(gap).toBeLessThan(5000);
 
     // Non-retryable for POST: a 503 reaches the caller, with the Status body and reason.
     server.faults.failNext({ status: 503, count: 2, match: { method: 'POST', path: /\/configmaps$/ } });

@@ -17,7 +17,9 @@ describe('HttpLivenessProbe', () => {
     expect(await probe.check({ since: Date.now(), timeoutMs: 2_000 })).toEqual({ alive: true });
   });
 
-  it('gives up on a server that accepts the connection and then says nothing, at its own deadline', async () => {
+  it('gives up on a server that accepts the connection and then says nothing, at its own deadline', {
+    timeout: 20_000,
+  }, async () => {
     // Accepts TCP connections and never answers: a frozen proxy.
     const sockets = new Set<Socket>();
     const silent: Server = createServer((socket) => sockets.add(socket));
@@ -37,7 +39,9 @@ describe('HttpLivenessProbe', () => {
       alive: false,
       reason: `GET http://127.0.0.1:${port}/version got no answer within 300 ms`,
     });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The server never answers, so only the probe's 300 ms deadline ends the check. The bound is loose
+    // because a loaded machine fires that timer late, yet far below any socket or OS timeout.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('shares a probe between watches of one origin, but not one that started before they went quiet', async () => {
