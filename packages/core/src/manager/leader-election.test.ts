@@ -14,7 +14,7 @@ import type { Runnable } from './runnable.ts';
 const timings = { leaseDurationMs: 1000, renewDeadlineMs: 400, retryPeriodMs: 50 };
 const MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
-const until = (what: string, probe: () => boolean, timeoutMs = 4000): Promise<true> =>
+const until = (what: string, probe: () => boolean, timeoutMs = 10_000): Promise<true> =>
   waitFor(() => probe() || undefined, { what, timeoutMs, intervalMs: 5 });
 
 /** A leader-only runnable that records whether it runs. */
@@ -38,7 +38,9 @@ describe('microTime', () => {
   });
 });
 
-describe('LeaderElector', () => {
+// Timer-driven (Lease durations, retries): the waits below are the bounds; vitest's 5 s default would cut
+// them short on a loaded machine.
+describe('LeaderElector', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   beforeEach(async () => {
     server = await FakeApiServer.start({ resources: [LeaseResource] });
@@ -113,9 +115,7 @@ describe('LeaderElector', () => {
     await Promise.all(runs);
   });
 
-  it('takes over an abandoned Lease only after its duration of locally observed time, counting the transition', {
-    timeout: 20_000,
-  }, async () => {
+  it('takes over an abandoned Lease only after its duration of locally observed time, counting the transition', async () => {
     const stopA = new AbortController();
     // The longest renew deadline a 1 s Lease allows, so that a slow machine does not make a step down early.
     const a = elector('a', { releaseOnCancel: false, renewDeadlineMs: 900 });
@@ -233,7 +233,7 @@ describe('LeaderElector', () => {
   });
 });
 
-describe('Manager leader election', () => {
+describe('Manager leader election', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   const managers: Array<{ manager: Manager; done: Promise<unknown> }> = [];
 

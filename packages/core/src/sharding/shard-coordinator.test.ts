@@ -60,7 +60,9 @@ class Replica {
   }
 }
 
-describe('ShardCoordinator', () => {
+// Timer-driven (Lease durations, retries): the waits below are the bounds; vitest's 5 s default would cut
+// them short on a loaded machine.
+describe('ShardCoordinator', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   const replicas: Replica[] = [];
   beforeEach(async () => {

@@ -36,7 +36,9 @@ const context = (): ReconcileContext =>
     reconcileID: 'r',
   }) as unknown as ReconcileContext;
 
-describe('ShardedProvider', () => {
+// Timer-driven (Lease durations, retries): the waits below are the bounds; vitest's 5 s default would cut
+// them short on a loaded machine.
+describe('ShardedProvider', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   const stops: Array<() => Promise<void>> = [];
   beforeEach(async () => {

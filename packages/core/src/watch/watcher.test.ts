@@ -201,10 +201,13 @@ describe('watchResource', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
-  it('never ends on errors: keeps retrying with backoff until unsubscribed', async () => {
+  // The client's own retries of the 500s wait about 3 s in all, so the bounds leave room for a loaded machine.
+  it('never ends on errors: keeps retrying with backoff until unsubscribed', {
+    timeout: 30_000,
+  }, async () => {
     server.faults.failNext({ status: 500, count: 4, match: { watch: false } });
     start();
-    await waitFor(() => types().includes('initDone'), { what: 'list after 500s', timeoutMs: 5_000 });
+    await waitFor(() => types().includes('initDone'), { what: 'list after 500s', timeoutMs: 20_000 });
     // GETs are retried by the client first (5 retries), then by the watcher.
     expect(events.filter((e) => e.type === 'error').length).toBeLessThanOrEqual(1);
     subscription?.unsubscribe();
