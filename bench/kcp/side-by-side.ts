@@ -279,7 +279,7 @@ if (import.meta.main) {
       binds: { type: 'string', default: '10' },
       writes: { type: 'string', default: '20' },
       rate: { type: 'string', default: '10' },
-      concurrency: { type: 'string', default: '8' },
+      concurrency: { type: 'string', default: '16' },
       only: { type: 'string' },
       http1: { type: 'boolean', default: false },
     },

@@ -226,7 +226,7 @@ export const REAL_KCP_FLAGS = {
   binds: { type: 'string', default: '10' },
   writes: { type: 'string', default: '100' },
   rate: { type: 'string', default: '10' },
-  concurrency: { type: 'string', default: '8' },
+  concurrency: { type: 'string', default: '16' },
   http1: { type: 'boolean', default: false },
   /** `go` or `kubeloom`: run only that program. */
   program: { type: 'string' },
