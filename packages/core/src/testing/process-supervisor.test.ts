@@ -9,7 +9,9 @@ import { ScratchDirectories } from './scratch-directories.ts';
 const scratch = new ScratchDirectories('kubeloom-supervisor-');
 afterAll(() => scratch.removeAll());
 
-describe('SupervisedProcess', () => {
+// Real processes: starting node and seeing a process group go can take seconds on a loaded machine, so the
+// waits below are the bounds, not vitest's 5 s default.
+describe('SupervisedProcess', { timeout: 30_000 }, () => {
   it('stop() ends the server and its whole process group', async () => {
     const server = SupervisedProcess.start('sleep', ['300'], {
       env: { PATH: process.env.PATH },
