@@ -14,7 +14,7 @@ import { FakeApiServer } from './fake-api-server.ts';
 /** An open watch whose events are collected in the background. */
 interface OpenWatch {
   readonly events: RawWatchEvent[];
-  /** Waits (up to `timeoutMs`, default 3 s) until at least `count` events arrived and returns them. */
+  /** Waits (up to `timeoutMs`, default 10 s) until at least `count` events arrived and returns them. */
   until(count: number, timeoutMs?: number): Promise<RawWatchEvent[]>;
   /** Waits for the stream to end: `'ended'` when the server closed it cleanly, else the read error. */
   ended(): Promise<'ended' | Error>;
@@ -42,7 +42,7 @@ async function openWatch(
   })();
   return {
     events,
-    until: async (count, timeoutMs = 3000) => {
+    until: async (count, timeoutMs = 10_000) => {
       await waitFor(() => events.length >= count, {
         what: `${count} watch events`,
         timeoutMs,
@@ -51,7 +51,7 @@ async function openWatch(
       });
       return events.slice(0, count);
     },
-    ended: () => waitFor(() => end, { what: 'the watch to end', timeoutMs: 3000, intervalMs: 5 }),
+    ended: () => waitFor(() => end, { what: 'the watch to end', timeoutMs: 10_000, intervalMs: 5 }),
     close: () => stream.close(),
   };
 }
@@ -71,7 +71,9 @@ function summary(events: RawWatchEvent[]): string[] {
   return events.map((e) => `${e.type} ${e.type === 'ERROR' ? '' : (e.object.metadata?.name ?? '')}`);
 }
 
-describe('FakeApiServer WATCH', () => {
+// The waits are generous (they end as soon as what they wait for arrives) so that a loaded machine does
+// not fail them; the test timeout leaves them room.
+describe('FakeApiServer WATCH', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   let client: Client;
   const watches: OpenWatch[] = [];
@@ -93,7 +95,7 @@ describe('FakeApiServer WATCH', () => {
     server.faults.reset();
     await waitFor(() => server.openWatches === 0, {
       what: 'previous watches to close',
-      timeoutMs: 2000,
+      timeoutMs: 5_000,
       intervalMs: 5,
     });
     server.emit(
@@ -269,7 +271,7 @@ describe('FakeApiServer WATCH', () => {
     server.faults.resumeWatches();
     await waitFor(() => w.events.some((e) => e.type === 'ADDED'), {
       what: 'the held event',
-      timeoutMs: 2000,
+      timeoutMs: 10_000,
       intervalMs: 5,
     });
     expect(summary(w.events.filter((e) => e.type !== 'BOOKMARK'))).toEqual(['ADDED held']);
