@@ -25,7 +25,14 @@ import {
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigMapResource, isAlreadyExists, isForbidden, isNotFound, waitFor } from '@kubeloom/core';
+import {
+  ApiError,
+  ConfigMapResource,
+  isAlreadyExists,
+  isForbidden,
+  isNotFound,
+  waitFor,
+} from '@kubeloom/core';
 import {
   APIBindingResource,
   type KcpWorkspace,
@@ -279,12 +286,18 @@ export class BenchKcp {
   /** Binds `bench-<n>` in a workspace and waits until the binding is Ready. */
   async bind(ws: KcpWorkspace, n: number): Promise<void> {
     const name = exportFor(n);
-    await this.kcp.bindApiExport({
-      workspace: ws.path,
-      exportPath: this.provider.path,
-      exportName: name,
-      timeoutMs: 600_000,
-    });
+    await waitFor(
+      () =>
+        this.kcp
+          .bindApiExport({
+            workspace: ws.path,
+            exportPath: this.provider.path,
+            exportName: name,
+            timeoutMs: 600_000,
+          })
+          .then(() => true),
+      { what: `APIBinding ${name} in ${ws.path}`, timeoutMs: 600_000, retryOn: isAdmissionTimeout },
+    );
   }
 
   /** Removes `bench-<n>`'s binding from a workspace (nothing to do if there is none) and waits until it is gone. */
@@ -343,7 +356,7 @@ export class BenchKcp {
     return waitFor(() => write().then(() => true), {
       what,
       timeoutMs: 300_000,
-      retryOn: (err) => isForbidden(err) || isNotFound(err),
+      retryOn: (err) => isForbidden(err) || isNotFound(err) || isAdmissionTimeout(err),
     });
   }
 
@@ -475,4 +488,9 @@ function kcpOnRootDirectory(rootDir: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/** A busy kcp's admission refusal (500 "resource quota evaluation timed out"): nothing was stored, try again. */
+function isAdmissionTimeout(err: unknown): boolean {
+  return err instanceof ApiError && err.code === 500 && /evaluation timed out/.test(err.status.message ?? '');
 }
