@@ -44,7 +44,9 @@ export async function use(client: Client): Promise<string[]> {
 }
 `;
 
-describe('gen types from CRD and APIResourceSchema files', () => {
+// Generating from large CRDs is CPU work that a loaded machine slows several times over; how fast it is
+// is not what these tests are about.
+describe('gen types from CRD and APIResourceSchema files', { timeout: 60_000 }, () => {
   let dir: string;
   let result: GenTypesResult;
   const file = (name: string): string => result.files.find((f) => f.fileName === name)?.content ?? '';
@@ -52,7 +54,7 @@ describe('gen types from CRD and APIResourceSchema files', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubeloom-gen-types-'));
     result = await genTypes({ files: sources, outDir: join(dir, 'gen') });
-  });
+  }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('writes one file per group/version', async () => {
@@ -133,7 +135,7 @@ export const PublishedResourceResource = defineResource<PublishedResource>({
   });
 });
 
-describe('gen types edge cases', () => {
+describe('gen types edge cases', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kubeloom-gen-types-'));

@@ -10,8 +10,12 @@ import type { ManagerOptions } from './manager-options.ts';
 import { microTime } from './micro-time.ts';
 import type { Runnable } from './runnable.ts';
 
-// Leases count whole seconds: 1 s is the shortest lease, so a takeover after a crash takes about a second.
-const timings = { leaseDurationMs: 1000, renewDeadlineMs: 400, retryPeriodMs: 50 };
+// A Lease no test waits out: a loaded machine's late timers cannot make its holder step down, and a standby
+// that gets it within a test got it because it was released.
+const timings = { leaseDurationMs: 60_000, renewDeadlineMs: 30_000, retryPeriodMs: 50 };
+// Leases count whole seconds: 1 s is the shortest, for the tests that wait one out (a takeover after a crash
+// takes about a second) or a renew deadline pass (the longest a 1 s Lease allows, for the same reason).
+const shortLease = { leaseDurationMs: 1000, renewDeadlineMs: 900, retryPeriodMs: 50 };
 const MICRO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
 const until = (what: string, probe: () => boolean, timeoutMs = 10_000): Promise<true> =>
@@ -56,8 +60,12 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
 
   it('validates its timings', () => {
     expect(() => elector('a', { leaseDurationMs: 500 })).toThrow(/at least 1000/);
-    expect(() => elector('a', { renewDeadlineMs: 1000 })).toThrow(/greater than renewDeadlineMs/);
-    expect(() => elector('a', { retryPeriodMs: 400 })).toThrow(/1.2 × retryPeriodMs/);
+    expect(() => elector('a', { ...shortLease, renewDeadlineMs: 1000 })).toThrow(
+      /greater than renewDeadlineMs/,
+    );
+    expect(() => elector('a', { ...shortLease, renewDeadlineMs: 400, retryPeriodMs: 400 })).toThrow(
+      /1.2 × retryPeriodMs/,
+    );
     expect(() => elector('a', { leaseName: '' })).toThrow(/leaseName/);
   });
 
@@ -67,7 +75,7 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
     const outcome = a.run(stop.signal);
     await until('a leads', () => a.isLeader);
     const first = lease();
-    expect(first?.spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 1, leaseTransitions: 0 });
+    expect(first?.spec).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 60, leaseTransitions: 0 });
     expect(first?.spec?.acquireTime).toMatch(MICRO);
     expect(first?.spec?.renewTime).toMatch(MICRO);
     await until('a renewed', () => lease()?.spec?.renewTime !== first?.spec?.renewTime);
@@ -96,10 +104,7 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
   it('elects exactly one of several candidates racing for a new Lease', async () => {
     const stop = new AbortController();
     const started: string[] = [];
-    // The longest renew deadline a 1 s Lease allows, so that a slow machine does not make the leader step down.
-    const candidates = ['a', 'b', 'c'].map((id) =>
-      elector(id, { renewDeadlineMs: 900, onStartedLeading: () => started.push(id) }),
-    );
+    const candidates = ['a', 'b', 'c'].map((id) => elector(id, { onStartedLeading: () => started.push(id) }));
     const runs = candidates.map((c) => c.run(stop.signal));
     await until('someone leads', () => candidates.some((c) => c.isLeader));
     const leader = candidates.find((c) => c.isLeader);
@@ -117,8 +122,7 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
 
   it('takes over an abandoned Lease only after its duration of locally observed time, counting the transition', async () => {
     const stopA = new AbortController();
-    // The longest renew deadline a 1 s Lease allows, so that a slow machine does not make a step down early.
-    const a = elector('a', { releaseOnCancel: false, renewDeadlineMs: 900 });
+    const a = elector('a', { ...shortLease, releaseOnCancel: false });
     const runA = a.run(stopA.signal);
     await until('a leads', () => a.isLeader);
     const stopB = new AbortController();
@@ -154,7 +158,7 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
         metadata: { name: 'lock', namespace: 'default' },
         spec: {
           holderIdentity: 'skewed',
-          leaseDurationSeconds: 1,
+          leaseDurationSeconds: 2,
           renewTime: microTime(0),
           acquireTime: microTime(0),
         },
@@ -170,10 +174,11 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
     const stop = new AbortController();
     const b = elector('b');
     const run = b.run(stop.signal);
-    await sleep(1300);
+    // Longer than the Lease's 2 s (a loaded machine may delay a bump by a second without b taking over).
+    await sleep(2500);
     expect(b.isLeader).toBe(false);
     clearInterval(bump);
-    await until('b takes over once the record stops changing', () => b.isLeader, 3000);
+    await until('b takes over once the record stops changing', () => b.isLeader);
     stop.abort();
     await run;
   });
@@ -199,12 +204,12 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
   it('steps down when it cannot renew within the renew deadline', async () => {
     const stop = new AbortController();
     let lost = 0;
-    const a = elector('a', { onStoppedLeading: () => lost++ });
+    const a = elector('a', { ...shortLease, onStoppedLeading: () => lost++ });
     const run = a.run(stop.signal);
     await until('a leads', () => a.isLeader);
     server.faults.failNext({ status: 500, count: 1000, match: { path: '/leases' } });
     expect(await run).toBe('lost');
-    // Not before the renew deadline (400 ms) counted from the last renew that succeeded, which ended after
+    // Not before the renew deadline (900 ms) counted from the last renew that succeeded, which ended after
     // it reached the server. (Counted from when the failures began it could be shorter on a loaded machine.)
     const renewals = server.requests.filter(
       (r) =>
@@ -214,7 +219,7 @@ describe('LeaderElector', { timeout: 30_000 }, () => {
         r.status < 300,
     );
     expect(renewals.length).toBeGreaterThan(0);
-    expect(Date.now() - Math.max(...renewals.map((r) => r.at))).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - Math.max(...renewals.map((r) => r.at))).toBeGreaterThanOrEqual(900);
     expect(a.isLeader).toBe(false);
     expect(lost).toBe(1);
     server.faults.reset();
@@ -282,11 +287,10 @@ describe('Manager leader election', { timeout: 30_000 }, () => {
     server.getObject<Lease>(LeaseResource, { namespace: 'default', name: 'shop-lock' })?.spec?.holderIdentity;
 
   it('runs leader-only runnables on exactly one manager; release on shutdown hands over at once', async () => {
-    // A Lease that would take a minute to expire: b can take over only because a released it.
-    const slowLease = { leaseDurationMs: 60_000, renewDeadlineMs: 30_000, retryPeriodMs: 50 };
-    const a = await start('a', {}, true, slowLease);
+    // The Lease would take a minute to expire: b can take over only because a released it.
+    const a = await start('a');
     await a.manager.elected;
-    const b = await start('b', {}, true, slowLease);
+    const b = await start('b');
     await sleep(150);
     expect(a.manager.isLeader).toBe(true);
     expect(b.manager.isLeader).toBe(false);
@@ -313,11 +317,11 @@ describe('Manager leader election', { timeout: 30_000 }, () => {
 
   it('aborts leader-only runnables when leadership is lost and calls onLeadershipLost', async () => {
     let lostCalls = 0;
-    const a = await start('a', { onLeadershipLost: () => lostCalls++ });
+    const a = await start('a', { onLeadershipLost: () => lostCalls++ }, true, shortLease);
     await a.manager.elected;
     expect(a.worker.running).toBe(true);
     server.faults.failNext({ status: 503, count: 1000, match: { path: '/leases' } });
-    await until('leadership lost', () => lostCalls === 1, 3000);
+    await until('leadership lost', () => lostCalls === 1);
     expect(a.manager.isLeader).toBe(false);
     expect(a.worker.running).toBe(false);
     expect(await a.manager.registry.metrics()).toContain('leader_election_master_status{name="shop-lock"} 0');
@@ -327,7 +331,7 @@ describe('Manager leader election', { timeout: 30_000 }, () => {
   it('by default stops the manager with exit code 1 when leadership is lost', async () => {
     const previous = process.exitCode;
     try {
-      const a = await start('a', { onLeadershipLost: undefined as never });
+      const a = await start('a', { onLeadershipLost: undefined as never }, true, shortLease);
       await a.manager.elected;
       server.faults.failNext({ status: 503, count: 1000, match: { path: '/leases' } });
       await a.done;

@@ -10,7 +10,9 @@ import { waitFor } from '../util/wait-for.ts';
 import { bucketOf } from './rendezvous.ts';
 import { ShardedProvider } from './sharded-provider.ts';
 
-const timings = { leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 100, buckets: 16 };
+// Roomy for a loaded machine: a renewal delayed past the renew deadline would (rightly) give a bucket up, and
+// buckets change hands here by release, never by expiry, so longer Leases cost no time.
+const timings = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100, buckets: 16 };
 const CLUSTERS = Array.from({ length: 12 }, (_, i) => `workspace-${i}`);
 
 const until = (what: string, probe: () => boolean, timeoutMs = 8000): Promise<true> =>
@@ -49,17 +51,13 @@ describe('ShardedProvider', { timeout: 30_000 }, () => {
     await server.stop();
   });
 
-  function replica(
-    identity: string,
-    overrides: Partial<typeof timings> = {},
-  ): { sharded: ShardedProvider; aware: EngagedSet } {
+  function replica(identity: string): { sharded: ShardedProvider; aware: EngagedSet } {
     const inner = new StaticProvider();
     for (const name of CLUSTERS) inner.add(name, fakeCluster(name));
     const sharded = new ShardedProvider(inner, {
       client: server.client(),
       identity,
       ...timings,
-      ...overrides,
     });
     const aware = new EngagedSet();
     const stop = new AbortController();
@@ -101,10 +99,7 @@ describe('ShardedProvider', { timeout: 30_000 }, () => {
   });
 
   it('hands a cluster over only after its in-flight reconcile has finished', async () => {
-    // Roomier timings: a renewal delayed past the renew deadline on a loaded machine would (rightly) give
-    // the bucket up, which is not what this test is about.
-    const roomy = { leaseDurationMs: 2000, renewDeadlineMs: 1500 };
-    const a = replica('a', roomy);
+    const a = replica('a');
     await until('a engages every cluster', () => a.aware.engaged.size === CLUSTERS.length);
     // Hold a reconcile open in every cluster on a; whichever buckets move to b must wait for them.
     const finish = Promise.withResolvers<void>();
@@ -118,7 +113,7 @@ describe('ShardedProvider', { timeout: 30_000 }, () => {
       fenced({ cluster, namespace: 'default', name: 'x' }, context()),
     );
     await until('every reconcile started', () => running.size === CLUSTERS.length);
-    const b = replica('b', roomy);
+    const b = replica('b');
     await until('a gives some clusters up', () => a.aware.engaged.size < CLUSTERS.length);
     const moving = CLUSTERS.filter((name) => !a.aware.engaged.has(name));
     // Longer than a lease: only the renewals of the draining replica keep b out.
