@@ -194,6 +194,33 @@ export class BenchKcp {
     }
   }
 
+  /**
+   * Waits until kcp has settled after its start or a top-up: its own CPU use over 5 s below `maxCores`
+   * (kcp re-lists every workspace when it starts; measuring then would measure kcp's warm-up), at most
+   * `timeoutMs`. Returns kcp's CPU use in the last window, in cores.
+   */
+  async settle(maxCores = 0.3, timeoutMs = 180_000): Promise<number> {
+    const pid = kcpOnRootDirectory(join(this.dir, 'kcp'));
+    if (pid === undefined) return 0;
+    const ticks = (): number => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    };
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const before = ticks();
+      await new Promise((r) => setTimeout(r, 5_000));
+      const cores = (ticks() - before) / 100 / 5;
+      if (cores < maxCores || performance.now() > deadline) {
+        this.#log(
+          `bench kcp: using ${cores.toFixed(2)} cores${cores < maxCores ? '' : ' (still busy; measuring anyway)'}`,
+        );
+        return cores;
+      }
+    }
+  }
+
   /** Consumer workspaces known to be Ready with their ConfigMap. */
   get seeded(): number {
     return this.#pool.seeded;

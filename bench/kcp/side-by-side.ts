@@ -301,6 +301,7 @@ if (import.meta.main) {
       ...(values.only ? { only: values.only } : {}),
       http1: values.http1,
     });
+    await bench.settle();
     console.log(comparisonTable(n, await sideBySide(bench, n, specs, scenario), scenario));
   } finally {
     rmSync(dir, { recursive: true, force: true });

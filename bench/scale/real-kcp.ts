@@ -99,6 +99,7 @@ export async function runRealKcp(options: RealKcpOptions): Promise<RealKcpLine[]
       const bound = await bench.ensureExport(n, concurrency);
       if (bound) topUps.push(bound);
       if (options.prepareOnly) continue;
+      await bench.settle();
       const results = await sideBySide(bench, n, specs, scenario);
       console.log(`\n${comparisonTable(n, results, scenario)}\n`);
       const atN: RealKcpLine[] = Object.entries(results).map(([program, f]) => ({
