@@ -17,7 +17,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string[]; er
   return { code, out, err };
 }
 
-describe('kubeloom gen types', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('kubeloom gen types', { timeout: 60_000 }, () => {
   let dir: string;
   let gen: string;
   beforeAll(async () => {

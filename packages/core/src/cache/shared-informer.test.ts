@@ -26,7 +26,9 @@ function recorder(): { calls: string[]; handler: EventHandler<ConfigMap> } {
   };
 }
 
-describe('SharedInformer over a kcp-style wildcard view', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('SharedInformer over a kcp-style wildcard view', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   let wildcard: Client;
   let inA: Client;

@@ -20,7 +20,7 @@ const cm = (name: string, labels: Record<string, string> = {}): ConfigMap => ({
   data: { v: '1' },
 });
 const until = (probe: () => boolean, what: string) =>
-  waitFor(probe, { what, timeoutMs: 5_000, intervalMs: 5 });
+  waitFor(probe, { what, timeoutMs: 15_000, intervalMs: 5 });
 
 let server: FakeApiServer;
 /** Aborted after each test: stops informers, engagements and controllers. */
@@ -66,7 +66,9 @@ function engagementSignal(): AbortController {
   return engagement;
 }
 
-describe('Controller across clusters', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('Controller across clusters', { timeout: 30_000 }, () => {
   it('reconciles objects of two clusters, each request naming the engaged cluster', async () => {
     const alpha = fakeCluster(server, 'alpha', testScope.signal, 'a');
     const beta = fakeCluster(server, 'beta', testScope.signal, 'b');
@@ -295,7 +297,7 @@ describe('Controller across clusters', () => {
   });
 });
 
-describe('per-watch cluster choice', () => {
+describe('per-watch cluster choice', { timeout: 30_000 }, () => {
   it("keeps for() to provider clusters by default and watches('local') to the local cluster", async () => {
     const local = fakeCluster(server, '', testScope.signal, '');
     const tenant = fakeCluster(server, 'tenant', testScope.signal, 't');
@@ -373,7 +375,7 @@ describe('per-watch cluster choice', () => {
 
 const noop = async (): Promise<void> => {};
 
-describe('ControllerBuilder', () => {
+describe('ControllerBuilder', { timeout: 30_000 }, () => {
   it('applies event filters to for/owns/watches and per-watch predicates', async () => {
     const alpha = fakeCluster(server, 'alpha', testScope.signal, 'a');
     await alpha.client.create(ConfigMapResource, cm('keep', { team: 'shop' }));

@@ -8,7 +8,9 @@ import { FakeApiServer } from '../testing/fake-api-server.ts';
 import { waitFor } from '../util/wait-for.ts';
 import { Manager } from './manager.ts';
 
-describe('Manager lifecycle with real controllers', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('Manager lifecycle with real controllers', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   let root: Client;
   beforeEach(async () => {

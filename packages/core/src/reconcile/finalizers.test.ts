@@ -9,7 +9,9 @@ const fake = serveWidgets();
 const widget = (): Widget => ({ metadata: { name: 'w', namespace: 'default' }, spec: { size: 1 } });
 const putStatuses = () => fake.server.requests.filter((r) => r.method === 'PUT').map((r) => r.status);
 
-describe('finalizers', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('finalizers', { timeout: 30_000 }, () => {
   it('adds a finalizer despite a concurrent write, keeping that write', async () => {
     const stale = await fake.client.create(WidgetResource, widget());
     await fake.client.patch(
