@@ -33,17 +33,20 @@ export function existingBindingConflict(
   return `APIServiceBinding ${name} already exists and binds through ${current}; a binding's kubeconfig Secret cannot change, so binding it again from the provider at ${wanted.server} (namespace ${wanted.clusterNamespace}) would not take effect. Bind from the same backend, or delete the binding first (kubectl delete apiservicebinding ${name}) and bind again`;
 }
 
+/** A read whose 404 means "there is none". */
+function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((err: unknown) => {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  });
+}
+
 /** Reads the binding named `name` and the Secret it refers to, and returns {@link existingBindingConflict}. */
 export async function checkExistingBinding(
   consumer: Client,
   name: string,
   wanted: ProviderTarget,
 ): Promise<string | undefined> {
-  const orUndefined = <T>(read: Promise<T>): Promise<T | undefined> =>
-    read.catch((err: unknown) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
   const binding = await orUndefined(consumer.get(APIServiceBindingResource, name));
   if (!binding) return undefined;
   const ref = binding.spec.kubeconfigSecretRef;
