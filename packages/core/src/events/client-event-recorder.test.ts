@@ -23,7 +23,9 @@ function memoryLogger(): { logger: Logger; warnings: Array<{ obj: unknown; msg: 
   return { logger, warnings };
 }
 
-describe('ClientEventRecorder', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('ClientEventRecorder', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   let client: Client;
   let now: number;

@@ -70,7 +70,7 @@ class FakeController implements ClusterAwareRunnable, CacheSyncingRunnable {
   }
 }
 
-const until = (what: string, probe: () => boolean, timeoutMs = 3000): Promise<true> =>
+const until = (what: string, probe: () => boolean, timeoutMs = 15_000): Promise<true> =>
   waitFor(() => probe() || undefined, { what, timeoutMs, intervalMs: 5 });
 
 /** The value of one sample line of Prometheus text. */
@@ -79,7 +79,9 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('Manager', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('Manager', { timeout: 30_000 }, () => {
   let server: FakeApiServer;
   const running: Array<{ manager: Manager; done: Promise<unknown> }> = [];
 

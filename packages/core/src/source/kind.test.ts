@@ -15,7 +15,7 @@ const cm = (name: string, labels: Record<string, string> = {}): ConfigMap => ({
   metadata: { name, namespace: 'default', labels },
 });
 const until = (probe: () => boolean, what: string) =>
-  waitFor(probe, { what, timeoutMs: 5_000, intervalMs: 5 });
+  waitFor(probe, { what, timeoutMs: 15_000, intervalMs: 5 });
 
 let server: FakeApiServer;
 let scope: AbortController;
@@ -45,7 +45,9 @@ function engage(name: string, signal: AbortSignal) {
   return { cluster, enqueued, log, engagement };
 }
 
-describe('kind source', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('kind source', { timeout: 30_000 }, () => {
   it('replays existing objects, follows changes of its cluster only and reports sync', async () => {
     const other = fakeCluster(server, 'b', scope.signal, 'b');
     const { cluster, enqueued, engagement } = engage('engaged-name', scope.signal);

@@ -82,7 +82,9 @@ async function releaseHost(tarball: Buffer, hash: string): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-describe('ensureKubeBinaries', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('ensureKubeBinaries', { timeout: 30_000 }, () => {
   it('looks at the binary variable, then KUBEBUILDER_ASSETS, then PATH, then the cache', async () => {
     const dir = scratch.make();
     const explicit = fakeBinary(join(dir, 'explicit'), 'kube-apiserver');

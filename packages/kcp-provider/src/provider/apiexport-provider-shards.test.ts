@@ -21,7 +21,9 @@ function binding(cluster: string): APIBinding {
   };
 }
 
-describe('APIExportProvider across shards (fake API servers)', () => {
+// On a loaded machine (CI runs the unit and e2e files side by side) these take several times as long as
+// alone; the waits inside them are the bounds, not vitest's 5 s default.
+describe('APIExportProvider across shards (fake API servers)', { timeout: 30_000 }, () => {
   let home: FakeApiServer;
   let shardA: FakeApiServer;
   let shardB: FakeApiServer;
@@ -82,19 +84,19 @@ describe('APIExportProvider across shards (fake API servers)', () => {
     setEndpoints(shardA);
     const provider = startProvider();
     await provider.ready;
-    await waitFor(() => aware.live().join() === 'ws-a', { what: 'ws-a engaged', timeoutMs: 5_000 });
+    await waitFor(() => aware.live().join() === 'ws-a', { what: 'ws-a engaged', timeoutMs: 15_000 });
 
     setEndpoints(shardA, shardB);
-    await waitFor(() => aware.live().join() === 'ws-a,ws-b', { what: 'ws-b engaged too', timeoutMs: 5_000 });
+    await waitFor(() => aware.live().join() === 'ws-a,ws-b', { what: 'ws-b engaged too', timeoutMs: 15_000 });
     expect(servedThrough('ws-a')).toEqual([shardA.url]);
     expect(servedThrough('ws-b')).toEqual([shardB.url]);
     expect(provider.endpointUrls()).toEqual([shardA.url, shardB.url]);
     expect([shardA.openWatches, shardB.openWatches]).toEqual([1, 1]);
 
     setEndpoints(shardB);
-    await waitFor(() => aware.live().join() === 'ws-b', { what: 'ws-a disengaged', timeoutMs: 5_000 });
+    await waitFor(() => aware.live().join() === 'ws-b', { what: 'ws-a disengaged', timeoutMs: 15_000 });
     expect(provider.clusterNames()).toEqual(['ws-b']);
-    await waitFor(() => shardA.openWatches === 0, { what: "shard A's watch closed", timeoutMs: 5_000 });
+    await waitFor(() => shardA.openWatches === 0, { what: "shard A's watch closed", timeoutMs: 15_000 });
     expect(aware.engaged.map((e) => e.name)).toEqual(['ws-a', 'ws-b']);
   });
 
@@ -110,7 +112,7 @@ describe('APIExportProvider across shards (fake API servers)', () => {
     setEndpoints(shardA, shardB);
     const provider = startProvider();
     await provider.ready;
-    await waitFor(() => aware.live().join() === 'ws-a', { what: 'ws-a engaged', timeoutMs: 5_000 });
+    await waitFor(() => aware.live().join() === 'ws-a', { what: 'ws-a engaged', timeoutMs: 15_000 });
     expect(provider.notReadyReason()).toBeUndefined();
 
     shardB.faults.reset();
@@ -128,7 +130,10 @@ describe('APIExportProvider across shards (fake API servers)', () => {
     setEndpoints(shardA, shardB);
     const provider = startProvider();
     await provider.ready;
-    await waitFor(() => servedThrough('ws-m').join() === shardA.url, { what: 'ws-m on A', timeoutMs: 5_000 });
+    await waitFor(() => servedThrough('ws-m').join() === shardA.url, {
+      what: 'ws-m on A',
+      timeoutMs: 15_000,
+    });
 
     shardB.faults.reset();
     await provider.waitForSync(APIBindingResource);
@@ -138,7 +143,10 @@ describe('APIExportProvider across shards (fake API servers)', () => {
     expect(provider.list(APIBindingResource)).toHaveLength(1);
 
     shardA.emit(APIBindingResource, [{ type: 'DELETED', object: binding('ws-m') }]);
-    await waitFor(() => servedThrough('ws-m').join() === shardB.url, { what: 'ws-m on B', timeoutMs: 5_000 });
+    await waitFor(() => servedThrough('ws-m').join() === shardB.url, {
+      what: 'ws-m on B',
+      timeoutMs: 15_000,
+    });
     const [first, second] = aware.engaged;
     expect(aware.engaged).toHaveLength(2);
     expect(first?.signal.aborted).toBe(true);
@@ -146,6 +154,6 @@ describe('APIExportProvider across shards (fake API servers)', () => {
     expect(await provider.get('root:ws-m')).toBe(second?.cluster);
 
     shardB.emit(APIBindingResource, [{ type: 'DELETED', object: binding('ws-m') }]);
-    await waitFor(() => aware.live().length === 0, { what: 'ws-m disengaged', timeoutMs: 5_000 });
+    await waitFor(() => aware.live().length === 0, { what: 'ws-m disengaged', timeoutMs: 15_000 });
   });
 });
