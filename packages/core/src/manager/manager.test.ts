@@ -281,7 +281,14 @@ describe('Manager', { timeout: 30_000 }, () => {
 
     it("hands a controller built without them the manager's logger and metrics, and keeps those it was given", async () => {
       const lines: string[] = [];
-      const m = newManager({ logger: new JsonLogger({ destination: { write: (l) => void lines.push(l) } }) });
+      // Calls back as a stream does, so the manager's final flush does not wait out its timeout.
+      const destination = {
+        write: (line: string, done?: (error?: Error | null) => void) => {
+          if (line) lines.push(line);
+          done?.();
+        },
+      };
+      const m = newManager({ logger: new JsonLogger({ destination }) });
       const bare = new Controller('bare', async () => {});
       const own = new Controller('own', async () => {}, { logger: silentLogger });
       m.add(bare);
