@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'examples/*/*.test.ts', 'examples/*/src/**/*.test.ts'],
           environment: 'node',
+          // Unit tests finish in milliseconds to a few seconds, but CI runs them beside e2e files that start
+          // servers on 2 cores (load 15-25), where some take 4-11 s: vitest's 5 s default fails them there.
+          testTimeout: 30_000,
         },
       },
       {
