@@ -1,5 +1,5 @@
 import { redact } from '../client/redact.ts';
-import type { Logger } from './logger.ts';
+import { LineLogger } from './line-logger.ts';
 import { DEFAULT_REDACTED_KEYS, normaliseKey, redactFields } from './redact-fields.ts';
 
 /** Severity of a log line, lowest first. */
@@ -74,7 +74,7 @@ interface Shared {
  * the failures of Go and TypeScript controllers alike. Call sites pass them pino-style as `{ err }` (a pino
  * logger writes that as pino does, under `err`); this logger renames that field.
  */
-export class JsonLogger implements Logger {
+export class JsonLogger extends LineLogger {
   readonly #shared: Shared;
   /** The bindings, redacted and serialised: `"k":v,"k2":v2` (or empty); undefined until first needed. */
   #prefix: string | undefined;
@@ -83,6 +83,7 @@ export class JsonLogger implements Logger {
   #bindings: Record<string, unknown> | undefined;
 
   constructor(options: JsonLoggerOptions = {}) {
+    super();
     if (deriving) {
       // child(): share the parent's destination, level and redaction keys; skip rebuilding them.
       this.#shared = deriving.shared;
@@ -110,26 +111,6 @@ export class JsonLogger implements Logger {
   /** Whether lines of `level` are written; use it to skip building expensive log fields. */
   isLevelEnabled(level: LogLevel): boolean {
     return severity[level] >= this.#shared.threshold;
-  }
-
-  /** Writes a `debug` line if the level allows it. */
-  debug(obj: object | string, msg?: string): void {
-    this.#write('debug', obj, msg);
-  }
-
-  /** Writes an `info` line if the level allows it. */
-  info(obj: object | string, msg?: string): void {
-    this.#write('info', obj, msg);
-  }
-
-  /** Writes a `warn` line if the level allows it. */
-  warn(obj: object | string, msg?: string): void {
-    this.#write('warn', obj, msg);
-  }
-
-  /** Writes an `error` line. */
-  error(obj: object | string, msg?: string): void {
-    this.#write('error', obj, msg);
   }
 
   /** A logger adding `bindings` to every line; they are serialised when it first writes one. */
@@ -179,22 +160,18 @@ export class JsonLogger implements Logger {
     return json && json.length > 2 ? json.slice(1, -1) : '';
   }
 
-  #write(level: LogLevel, obj: object | string, msg: string | undefined): void {
+  /** Writes one JSON line if the level allows it: the call's fields, redacted, after the bindings. */
+  protected writeLine(
+    level: LogLevel,
+    message: string | undefined,
+    own: Readonly<Record<string, unknown>>,
+  ): void {
     const shared = this.#shared;
     if (severity[level] < shared.threshold) return;
-    let message: string | undefined;
     let fields = '';
     try {
-      if (typeof obj === 'string') {
-        message = obj;
-      } else if (obj instanceof Error) {
-        message = msg ?? obj.message;
-        fields = JSON.stringify({ [ERROR_KEY]: redactFields(obj, shared.keys) }).slice(1, -1);
-      } else {
-        message = msg;
-        const json = JSON.stringify(redactFields(withErrorKey(obj), shared.keys));
-        fields = json && json.length > 2 ? json.slice(1, -1) : '';
-      }
+      const json = JSON.stringify(redactFields(withErrorKey(own), shared.keys));
+      fields = json && json.length > 2 ? json.slice(1, -1) : '';
     } catch (error) {
       fields = `"logError":${JSON.stringify(error instanceof Error ? error.message : String(error))}`;
     }
