@@ -7,6 +7,7 @@ import type { Client } from '../client/client.ts';
 import { isForbidden, isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { EventRecord, EventRecorder } from './event-recorder.ts';
+import { type WriteSlots, eventWriteSlots } from './event-write-slots.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 
 /** Options for {@link ClientEventRecorder}. */
@@ -73,6 +74,9 @@ function defaultHost(): string {
  * records on every retry does not flood etcd. Writes of one event are serialised and coalesced (ten repeats
  * while a write is in flight become one PATCH).
  *
+ * Recorders whose clients share a connection pool (every engaged cluster of a provider) write at most
+ * `EVENT_WRITES_PER_POOL` Events at once between them; the rest wait their turn.
+ *
  * `record` never throws and never waits: failures (e.g. no RBAC for events) are logged. Cluster-scoped
  * objects get their Events in the `default` namespace, as kubectl and client-go expect.
  */
@@ -109,6 +113,11 @@ export class ClientEventRecorder implements EventRecorder {
     // and every engaged workspace has a recorder of its own, most of which record few Events.
     this.#trackedCache ??= new LRUCache({ maxSize: this.#maxTracked, sizeCalculation: () => 1 });
     return this.#trackedCache;
+  }
+
+  /** Shared with every recorder whose client uses the same connections: see `EVENT_WRITES_PER_POOL`. */
+  get #slots(): WriteSlots {
+    return eventWriteSlots(this.#client.rest.pool);
   }
 
   get #inflight(): Set<Promise<void>> {
@@ -187,11 +196,13 @@ export class ClientEventRecorder implements EventRecorder {
         if (tracked.created) {
           try {
             await this.#retryingForbidden(() =>
-              this.#client.patch(
-                EventResource,
-                tracked.name,
-                { count: tracked.count, lastTimestamp: rfc3339(tracked.lastSeen) },
-                { namespace: tracked.namespace, timeoutMs: this.#timeoutMs },
+              this.#slots.run(() =>
+                this.#client.patch(
+                  EventResource,
+                  tracked.name,
+                  { count: tracked.count, lastTimestamp: rfc3339(tracked.lastSeen) },
+                  { namespace: tracked.namespace, timeoutMs: this.#timeoutMs },
+                ),
               ),
             );
           } catch (error) {
@@ -205,10 +216,12 @@ export class ClientEventRecorder implements EventRecorder {
           }
         } else {
           await this.#retryingForbidden(() =>
-            this.#client.create(EventResource, this.#newEvent(tracked), {
-              namespace: tracked.namespace,
-              timeoutMs: this.#timeoutMs,
-            }),
+            this.#slots.run(() =>
+              this.#client.create(EventResource, this.#newEvent(tracked), {
+                namespace: tracked.namespace,
+                timeoutMs: this.#timeoutMs,
+              }),
+            ),
           );
           tracked.created = true;
         }
