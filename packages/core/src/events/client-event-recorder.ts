@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
+import type PQueue from 'p-queue';
 import { type Event, EventResource } from '../client/builtins.ts';
 import type { Client } from '../client/client.ts';
 import { isForbidden, isNotFound } from '../client/errors.ts';
 import type { KubeObject } from '../client/object.ts';
 import type { EventRecord, EventRecorder } from './event-recorder.ts';
-import { type WriteSlots, eventWriteSlots } from './event-write-slots.ts';
+import { eventWriteQueue } from './event-write-queue.ts';
 import { type Logger, silentLogger } from '../log/logger.ts';
 
 /** Options for {@link ClientEventRecorder}. */
@@ -116,8 +117,8 @@ export class ClientEventRecorder implements EventRecorder {
   }
 
   /** Shared with every recorder whose client uses the same connections: see `EVENT_WRITES_PER_POOL`. */
-  get #slots(): WriteSlots {
-    return eventWriteSlots(this.#client.rest.pool);
+  get #writes(): PQueue {
+    return eventWriteQueue(this.#client.rest.pool);
   }
 
   get #inflight(): Set<Promise<void>> {
@@ -196,7 +197,7 @@ export class ClientEventRecorder implements EventRecorder {
         if (tracked.created) {
           try {
             await this.#retryingForbidden(() =>
-              this.#slots.run(() =>
+              this.#writes.add(() =>
                 this.#client.patch(
                   EventResource,
                   tracked.name,
@@ -216,7 +217,7 @@ export class ClientEventRecorder implements EventRecorder {
           }
         } else {
           await this.#retryingForbidden(() =>
-            this.#slots.run(() =>
+            this.#writes.add(() =>
               this.#client.create(EventResource, this.#newEvent(tracked), {
                 namespace: tracked.namespace,
                 timeoutMs: this.#timeoutMs,
