@@ -1,6 +1,7 @@
-import { type Client, SecretResource, isNotFound } from '@kubeloom/core';
+import { type Client, SecretResource } from '@kubeloom/core';
 import { type APIServiceBinding, APIServiceBindingResource } from '../api/apiservicebinding.ts';
 import { type ProviderKubeconfig, readProviderKubeconfig } from '../konnector/provider-kubeconfig.ts';
+import { getOrUndefined } from '../util/get-or-undefined.ts';
 
 /** Where a provider kubeconfig leads: the API server and the provider "cluster namespace". */
 export type ProviderTarget = Pick<ProviderKubeconfig, 'server' | 'clusterNamespace'>;
@@ -33,23 +34,15 @@ export function existingBindingConflict(
   return `APIServiceBinding ${name} already exists and binds through ${current}; a binding's kubeconfig Secret cannot change, so binding it again from the provider at ${wanted.server} (namespace ${wanted.clusterNamespace}) would not take effect. Bind from the same backend, or delete the binding first (kubectl delete apiservicebinding ${name}) and bind again`;
 }
 
-/** A read whose 404 means "there is none". */
-function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-  return read.catch((err: unknown) => {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  });
-}
-
 /** Reads the binding named `name` and the Secret it refers to, and returns {@link existingBindingConflict}. */
 export async function checkExistingBinding(
   consumer: Client,
   name: string,
   wanted: ProviderTarget,
 ): Promise<string | undefined> {
-  const binding = await orUndefined(consumer.get(APIServiceBindingResource, name));
+  const binding = await getOrUndefined(consumer.get(APIServiceBindingResource, name));
   if (!binding) return undefined;
   const ref = binding.spec.kubeconfigSecretRef;
-  const secret = await orUndefined(consumer.get(SecretResource, ref.name, { namespace: ref.namespace }));
+  const secret = await getOrUndefined(consumer.get(SecretResource, ref.name, { namespace: ref.namespace }));
   return existingBindingConflict(binding, secret, wanted);
 }

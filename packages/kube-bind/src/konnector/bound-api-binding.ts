@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type Client, isAlreadyExists, isNotFound } from '@kubeloom/core';
+import { type Client, isAlreadyExists } from '@kubeloom/core';
+import { getOrUndefined } from '../util/get-or-undefined.ts';
 import {
   type APIBinding,
   APIBindingResource,
@@ -145,14 +146,4 @@ export async function ensureBoundApiBinding(
     (r) => r.resource === schema.spec.names.plural && r.schema.name === ars.metadata.name,
   );
   return { ok: true, established: bound.status?.phase === 'Bound' && servesCurrent };
-}
-
-/** The object, or undefined when it does not exist. */
-async function getOrUndefined<T>(request: Promise<T>): Promise<T | undefined> {
-  try {
-    return await request;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
