@@ -14,6 +14,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { bundlePackage } from '../bundle/bundle.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
@@ -108,7 +109,7 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** `tsc -b` of the public packages (and what they reference), nothing else of the workspace. */
+/** `tsc -b` of the public packages (and what they reference), nothing else of the workspace, then their bundles. */
 export async function buildPublicPackages(): Promise<void> {
   const projects = publicPackages().map(({ dir }) => dir);
   await promisify(execFile)('pnpm', ['exec', 'tsc', '-b', ...projects], {
@@ -117,6 +118,7 @@ export async function buildPublicPackages(): Promise<void> {
   }).catch((err: { stdout?: string; message: string }) => {
     throw new Error(`pack: building the packages failed:\n${err.stdout || err.message}`, { cause: err });
   });
+  for (const dir of projects) await bundlePackage(dir);
 }
 
 if (import.meta.main) {

@@ -21,5 +21,6 @@ export * from './sharding/index.ts';
 export * from './source/index.ts';
 export * from './util/coalesced-run.ts';
 export * from './util/linked-abort.ts';
+export * from './util/package-directory.ts';
 export * from './util/wait-for.ts';
 export * from './watch/index.ts';

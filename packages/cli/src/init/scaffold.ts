@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
+import { packageDirectoryOf } from '@kubeloom/core';
 
 /** Options for {@link scaffoldOperator}. */
 export interface ScaffoldOptions {
@@ -41,7 +42,8 @@ export const scaffoldDependencyVersions = {
   vitest: '^5.1.1',
 } as const;
 
-const templateDir = resolve(import.meta.dirname, '../../templates/operator');
+const packageDir = packageDirectoryOf(import.meta.url);
+const templateDir = join(packageDir, 'templates', 'operator');
 const packageNamePattern = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 
@@ -120,7 +122,7 @@ function groupLabel(name: string): string {
 
 /** This CLI's version: the kubeloom packages it scaffolds against are released together with it. */
 async function ownVersion(): Promise<string> {
-  const manifest = JSON.parse(await readFile(resolve(import.meta.dirname, '../../package.json'), 'utf8'));
+  const manifest = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8'));
   return (manifest as { version: string }).version;
 }
 

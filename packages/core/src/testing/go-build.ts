@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageDirectoryOf } from '../util/package-directory.ts';
 import { findOnPath } from './executable-lookup.ts';
 
 /** How to build one binary from source with Go, from a small module whose go.mod/go.sum pin every dependency. */
@@ -115,10 +115,11 @@ function keepTail(tail: string[], chunk: Buffer): void {
 /**
  * The directory of a Go build module that a package ships: `<package>/<relative>` when installed from npm
  * (copied there by `prepack`), else `tools/<relative>` in the kubeloom repository. `moduleUrl` is the
- * `import.meta.url` of a file two levels below the package root (`src/testing/` or `dist/testing/`).
+ * `import.meta.url` of any module of that package.
  */
 export function shippedBuildModuleDir(moduleUrl: string, relative: string): string {
-  const shipped = fileURLToPath(new URL(`../../${relative}/`, moduleUrl));
-  const inRepo = fileURLToPath(new URL(`../../../../tools/${relative}/`, moduleUrl));
+  const packageDir = packageDirectoryOf(moduleUrl);
+  const shipped = join(packageDir, relative);
+  const inRepo = join(packageDir, '..', '..', 'tools', relative);
   return existsSync(join(shipped, 'go.mod')) ? shipped : inRepo;
 }

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageDirectoryOf } from '@kubeloom/core';
 
 /**
  * Where the kube-bind.io CRDs of this package are (its `crds/` folder, next to `src/` and `dist/`), so a
  * test or an installer can hand them to `installCrds`.
  */
-export const kubeBindCrdsDir: string = fileURLToPath(new URL('../../crds/', import.meta.url));
+export const kubeBindCrdsDir: string = join(packageDirectoryOf(import.meta.url), 'crds') + '/';
 
 /** Which side of a binding a CRD belongs on. */
 export type KubeBindSide = 'consumer' | 'provider';
