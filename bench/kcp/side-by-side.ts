@@ -54,6 +54,12 @@ export interface Figures {
   rssAfterSyncMiB: number;
   /** Node: heap used after two full GCs; Go: live heap after its last GC (whole MiB). */
   heapAfterSyncMiB: number | null;
+  /**
+   * Seconds from the RSS sample (2 s after all reconciled) until the program's CPU over one second fell
+   * to one clock tick or less (at most 60): the work its first reconciles started, such as the Event
+   * each reconcile of the kubeloom program records. The idle window starts then.
+   */
+  settleS: number;
   idleCpuS: number;
   bindToReconcileMs: { p50: number; p99: number; samples: number[] };
   writeToReconcileMs: { p50: number; p99: number; samples: number[] };
@@ -73,9 +79,20 @@ export function percentile(samples: number[], p: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** Waits until `program` used at most one clock tick of CPU in a second, up to `maxS`; returns the seconds waited. */
+async function settle(program: ProgramUnderTest, maxS = 60): Promise<number> {
+  const from = performance.now();
+  while (performance.now() - from < maxS * 1000) {
+    const cpu = program.cpuSeconds();
+    await sleep(1000);
+    if (program.cpuSeconds() - cpu <= 0.011) break;
+  }
+  return (performance.now() - from) / 1000;
+}
+
 /**
  * The programs to compare: the Go example (built or taken from the cache) and the kubeloom program
- * (compiled by `tsc -b bench`), both with a kubeconfig for the provider workspace in `dir`.
+ * (compiled by `pnpm run build:bench`), both with a kubeconfig for the provider workspace in `dir`.
  */
 export async function programSpecs(
   bench: BenchKcp,
@@ -112,7 +129,7 @@ export async function programSpecs(
     const program = here.includes(join('bench', 'dist'))
       ? join(here, 'kubeloom-configmap.js')
       : join(here, '..', 'dist', 'kcp', 'kubeloom-configmap.js');
-    if (!existsSync(program)) throw new Error(`${program} is missing; run tsc -b bench first`);
+    if (!existsSync(program)) throw new Error(`${program} is missing; run pnpm run build:bench first`);
     const args = ['--expose-gc', program];
     if (options.http1)
       specs.push({
@@ -159,6 +176,7 @@ export async function measureProgram(
     const connections = program.connectionsTo(port);
     const watches = watchesAdded(watchesBefore, await openWatches(kcp));
 
+    const settleS = await settle(program);
     const idleFrom = program.cpuSeconds();
     await sleep(scenario.idleS * 1000);
     const idleCpu = program.cpuSeconds() - idleFrom;
@@ -207,6 +225,7 @@ export async function measureProgram(
       cpuTotalS: program.cpuSeconds(),
       rssAfterSyncMiB: rss,
       heapAfterSyncMiB: heap ?? null,
+      settleS,
       idleCpuS: idleCpu,
       bindToReconcileMs: { p50: percentile(binds, 50), p99: percentile(binds, 99), samples: binds },
       writeToReconcileMs: { p50: percentile(writes, 50), p99: percentile(writes, 99), samples: writes },
@@ -261,6 +280,7 @@ export function comparisonTable(n: number, results: Record<string, Figures>, sce
     row('CPU to get there (s)', (f) => f.cpuToAllReconciledS),
     row('RSS after sync (MiB)', (f) => f.rssAfterSyncMiB, 0),
     row('heap after sync (MiB)', (f) => f.heapAfterSyncMiB, 1),
+    row('settled after (s)', (f) => f.settleS, 1),
     row(`CPU over ${scenario.idleS} s idle (s)`, (f) => f.idleCpuS, 3),
     row('bind → first reconcile p50 (ms)', (f) => f.bindToReconcileMs.p50, 0),
     row('bind → first reconcile p99 (ms)', (f) => f.bindToReconcileMs.p99, 0),

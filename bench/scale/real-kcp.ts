@@ -6,7 +6,7 @@
  *
  *   node bench/scale/real-kcp.ts --workspaces 100,300,1000
  *
- * Needs `tsc -b bench` (the kubeloom program runs compiled) and Go ≥ 1.24 unless the Go program is cached.
+ * Needs `pnpm run build:bench` (the kubeloom program runs compiled, on the bundled packages) and Go ≥ 1.24 unless the Go program is cached.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,7 @@ const FIGURES: Array<[string, (l: RealKcpLine) => number | null]> = [
   ['cpuTotalS', (l) => l.cpuTotalS],
   ['rssAfterSyncMiB', (l) => l.rssAfterSyncMiB],
   ['heapAfterSyncMiB', (l) => l.heapAfterSyncMiB],
+  ['settleS', (l) => l.settleS ?? null],
   ['idleCpuS', (l) => l.idleCpuS],
   ['bindP50Ms', (l) => l.bindToReconcileMs.p50],
   ['bindP99Ms', (l) => l.bindToReconcileMs.p99],

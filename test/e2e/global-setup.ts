@@ -6,6 +6,7 @@ import {
   ensureKubeBinary,
 } from '@kubeloom/core/testing';
 import { type KcpConnection, KcpTestEnvironment, ensureKcpBinary } from '@kubeloom/kcp-provider/testing';
+import { assertBuiltPackagesAreCurrent } from './built-packages.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -71,6 +72,7 @@ async function prepareKube(): Promise<() => Promise<KubeTestEnvironment>> {
  * servers start in parallel. `KUBELOOM_KCP_KUBECONFIG` / `KUBELOOM_KUBE_KUBECONFIG` attach to running ones.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  assertBuiltPackagesAreCurrent();
   const startKcp = await prepareKcp();
   const startKube = await prepareKube();
   const [kcpStart, kubeStart] = await Promise.allSettled([startKcp(), startKube()]);
