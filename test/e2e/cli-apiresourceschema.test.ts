@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedKcp } from './kcp.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
-const kubeloom = join(repo, 'packages/cli/dist/bin.js');
+const kubeloom = join(repo, 'packages/cli/dist/bundle/bin.js');
 const crd = join(repo, 'examples/syncagent/testdata/postgresql.cnpg.io_databases.yaml');
 
 interface Database extends KubeObject {

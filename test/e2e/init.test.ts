@@ -28,7 +28,7 @@ describe('kubeloom init', () => {
       return join(packs, file);
     };
 
-    const init = await run(process.execPath, [join(repo, 'packages/cli/dist/bin.js'), 'init', 'demo-op'], {
+    const init = await run(process.execPath, [join(repo, 'packages/cli/dist/bundle/bin.js'), 'init', 'demo-op'], {
       cwd: scratch,
     });
     expect(init.stdout.split('\n').slice(1)).toEqual([

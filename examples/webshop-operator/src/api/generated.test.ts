@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const packageDir = join(import.meta.dirname, '../..');
-const cli = join(packageDir, '../../packages/cli/dist/bin.js');
+const cli = join(packageDir, '../../packages/cli/dist/bundle/bin.js');
 
 describe('generated CloudNativePG types', () => {
   it('are what `kubeloom gen types` makes of the CRDs today', async () => {
