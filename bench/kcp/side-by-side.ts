@@ -55,9 +55,9 @@ export interface Figures {
   /** Node: heap used after two full GCs; Go: live heap after its last GC (whole MiB). */
   heapAfterSyncMiB: number | null;
   /**
-   * Seconds from the RSS sample (2 s after all reconciled) until the program's CPU over one second fell
-   * to one clock tick or less (at most 60): the work its first reconciles started, such as the Event
-   * each reconcile of the kubeloom program records. The idle window starts then.
+   * Seconds from the RSS sample (2 s after all reconciled) until the program used one clock tick of CPU
+   * or less in each of three seconds in a row (at most 60): the work its first reconciles started, such
+   * as the Event each reconcile of the kubeloom program records. The idle window starts then.
    */
   settleS: number;
   idleCpuS: number;
@@ -79,13 +79,17 @@ export function percentile(samples: number[], p: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-/** Waits until `program` used at most one clock tick of CPU in a second, up to `maxS`; returns the seconds waited. */
+/**
+ * Waits until `program` used at most one clock tick of CPU in each of three seconds in a row, up to `maxS`;
+ * returns the seconds waited. One quiet second is not enough: writes waiting on the server leave gaps.
+ */
 async function settle(program: ProgramUnderTest, maxS = 60): Promise<number> {
   const from = performance.now();
-  while (performance.now() - from < maxS * 1000) {
+  let quietSeconds = 0;
+  while (quietSeconds < 3 && performance.now() - from < maxS * 1000) {
     const cpu = program.cpuSeconds();
     await sleep(1000);
-    if (program.cpuSeconds() - cpu <= 0.011) break;
+    quietSeconds = program.cpuSeconds() - cpu <= 0.011 ? quietSeconds + 1 : 0;
   }
   return (performance.now() - from) / 1000;
 }
