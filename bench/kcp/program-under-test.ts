@@ -94,6 +94,24 @@ export class ProgramUnderTest {
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   }
 
+  /**
+   * CPU seconds so far to the nanosecond: the scheduler's run time of every thread
+   * (`/proc/<pid>/task/<tid>/schedstat`), for telling a quiet second from one with a few ms of work, which
+   * clock ticks (10 ms) cannot. Threads that have ended are not counted, so only differences over a short
+   * interval mean something.
+   */
+  cpuSecondsFine(): number {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${this.child.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${this.child.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // The thread ended between the listing and the read.
+      }
+    }
+    return ns / 1e9;
+  }
+
   /** Resident set size now. */
   rssMiB(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
