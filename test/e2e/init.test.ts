@@ -28,9 +28,13 @@ describe('kubeloom init', () => {
       return join(packs, file);
     };
 
-    const init = await run(process.execPath, [join(repo, 'packages/cli/dist/bundle/bin.js'), 'init', 'demo-op'], {
-      cwd: scratch,
-    });
+    const init = await run(
+      process.execPath,
+      [join(repo, 'packages/cli/dist/bundle/bin.js'), 'init', 'demo-op'],
+      {
+        cwd: scratch,
+      },
+    );
     expect(init.stdout.split('\n').slice(1)).toEqual([
       'Next:',
       '  cd demo-op',
