@@ -60,6 +60,10 @@ export function entryPoints(packageDir: string, manifest: PackageManifest): Reco
     const [dir, file] = [dirname(typesName), basename(typesName)];
     const [prefix, suffix] = file.split('*') as [string, string];
     const sourceDir = join(packageDir, 'src', dir);
+    if (!existsSync(sourceDir)) {
+      problems.push(`exports["${subpath}"]: no source directory src/${dir} for the pattern ${typesName}`);
+      continue;
+    }
     for (const f of readdirSync(sourceDir).toSorted()) {
       if (!f.endsWith(`${suffix}.ts`) || !f.startsWith(prefix) || /\.(test|d)\.ts$|\.test\./.test(f))
         continue;
